@@ -1,0 +1,1 @@
+"""Lifeline: keeps a shut-down city alive."""

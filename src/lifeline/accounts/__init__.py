@@ -1,0 +1,1 @@
+"""Accounts: users, roles, memberships (user -> area subtree or unit) and API tokens."""

@@ -1,0 +1,1 @@
+"""Benchmarks behind ``lifeline bench NAME``: each module defines ``add_arguments`` and ``run``."""

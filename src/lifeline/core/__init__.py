@@ -1,0 +1,1 @@
+"""Core: base helpers every app uses (time, errors, personal data, audit, scoping, outbox)."""

@@ -1,0 +1,50 @@
+"""Domain errors: raised by services, turned into one JSON shape or a page message."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class ServiceError(Exception):
+    """A request the domain refuses. ``code`` is stable; ``message`` is translatable."""
+
+    status = 400
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        code: str = "invalid",
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": str(self.message),
+                "fields": {k: [str(m) for m in v] for k, v in self.fields.items()},
+            }
+        }
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, message: str | Promise = "Not found.", *, code: str = "not_found") -> None:
+        super().__init__(message, code=code)
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+
+    def __init__(self, message: str | Promise = "Forbidden.", *, code: str = "forbidden") -> None:
+        super().__init__(message, code=code)
+
+
+class Conflict(ServiceError):
+    status = 409

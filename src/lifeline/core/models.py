@@ -1,0 +1,112 @@
+"""Core tables: the audit chain, idempotency records and the notification outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditChain(models.Model):
+    """Head of one of the N audit hash chains (row-locked while appending)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain {self.id} @ {self.last_seq}"
+
+
+class AuditRecord(models.Model):
+    """One write or reveal. Never updated or deleted; never holds a personal value."""
+
+    chain = models.PositiveSmallIntegerField()
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    area_path = models.CharField(max_length=255, blank=True)
+    purpose = models.CharField(max_length=255, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+            models.Index(fields=["at"], name="audit_at_idx"),
+        ]
+        ordering = ["chain", "seq"]
+        verbose_name = _("audit record")
+
+    def __str__(self) -> str:
+        return f"{self.chain}:{self.seq} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("audit records are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit records are append-only")
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a create, so a retried POST returns it instead of doubling."""
+
+    owner = models.CharField(max_length=80)
+    key = models.CharField(max_length=128)
+    endpoint = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class OutboxMessage(models.Model):
+    """A notification written in the writer's transaction and sent later by the worker."""
+
+    channel = models.CharField(max_length=20, default="sms")
+    recipient = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient} ({self.status})"

@@ -1,0 +1,1 @@
+"""Demo: the deterministic synthetic city and its scenarios."""

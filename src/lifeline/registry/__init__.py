@@ -1,0 +1,1 @@
+"""Registry: the area tree, buildings, households, people, vulnerabilities, facilities, units."""

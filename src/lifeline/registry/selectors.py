@@ -1,0 +1,181 @@
+"""Registry reads. Every selector takes the actor and reads through ``scoped``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from lifeline.core.errors import NotFound
+from lifeline.core.personal import (
+    id_number_is_valid,
+    lookup_hash,
+    normalise_id_number,
+    normalise_phone,
+)
+from lifeline.core.scoping import scope_for, scoped
+from lifeline.registry.models import (
+    Area,
+    AreaLevel,
+    Building,
+    Facility,
+    Household,
+    Person,
+    Unit,
+    Vulnerability,
+)
+
+
+def _get(qs: QuerySet[Any], actor: Any, **lookup: Any) -> Any:
+    obj = scoped(qs, actor).filter(**lookup).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def area_list(*, actor: Any, parent: Area | None = None, level: str = "",
+              q: str = "") -> QuerySet[Area]:
+    qs = scoped(Area.objects.all(), actor)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(code__istartswith=q)
+    return qs.order_by("path")
+
+
+def area_get(*, actor: Any, pk: int) -> Area:
+    return _get(Area.objects.all(), actor, pk=pk)  # type: ignore[no-any-return]
+
+
+def area_roots_for(*, actor: Any) -> list[Area]:
+    """The top areas the actor may see: one per membership subtree."""
+    scope = scope_for(actor)
+    return list(Area.objects.filter(path__in=scope.area_paths).order_by("path"))
+
+
+def area_children_with_counts(*, actor: Any, area: Area) -> list[dict[str, Any]]:
+    """Children of ``area`` visible to the actor, with people, household and vulnerable counts.
+
+    One grouped query per table on the grid column, rolled up in Python: the cost is one
+    index scan of the subtree however deep the tree is.
+    """
+    children = list(area_list(actor=actor, parent=area))
+    if not children:
+        return []
+    by_grid: dict[int, dict[str, int]] = {}
+    for model, key in ((Person, "people"), (Household, "households"),
+                       (Vulnerability, "vulnerable")):
+        rows = (scoped(model.objects.all(), actor).filter(area_path__startswith=area.path)
+                .values("grid_id").annotate(n=Count("id")).order_by())
+        for row in rows:
+            by_grid.setdefault(row["grid_id"], {})[key] = row["n"]
+    grid_paths = dict(
+        Area.objects.filter(id__in=list(by_grid), level=AreaLevel.GRID).values_list("id", "path")
+    )
+    result = []
+    for child in children:
+        totals = {"people": 0, "households": 0, "vulnerable": 0}
+        for grid_id, counts in by_grid.items():
+            if grid_paths.get(grid_id, "").startswith(child.path):
+                for key, n in counts.items():
+                    totals[key] += n
+        result.append({"area": child, **totals})
+    return result
+
+
+def building_list(*, actor: Any, grid: Area) -> QuerySet[Building]:
+    return (scoped(Building.objects.all(), actor).filter(grid=grid)
+            .annotate(household_count=Count("households")).order_by("name"))
+
+
+def household_list(*, actor: Any, grid: Area | None = None, building: Building | None = None,
+                   area: Area | None = None) -> QuerySet[Household]:
+    qs = scoped(Household.objects.select_related("building"), actor)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if building is not None:
+        qs = qs.filter(building=building)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    return qs.order_by("building_id", "unit_no")
+
+
+def household_get(*, actor: Any, pk: int) -> Household:
+    return _get(Household.objects.select_related("building", "grid"), actor,  # type: ignore
+                pk=pk)
+
+
+def person_list(*, actor: Any, grid: Area | None = None, area: Area | None = None,
+                household: Household | None = None,
+                vulnerability: str = "") -> QuerySet[Person]:
+    qs = scoped(Person.objects.select_related("household__building"), actor)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    if household is not None:
+        qs = qs.filter(household=household)
+    if vulnerability:
+        qs = qs.filter(vulnerabilities__kind=vulnerability)
+    return qs.order_by("household_id", "id")
+
+
+def person_get(*, actor: Any, pk: int) -> Person:
+    return _get(Person.objects.select_related("household__building", "grid"),  # type: ignore
+                actor, pk=pk)
+
+
+def vulnerable_list(*, actor: Any, grid: Area | None = None, area: Area | None = None,
+                    kind: str = "") -> QuerySet[Vulnerability]:
+    qs = scoped(Vulnerability.objects.select_related("person__household__building"), actor)
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("person__household_id", "person_id", "kind")
+
+
+_PHONE_LIKE = re.compile(r"^[\d\s+()-]{7,}$")
+
+
+def person_search(*, actor: Any, q: str) -> QuerySet[Person]:
+    """Search by exact ID number, phone (own or household's), or name prefix; all scoped."""
+    q = (q or "").strip()
+    qs = scoped(Person.objects.select_related("household__building"), actor)
+    if not q:
+        return qs.none()
+    candidate = normalise_id_number(q)
+    if len(candidate) == 18 and id_number_is_valid(candidate):
+        return qs.filter(id_number_hash=lookup_hash(candidate))
+    if _PHONE_LIKE.match(q):
+        phone = normalise_phone(q)
+        by_household = Household.objects.filter(phone=phone).values("id")
+        return (qs.filter(phone=phone) | qs.filter(household_id__in=by_household)).distinct()
+    return qs.filter(name__startswith=q).order_by("name", "id")
+
+
+def households_by_phone(*, actor: Any, phone: str) -> QuerySet[Household]:
+    phone = normalise_phone(phone)
+    qs = scoped(Household.objects.select_related("building"), actor)
+    by_person = Person.objects.filter(phone=phone).values("household_id")
+    return (qs.filter(phone=phone) | qs.filter(phone_alt=phone)
+            | qs.filter(id__in=by_person)).distinct()
+
+
+def facility_list(*, actor: Any, kind: str = "", area: Area | None = None) -> QuerySet[Facility]:
+    qs = scoped(Facility.objects.all(), actor)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    return qs
+
+
+def unit_list(*, actor: Any, kind: str = "") -> QuerySet[Unit]:
+    qs = scoped(Unit.objects.all(), actor)
+    return qs.filter(kind=kind) if kind else qs

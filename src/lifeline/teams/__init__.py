@@ -1,0 +1,1 @@
+"""Field teams: door-to-door rounds and their planning."""

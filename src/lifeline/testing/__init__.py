@@ -1,0 +1,1 @@
+"""Test support shared by every app: factories for a small city and the standard personas."""

@@ -1,0 +1,14 @@
+"""URL map: pages under /, the JSON API under /api/v1, the admin under /admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lifeline.api.router import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("lifeline.registry.urls")),
+    path("", include("lifeline.web.urls")),
+]

@@ -1,0 +1,1 @@
+"""Web: base templates, navigation, login, shared htmx partials and static files."""
