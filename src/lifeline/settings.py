@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
+    "lifeline.workorders",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",
@@ -203,7 +204,7 @@ if envbool("LIFELINE_HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("LIFELINE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("LIFELINE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = envbool("LIFELINE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
