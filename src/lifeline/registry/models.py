@@ -23,8 +23,13 @@ class AreaLevel(models.TextChoices):
     GRID = "grid", _("Grid")
 
 
-LEVEL_ORDER = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY,
-               AreaLevel.GRID]
+LEVEL_ORDER = [
+    AreaLevel.CITY,
+    AreaLevel.DISTRICT,
+    AreaLevel.STREET,
+    AreaLevel.COMMUNITY,
+    AreaLevel.GRID,
+]
 
 
 class Area(models.Model):
@@ -273,7 +278,6 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
 
 
 class ImportJob(models.Model):

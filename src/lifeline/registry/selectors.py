@@ -34,8 +34,9 @@ def _get(qs: QuerySet[Any], actor: Any, **lookup: Any) -> Any:
     return obj
 
 
-def area_list(*, actor: Any, parent: Area | None = None, level: str = "",
-              q: str = "") -> QuerySet[Area]:
+def area_list(
+    *, actor: Any, parent: Area | None = None, level: str = "", q: str = ""
+) -> QuerySet[Area]:
     qs = scoped(Area.objects.all(), actor)
     if parent is not None:
         qs = qs.filter(parent=parent)
@@ -66,10 +67,18 @@ def area_children_with_counts(*, actor: Any, area: Area) -> list[dict[str, Any]]
     if not children:
         return []
     by_grid: dict[int, dict[str, int]] = {}
-    for model, key in ((Person, "people"), (Household, "households"),
-                       (Vulnerability, "vulnerable")):
-        rows = (scoped(model.objects.all(), actor).filter(area_path__startswith=area.path)
-                .values("grid_id").annotate(n=Count("id")).order_by())
+    for model, key in (
+        (Person, "people"),
+        (Household, "households"),
+        (Vulnerability, "vulnerable"),
+    ):
+        rows = (
+            scoped(model.objects.all(), actor)
+            .filter(area_path__startswith=area.path)
+            .values("grid_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
         for row in rows:
             by_grid.setdefault(row["grid_id"], {})[key] = row["n"]
     grid_paths = dict(
@@ -87,12 +96,21 @@ def area_children_with_counts(*, actor: Any, area: Area) -> list[dict[str, Any]]
 
 
 def building_list(*, actor: Any, grid: Area) -> QuerySet[Building]:
-    return (scoped(Building.objects.all(), actor).filter(grid=grid)
-            .annotate(household_count=Count("households")).order_by("name"))
+    return (
+        scoped(Building.objects.all(), actor)
+        .filter(grid=grid)
+        .annotate(household_count=Count("households"))
+        .order_by("name")
+    )
 
 
-def household_list(*, actor: Any, grid: Area | None = None, building: Building | None = None,
-                   area: Area | None = None) -> QuerySet[Household]:
+def household_list(
+    *,
+    actor: Any,
+    grid: Area | None = None,
+    building: Building | None = None,
+    area: Area | None = None,
+) -> QuerySet[Household]:
     qs = scoped(Household.objects.select_related("building"), actor)
     if grid is not None:
         qs = qs.filter(grid=grid)
@@ -104,13 +122,21 @@ def household_list(*, actor: Any, grid: Area | None = None, building: Building |
 
 
 def household_get(*, actor: Any, pk: int) -> Household:
-    return _get(Household.objects.select_related("building", "grid"), actor,  # type: ignore
-                pk=pk)
+    return _get(
+        Household.objects.select_related("building", "grid"),
+        actor,  # type: ignore
+        pk=pk,
+    )
 
 
-def person_list(*, actor: Any, grid: Area | None = None, area: Area | None = None,
-                household: Household | None = None,
-                vulnerability: str = "") -> QuerySet[Person]:
+def person_list(
+    *,
+    actor: Any,
+    grid: Area | None = None,
+    area: Area | None = None,
+    household: Household | None = None,
+    vulnerability: str = "",
+) -> QuerySet[Person]:
     qs = scoped(Person.objects.select_related("household__building"), actor)
     if grid is not None:
         qs = qs.filter(grid=grid)
@@ -124,12 +150,16 @@ def person_list(*, actor: Any, grid: Area | None = None, area: Area | None = Non
 
 
 def person_get(*, actor: Any, pk: int) -> Person:
-    return _get(Person.objects.select_related("household__building", "grid"),  # type: ignore
-                actor, pk=pk)
+    return _get(
+        Person.objects.select_related("household__building", "grid"),  # type: ignore
+        actor,
+        pk=pk,
+    )
 
 
-def vulnerable_list(*, actor: Any, grid: Area | None = None, area: Area | None = None,
-                    kind: str = "") -> QuerySet[Vulnerability]:
+def vulnerable_list(
+    *, actor: Any, grid: Area | None = None, area: Area | None = None, kind: str = ""
+) -> QuerySet[Vulnerability]:
     qs = scoped(Vulnerability.objects.select_related("person__household__building"), actor)
     if grid is not None:
         qs = qs.filter(grid=grid)
@@ -163,8 +193,9 @@ def households_by_phone(*, actor: Any, phone: str) -> QuerySet[Household]:
     phone = normalise_phone(phone)
     qs = scoped(Household.objects.select_related("building"), actor)
     by_person = Person.objects.filter(phone=phone).values("household_id")
-    return (qs.filter(phone=phone) | qs.filter(phone_alt=phone)
-            | qs.filter(id__in=by_person)).distinct()
+    return (
+        qs.filter(phone=phone) | qs.filter(phone_alt=phone) | qs.filter(id__in=by_person)
+    ).distinct()
 
 
 def facility_list(*, actor: Any, kind: str = "", area: Area | None = None) -> QuerySet[Facility]:

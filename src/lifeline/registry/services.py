@@ -40,8 +40,14 @@ from lifeline.registry.models import (
     VulnerabilityKind,
 )
 
-HOUSEHOLD_FIELDS = ("unit_no", "phone", "phone_alt", "gas_account", "power_account",
-                    "water_account")
+HOUSEHOLD_FIELDS = (
+    "unit_no",
+    "phone",
+    "phone_alt",
+    "gas_account",
+    "power_account",
+    "water_account",
+)
 PERSON_FIELDS = ("name", "sex", "birth_date", "phone", "relation")
 
 
@@ -75,8 +81,11 @@ def area_create(
     """Create an area under ``parent``; the level must be the one below the parent's."""
     code = code.strip()
     if not code or "/" in code:
-        raise ServiceError(_("An area code is required and may not contain '/'."), code="invalid",
-                           fields={"code": [_("Invalid code.")]})
+        raise ServiceError(
+            _("An area code is required and may not contain '/'."),
+            code="invalid",
+            fields={"code": [_("Invalid code.")]},
+        )
     if parent is None:
         if level != AreaLevel.CITY:
             raise ServiceError(_("Only a city may have no parent."))
@@ -85,25 +94,44 @@ def area_create(
         path = f"/{code}/"
     else:
         _require_editor(actor, parent.path)
-        expected = LEVEL_ORDER[LEVEL_ORDER.index(AreaLevel(parent.level)) + 1] \
-            if parent.level != AreaLevel.GRID else None
+        expected = (
+            LEVEL_ORDER[LEVEL_ORDER.index(AreaLevel(parent.level)) + 1]
+            if parent.level != AreaLevel.GRID
+            else None
+        )
         if expected is None or level != expected:
             raise ServiceError(_("This level cannot be placed under that parent."))
         path = f"{parent.path}{code}/"
     with transaction.atomic():
         if Area.objects.filter(code=code).exists():
-            raise ServiceError(_("An area with this code exists."), code="duplicate",
-                               fields={"code": [_("Already used.")]})
+            raise ServiceError(
+                _("An area with this code exists."),
+                code="duplicate",
+                fields={"code": [_("Already used.")]},
+            )
         area = Area.objects.create(
-            parent=parent, level=level, code=code, name=name.strip(), name_en=name_en.strip(),
-            path=path, depth=path.count("/") - 2, lat=lat, lng=lng, boundary=boundary,
+            parent=parent,
+            level=level,
+            code=code,
+            name=name.strip(),
+            name_en=name_en.strip(),
+            path=path,
+            depth=path.count("/") - 2,
+            lat=lat,
+            lng=lng,
+            boundary=boundary,
         )
         audit_log(actor=actor, action="area.create", obj=area, area_path=path)
     return area
 
 
 def building_create(
-    *, actor: Any, grid: Area, name: str, address: str, lat: float | None = None,
+    *,
+    actor: Any,
+    grid: Area,
+    name: str,
+    address: str,
+    lat: float | None = None,
     lng: float | None = None,
 ) -> Building:
     if grid.level != AreaLevel.GRID:
@@ -113,12 +141,17 @@ def building_create(
         try:
             with transaction.atomic():
                 building = Building.objects.create(
-                    grid=grid, area_path=grid.path, name=name.strip(), address=address.strip(),
-                    lat=lat, lng=lng,
+                    grid=grid,
+                    area_path=grid.path,
+                    name=name.strip(),
+                    address=address.strip(),
+                    lat=lat,
+                    lng=lng,
                 )
         except IntegrityError as exc:
-            raise ServiceError(_("This grid already has a building of that name."),
-                               code="duplicate") from exc
+            raise ServiceError(
+                _("This grid already has a building of that name."), code="duplicate"
+            ) from exc
         audit_log(actor=actor, action="building.create", obj=building)
     return building
 
@@ -129,8 +162,11 @@ def household_create(*, actor: Any, building: Building, **data: Any) -> Househol
     values = _household_values(data, partial=False)
     with transaction.atomic():
         if Household.objects.filter(building=building, unit_no=values["unit_no"]).exists():
-            raise ServiceError(_("This building already has that unit number."),
-                               code="duplicate", fields={"unit_no": [_("Already used.")]})
+            raise ServiceError(
+                _("This building already has that unit number."),
+                code="duplicate",
+                fields={"unit_no": [_("Already used.")]},
+            )
         household = Household.objects.create(
             building=building, grid_id=building.grid_id, area_path=building.area_path, **values
         )
@@ -158,9 +194,8 @@ def _household_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         raise ServiceError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     errors: dict[str, list[str]] = {}
     values = {k: str(v or "").strip() for k, v in data.items()}
-    if "unit_no" in values or not partial:
-        if not values.get("unit_no"):
-            errors["unit_no"] = [_("A unit number is required.")]
+    if ("unit_no" in values or not partial) and not values.get("unit_no"):
+        errors["unit_no"] = [_("A unit number is required.")]
     for field in ("phone", "phone_alt"):
         if field in values:
             values[field] = _clean_phone(values[field], field, errors)
@@ -170,31 +205,50 @@ def _household_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 def person_create(
-    *, actor: Any, household: Household, name: str, sex: str, birth_date: Any = None,
-    phone: str = "", id_number: str = "", relation: str = "",
+    *,
+    actor: Any,
+    household: Household,
+    name: str,
+    sex: str,
+    birth_date: Any = None,
+    phone: str = "",
+    id_number: str = "",
+    relation: str = "",
 ) -> Person:
     """Add a person to a household. The ID number is validated, encrypted and hashed."""
     _require_editor(actor, household.area_path)
     errors: dict[str, list[str]] = {}
     values = _person_values(
-        {"name": name, "sex": sex, "birth_date": birth_date, "phone": phone,
-         "relation": relation}, errors, partial=False,
+        {"name": name, "sex": sex, "birth_date": birth_date, "phone": phone, "relation": relation},
+        errors,
+        partial=False,
     )
     id_fields = _id_number_values(id_number, errors)
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        if id_fields.get("id_number_hash") and Person.objects.filter(
-            id_number_hash=id_fields["id_number_hash"]
-        ).exists():
-            raise ServiceError(_("A person with this ID number is already registered."),
-                               code="duplicate", fields={"id_number": [_("Already registered.")]})
+        if (
+            id_fields.get("id_number_hash")
+            and Person.objects.filter(id_number_hash=id_fields["id_number_hash"]).exists()
+        ):
+            raise ServiceError(
+                _("A person with this ID number is already registered."),
+                code="duplicate",
+                fields={"id_number": [_("Already registered.")]},
+            )
         person = Person.objects.create(
-            household=household, grid_id=household.grid_id, area_path=household.area_path,
-            **values, **id_fields,
+            household=household,
+            grid_id=household.grid_id,
+            area_path=household.area_path,
+            **values,
+            **id_fields,
         )
-        audit_log(actor=actor, action="person.create", obj=person,
-                  fields=[*values.keys(), *(["id_number"] if id_fields else [])])
+        audit_log(
+            actor=actor,
+            action="person.create",
+            obj=person,
+            fields=[*values.keys(), *(["id_number"] if id_fields else [])],
+        )
     return person
 
 
@@ -212,25 +266,39 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
-        if values.get("id_number_hash") and Person.objects.filter(
-            id_number_hash=values["id_number_hash"]
-        ).exclude(pk=locked.pk).exists():
-            raise ServiceError(_("A person with this ID number is already registered."),
-                               code="duplicate", fields={"id_number": [_("Already registered.")]})
+        if (
+            values.get("id_number_hash")
+            and Person.objects.filter(id_number_hash=values["id_number_hash"])
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ServiceError(
+                _("A person with this ID number is already registered."),
+                code="duplicate",
+                fields={"id_number": [_("Already registered.")]},
+            )
         changed = [k for k, v in values.items() if getattr(locked, k) != v]
         for key in changed:
             setattr(locked, key, values[key])
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
-            audit_names = {"id_number_enc": "id_number", "id_number_hash": "id_number",
-                           "id_number_masked": "id_number"}
-            audit_log(actor=actor, action="person.update", obj=locked,
-                      fields={audit_names.get(k, k) for k in changed})
+            audit_names = {
+                "id_number_enc": "id_number",
+                "id_number_hash": "id_number",
+                "id_number_masked": "id_number",
+            }
+            audit_log(
+                actor=actor,
+                action="person.update",
+                obj=locked,
+                fields={audit_names.get(k, k) for k in changed},
+            )
     return locked
 
 
-def _person_values(data: dict[str, Any], errors: dict[str, list[str]], *,
-                   partial: bool) -> dict[str, Any]:
+def _person_values(
+    data: dict[str, Any], errors: dict[str, list[str]], *, partial: bool
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "name" in data or not partial:
         values["name"] = str(data.get("name") or "").strip()
@@ -270,15 +338,20 @@ def vulnerability_set(*, actor: Any, person: Person, kind: str, note: str = "") 
         raise ServiceError(_("Unknown vulnerability."), fields={"kind": [_("Unknown.")]})
     with transaction.atomic():
         vulnerability, created = Vulnerability.objects.select_for_update().get_or_create(
-            person=person, kind=kind,
-            defaults={"note": note.strip()[:255], "grid_id": person.grid_id,
-                      "area_path": person.area_path},
+            person=person,
+            kind=kind,
+            defaults={
+                "note": note.strip()[:255],
+                "grid_id": person.grid_id,
+                "area_path": person.area_path,
+            },
         )
         if not created and vulnerability.note != note.strip()[:255]:
             vulnerability.note = note.strip()[:255]
             vulnerability.save(update_fields=["note"])
-        audit_log(actor=actor, action="vulnerability.set", obj=vulnerability,
-                  fields=["kind", "note"])
+        audit_log(
+            actor=actor, action="vulnerability.set", obj=vulnerability, fields=["kind", "note"]
+        )
     return vulnerability
 
 
@@ -287,8 +360,14 @@ def vulnerability_remove(*, actor: Any, person: Person, kind: str) -> None:
     with transaction.atomic():
         deleted, _rows = Vulnerability.objects.filter(person=person, kind=kind).delete()
         if deleted:
-            audit_log(actor=actor, action="vulnerability.remove", object_type="registry.person",
-                      object_id=person.pk, area_path=person.area_path, fields=["kind"])
+            audit_log(
+                actor=actor,
+                action="vulnerability.remove",
+                object_type="registry.person",
+                object_id=person.pk,
+                area_path=person.area_path,
+                fields=["kind"],
+            )
 
 
 REVEALABLE = {
@@ -305,16 +384,16 @@ def sensitive_reveal(*, actor: Any, obj: Person | Household, field: str, purpose
         raise ServiceError(_("This field cannot be revealed."), fields={"field": [_("Unknown.")]})
     purpose = (purpose or "").strip()
     if len(purpose) < 2:
-        raise ServiceError(_("Say why you need to see this."),
-                           fields={"purpose": [_("A purpose is required.")]})
+        raise ServiceError(
+            _("Say why you need to see this."), fields={"purpose": [_("A purpose is required.")]}
+        )
     if field == "id_number":
         enc = getattr(obj, "id_number_enc", None)
         value = decrypt_value(enc) if enc else ""
     else:
         value = str(getattr(obj, field) or "")
     with transaction.atomic():
-        audit_log(actor=actor, action="sensitive.reveal", obj=obj, purpose=purpose,
-                  fields=[field])
+        audit_log(actor=actor, action="sensitive.reveal", obj=obj, purpose=purpose, fields=[field])
     return value
 
 
@@ -323,14 +402,23 @@ def facility_create(*, actor: Any, area: Area, kind: str, name: str, **data: Any
     if kind not in Facility.Kind.values:
         raise ServiceError(_("Unknown facility kind."), fields={"kind": [_("Unknown.")]})
     with transaction.atomic():
-        facility = Facility.objects.create(area=area, area_path=area.path, kind=kind,
-                                           name=name.strip(), **data)
+        facility = Facility.objects.create(
+            area=area, area_path=area.path, kind=kind, name=name.strip(), **data
+        )
         audit_log(actor=actor, action="facility.create", obj=facility)
     return facility
 
 
-def unit_create(*, actor: Any, code: str, name: str, kind: str, parent: Unit | None = None,
-                areas: list[Area] | None = None, **data: Any) -> Unit:
+def unit_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    areas: list[Area] | None = None,
+    **data: Any,
+) -> Unit:
     scope = scope_for(actor)
     if "admin" not in scope.roles and "command_staff" not in scope.roles:
         raise PermissionDenied(_("Only the command centre may create units."))

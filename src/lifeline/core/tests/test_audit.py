@@ -12,8 +12,9 @@ def test_untouched_chain_verifies(db):
 
 def test_sql_edit_of_one_record_is_named(db):
     # given five records on the chain
-    records = [audit_log(actor=None, action="test.write", object_type="x", object_id=i)
-               for i in range(5)]
+    records = [
+        audit_log(actor=None, action="test.write", object_type="x", object_id=i) for i in range(5)
+    ]
     victim = records[2]
     # when one is edited behind the application's back
     with connection.cursor() as cur:
@@ -24,8 +25,9 @@ def test_sql_edit_of_one_record_is_named(db):
 
 
 def test_deleted_record_breaks_chain(db):
-    records = [audit_log(actor=None, action="test.write", object_type="x", object_id=i)
-               for i in range(4)]
+    records = [
+        audit_log(actor=None, action="test.write", object_type="x", object_id=i) for i in range(4)
+    ]
     with connection.cursor() as cur:
         cur.execute("DELETE FROM core_auditrecord WHERE id = %s", [records[1].pk])
     problems = audit_verify()

@@ -10,13 +10,13 @@ from lifeline.core.models import AuditRecord
 
 
 def test_audit_verify_command_names_tampered_record(db, capsys):
-    records = [audit_log(actor=None, action="test.write", object_type="x", object_id=i)
-               for i in range(3)]
+    records = [
+        audit_log(actor=None, action="test.write", object_type="x", object_id=i) for i in range(3)
+    ]
     call_command("audit", "verify")
     assert "intact" in capsys.readouterr().out
     with connection.cursor() as cur:
-        cur.execute("UPDATE core_auditrecord SET action = 'forged' WHERE id = %s",
-                    [records[1].pk])
+        cur.execute("UPDATE core_auditrecord SET action = 'forged' WHERE id = %s", [records[1].pk])
     with pytest.raises(CommandError):
         call_command("audit", "verify")
     assert f"record #{records[1].pk}" in capsys.readouterr().err
@@ -34,7 +34,7 @@ def test_concurrent_writers_keep_every_chain_valid(settings):
         try:
             for i in range(20):
                 audit_log(actor=None, action="test.concurrent", object_type="x", object_id=i)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             requestid.reset(token)

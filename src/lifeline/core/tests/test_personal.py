@@ -29,8 +29,9 @@ def test_impossible_birth_date_is_refused():
     assert not id_number_is_valid(first17 + id_number_check_digit(first17))
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31)),
-       st.integers(0, 999))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31)), st.integers(0, 999)
+)
 def test_generated_numbers_validate_and_one_changed_digit_does_not(birth, seq):
     first17 = f"430211{birth:%Y%m%d}{seq:03d}"
     number = first17 + id_number_check_digit(first17)

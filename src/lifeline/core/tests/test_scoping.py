@@ -42,8 +42,9 @@ def test_similar_code_prefix_is_not_a_subtree(city):
     # an area whose code starts with grid A's code must not fall inside grid A's scope
     from lifeline.testing.factories import make_area
 
-    lookalike = make_area(parent=city.community, level="grid", code=city.grid_a.code + "9",
-                          name="lookalike")
+    lookalike = make_area(
+        parent=city.community, level="grid", code=city.grid_a.code + "9", name="lookalike"
+    )
     user = make_user("a-only", role=Role.GRID_WORKER, area=city.grid_a)
     assert not scoped(Area.objects.filter(pk=lookalike.pk), user).exists()
 

@@ -15,8 +15,11 @@ import lifeline.bench
 
 
 def _bench_names() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(lifeline.bench.__path__)
-                  if not m.name.startswith("_") and m.name != "management")
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(lifeline.bench.__path__)
+        if not m.name.startswith("_") and m.name != "management"
+    )
 
 
 class Command(BaseCommand):
