@@ -38,7 +38,7 @@ check-deploy: install
 test: lint typecheck check-deploy test-sqlite test-postgres
 
 messages: install
-	cd src/lifeline && ../../$(BIN)/lifeline makemessages -l zh_Hans -l en && ../../$(BIN)/lifeline compilemessages
+	cd src/lifeline && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline makemessages -l zh_Hans -l en --ignore "var/*" && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,9 +1,268 @@
+"""Registry pages for operators: area tree, grid, household, person, search, reveal.
+
+Every object comes through the scoped selectors, so anything outside the actor's area is
+a ``NotFound`` (rendered as a 404 by ``renders_service_errors``). Phones and ID numbers
+are shown masked; the full value only ever appears in the response to an audited reveal.
+"""
+
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.personal import (
+    id_number_is_valid,
+    mask_id_number,
+    mask_phone,
+    normalise_id_number,
+    normalise_phone,
+)
+from lifeline.registry import selectors, services
+from lifeline.registry.models import Area, AreaLevel, Household, Person, VulnerabilityKind
+from lifeline.web.errors import renders_service_errors
+from lifeline.web.htmx import is_htmx
+from lifeline.web.navigation import area_breadcrumbs
+
+PAGE_SIZE = 50
+SEARCH_MAX_LENGTH = 100
+_PHONE_LIKE = re.compile(r"^[\d\s+()-]{7,}$")
+
+# Which masked attribute stands in for each revealable field, and how it is labelled.
+_MASKED_ATTR = {
+    "phone": "phone_masked",
+    "phone_alt": "phone_alt_masked",
+    "id_number": "id_number_masked",
+}
+_FIELD_LABELS = {"phone": _("Phone"), "phone_alt": _("Second phone"), "id_number": _("ID number")}
+
+
+def _page(request: HttpRequest, qs: QuerySet[Any], param: str) -> Page[Any]:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _grid_get(actor: Any, pk: int) -> Area:
+    area = selectors.area_get(actor=actor, pk=pk)
+    if area.level != AreaLevel.GRID:
+        raise NotFound(_("This area is not a grid."))
+    return area
 
 
 @login_required
 def area_tree(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("areas")
+    roots = [
+        {
+            "area": root,
+            "children": selectors.area_children_with_counts(actor=request.user, area=root),
+        }
+        for root in selectors.area_roots_for(actor=request.user)
+    ]
+    return render(request, "registry/area_tree.html", {"roots": roots})
+
+
+@login_required
+@renders_service_errors
+def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    area = selectors.area_get(actor=request.user, pk=pk)
+    if area.level == AreaLevel.GRID:
+        return redirect("registry:grid", pk=area.pk)
+    return render(
+        request,
+        "registry/area_detail.html",
+        {
+            "area": area,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
+            "children": selectors.area_children_with_counts(actor=request.user, area=area),
+        },
+    )
+
+
+def _vulnerable_context(request: HttpRequest, grid: Area) -> dict[str, Any]:
+    kind = request.GET.get("kind", "")
+    if kind not in VulnerabilityKind.values:
+        kind = ""
+    rows = selectors.vulnerable_list(actor=request.user, grid=grid, kind=kind)
+    return {
+        "grid": grid,
+        "kind": kind,
+        "kinds": VulnerabilityKind.choices,
+        "vulnerable_page": _page(request, rows, "vpage"),
+    }
+
+
+@login_required
+@renders_service_errors
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = _grid_get(request.user, pk)
+    households = selectors.household_list(actor=request.user, grid=grid).annotate(
+        member_count=Count("members")
+    )
+    people = selectors.person_list(actor=request.user, grid=grid).prefetch_related(
+        "vulnerabilities"
+    )
+    context = {
+        "area": grid,
+        "breadcrumbs": area_breadcrumbs(actor=request.user, area=grid),
+        "buildings": selectors.building_list(actor=request.user, grid=grid),
+        "household_page": _page(request, households, "hpage"),
+        "people_page": _page(request, people, "ppage"),
+        **_vulnerable_context(request, grid),
+    }
+    return render(request, "registry/grid.html", context)
+
+
+@login_required
+@renders_service_errors
+def grid_vulnerable(request: HttpRequest, pk: int) -> HttpResponse:
+    """The vulnerable list of one grid as a fragment, filtered by kind (for htmx)."""
+    grid = _grid_get(request.user, pk)
+    context = _vulnerable_context(request, grid)
+    if not is_htmx(request):
+        return redirect(reverse("registry:grid", args=[grid.pk]) + "?" + request.GET.urlencode())
+    response = render(request, "registry/partials/vulnerable_list.html", context)
+    # Keep the address bar on the full page, so reload and "back" show the same filter.
+    response["HX-Push-Url"] = (
+        reverse("registry:grid", args=[grid.pk]) + "?" + request.GET.urlencode()
+    )
+    return response
+
+
+def _reveal_context(obj: Person | Household, field: str, url_name: str) -> dict[str, Any]:
+    return {
+        "obj": obj,
+        "field": field,
+        "label": _FIELD_LABELS.get(field, field),
+        "masked": getattr(obj, _MASKED_ATTR.get(field, ""), ""),
+        "reveal_url": reverse(url_name, args=[obj.pk]),
+    }
+
+
+def _reveal_fields(obj: Person | Household, url_name: str) -> list[dict[str, Any]]:
+    fields = services.REVEALABLE[type(obj)]
+    return [_reveal_context(obj, field, url_name) for field in fields]
+
+
+@login_required
+@renders_service_errors
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(actor=request.user, pk=pk)
+    members = selectors.person_list(actor=request.user, household=household).prefetch_related(
+        "vulnerabilities"
+    )
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "household": household,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=household.grid),
+            "sensitive": _reveal_fields(household, "registry:household_reveal"),
+            "members": members,
+        },
+    )
+
+
+@login_required
+@renders_service_errors
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    members = selectors.person_list(
+        actor=request.user, household=person.household
+    ).prefetch_related("vulnerabilities")
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "person": person,
+            "breadcrumbs": area_breadcrumbs(actor=request.user, area=person.grid),
+            "sensitive": _reveal_fields(person, "registry:person_reveal"),
+            "vulnerabilities": person.vulnerabilities.all(),
+            "members": members,
+        },
+    )
+
+
+def _reveal(request: HttpRequest, obj: Person | Household, url_name: str) -> HttpResponse:
+    field = request.POST.get("field", "")
+    context = _reveal_context(obj, field, url_name)
+    purpose = request.POST.get("purpose", "")
+    status = 200
+    try:
+        context["value"] = services.sensitive_reveal(
+            actor=request.user, obj=obj, field=field, purpose=purpose
+        )
+        context["revealed"] = True
+    except ServiceError as error:
+        if "purpose" not in error.fields:
+            raise
+        context.update(errors=error.fields["purpose"], purpose=purpose[:200])
+        status = error.status
+    if is_htmx(request):
+        return render(request, "registry/partials/reveal.html", {"item": context}, status=status)
+    # Without JavaScript the form posts here as a page: show the value on a page of its own.
+    if isinstance(obj, Person):
+        back, heading = reverse("registry:person", args=[obj.pk]), obj.name
+    else:
+        back = reverse("registry:household", args=[obj.pk])
+        heading = f"{obj.building.address} {obj.unit_no}"
+    return render(
+        request,
+        "registry/reveal_page.html",
+        {"item": context, "back_url": back, "heading": heading},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+@renders_service_errors
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    return _reveal(request, person, "registry:person_reveal")
+
+
+@never_cache
+@login_required
+@require_POST
+@renders_service_errors
+def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(actor=request.user, pk=pk)
+    return _reveal(request, household, "registry:household_reveal")
+
+
+def _masked_query(query: str) -> str:
+    """The query as it may be shown back: a full phone or ID number only masked."""
+    id_number = normalise_id_number(query)
+    if len(id_number) == 18 and id_number_is_valid(id_number):
+        return mask_id_number(id_number)
+    if _PHONE_LIKE.match(query):
+        return mask_phone(normalise_phone(query))
+    return query
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    results = selectors.person_search(actor=request.user, q=query).order_by("name", "id")
+    shown = _masked_query(query)
+    return render(
+        request,
+        "registry/search.html",
+        {
+            # A phone or ID number typed in is not echoed in full, not even into the box.
+            "search_query": query if shown == query else "",
+            "shown_query": shown,
+            "query_is_personal": shown != query,
+            "results_page": _page(request, results, "page") if query else None,
+        },
+    )

@@ -1,3 +1,5 @@
+"""Login, logout and the landing page; the registry's pages live in registry/views.py."""
+
 from __future__ import annotations
 
 from django.contrib.auth import logout
@@ -5,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 
 class LoginView(auth_views.LoginView):
@@ -12,7 +15,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    # POST only: a link or an image on another page must not be able to log anyone out.
     logout(request)
     return redirect("web:login")
 

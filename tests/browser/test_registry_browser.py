@@ -1,0 +1,46 @@
+"""A grid worker, in a real browser: log in, drill down to a person, reveal the phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from lifeline.accounts.models import User
+from lifeline.core.models import AuditRecord
+from lifeline.testing.factories import SmallCity
+
+pytestmark = pytest.mark.browser
+
+
+def test_grid_worker_drills_down_and_reveals_a_phone_with_a_purpose(
+    live_server: Any, transactional_db: None, page: Any, city: SmallCity, grid_worker_a: User
+) -> None:
+    person = city.people_a[0]
+    # given: the grid worker logs in
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "grid_a")
+    page.fill("#id_password", "pass-word-123")
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url("**/areas/")
+
+    # when: the area tree leads to the grid, and the grid to the person
+    page.locator("main").get_by_role("link", name=city.grid_a.name).first.click()
+    page.wait_for_url(f"**/grids/{city.grid_a.pk}/")
+    expect(page.locator("#people")).to_contain_text(person.phone_masked)
+    page.locator("#people").get_by_role("link", name=person.name).click()
+    page.wait_for_url(f"**/people/{person.pk}/")
+    phone = page.locator(".sensitive[data-field=phone]")
+    expect(phone).to_contain_text(person.phone_masked)
+    expect(page.locator("body")).not_to_contain_text(person.phone)
+
+    # when: the phone is revealed with a purpose
+    phone.locator("summary").click()
+    phone.locator("input[name=purpose]").fill("送药上门前电话确认")
+    phone.locator("button[type=submit]").click()
+
+    # then: the full number appears in place (htmx swap, no page change), audited once
+    expect(page.locator("[data-testid=revealed-phone]")).to_have_text(person.phone)
+    assert page.url.endswith(f"/people/{person.pk}/")
+    assert AuditRecord.objects.filter(action="sensitive.reveal").count() == 1
