@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceError(Exception):
@@ -35,14 +36,18 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     status = 404
 
-    def __init__(self, message: str | Promise = "Not found.", *, code: str = "not_found") -> None:
+    def __init__(
+        self, message: str | Promise = _("Not found."), *, code: str = "not_found"
+    ) -> None:
         super().__init__(message, code=code)
 
 
 class PermissionDenied(ServiceError):
     status = 403
 
-    def __init__(self, message: str | Promise = "Forbidden.", *, code: str = "forbidden") -> None:
+    def __init__(
+        self, message: str | Promise = _("Forbidden."), *, code: str = "forbidden"
+    ) -> None:
         super().__init__(message, code=code)
 
 
