@@ -120,7 +120,6 @@ INSTALLED_APPS = [
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
-    "lifeline.workorders",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",
@@ -185,6 +184,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Run uploaded imports inside the upload request instead of on a worker (tests, demos).
+LIFELINE_IMPORT_INLINE = envbool("LIFELINE_IMPORT_INLINE", False)
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only
 # queue behind writers that drew the same chain, never behind the whole city.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("lifeline.registry.import_urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

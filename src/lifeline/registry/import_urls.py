@@ -1,0 +1,12 @@
+from django.urls import path
+
+from lifeline.registry import import_views
+
+app_name = "registry_import"
+
+urlpatterns = [
+    path("import/", import_views.import_upload, name="upload"),
+    path("import/<int:pk>/", import_views.import_job, name="job"),
+    path("import/<int:pk>/progress/", import_views.import_job_progress, name="progress"),
+    path("export/", import_views.export_page, name="export"),
+]

@@ -1,0 +1,23 @@
+"""Importing household lists (CSV/XLSX): read, validate every row, commit all or nothing."""
+
+from lifeline.registry.importing.commit import CommitResult
+from lifeline.registry.importing.jobs import (
+    households_check,
+    import_job_create,
+    import_job_get,
+    import_job_process,
+    import_job_result,
+)
+from lifeline.registry.importing.reader import FileProblem
+from lifeline.registry.importing.validate import RowError
+
+__all__ = [
+    "CommitResult",
+    "FileProblem",
+    "RowError",
+    "households_check",
+    "import_job_create",
+    "import_job_get",
+    "import_job_process",
+    "import_job_result",
+]
