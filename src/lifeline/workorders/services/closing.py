@@ -1,0 +1,173 @@
+"""The end of an order's life: resolve (with a one-time code sent to the resident), the
+resident's confirmation, close after a callback (回访), and reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lifeline.core import clock
+from lifeline.core.errors import Conflict, NotFound, ServiceError
+from lifeline.core.personal import lookup_hash
+from lifeline.workorders.models import EventKind, Status, Stop, WorkOrder
+from lifeline.workorders.services import common
+from lifeline.workorders.services.lifecycle import set_status, step
+from lifeline.workorders.services.routing import clock_target
+
+CONFIRM_CODE_VALID = dt.timedelta(hours=72)
+CONFIRM_MAX_ATTEMPTS = 5
+
+
+def workorder_resolve(
+    *, actor: Any, order: WorkOrder, note: str, expected_version: int | None = None
+) -> WorkOrder:
+    """Mark the work done. The resident gets a one-time code to confirm; the order closes
+    only on that confirmation or on a staff callback."""
+    note = common.clean_note(note, required=True)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        if Stop.objects.filter(order=order, state=Stop.State.PENDING).exists():
+            raise Conflict(_("Some stops are not done yet."), code="stops_pending")
+        locked = step(
+            actor=actor,
+            order=order,
+            new=Status.RESOLVED,
+            kind=EventKind.RESOLVED,
+            allowed_from=(Status.ACCEPTED, Status.IN_PROGRESS),
+            note=note,
+            expected_version=expected_version,
+            more={
+                "resolved_at": clock.now(),
+                "confirm_code_hash": lookup_hash(f"{order.pk}:{code}"),
+                "confirm_code_expires_at": clock.now() + CONFIRM_CODE_VALID,
+                "confirm_attempts": 0,
+            },
+        )
+        common.notify_resident(
+            locked,
+            _(
+                "Order %(number)s is resolved: %(note)s. If your need is met, confirm with code "
+                "%(code)s; if not, tell us and it will be reopened."
+            )
+            % {"number": locked.number, "note": note[:200], "code": code},
+        )
+    return locked
+
+
+def workorder_confirm(
+    *,
+    number: str,
+    code: str,
+    satisfied: bool = True,
+    satisfaction: int | None = None,
+    note: str = "",
+) -> WorkOrder:
+    """The resident's answer with the one-time code: closes the order, or reopens it."""
+    order = WorkOrder.objects.filter(number=(number or "").strip()).first()
+    if order is None or order.status != Status.RESOLVED or not order.confirm_code_hash:
+        raise NotFound(_("No resolved order with that number awaits confirmation."))
+    valid = (
+        order.confirm_attempts < CONFIRM_MAX_ATTEMPTS
+        and order.confirm_code_expires_at is not None
+        and clock.now() <= order.confirm_code_expires_at
+        and secrets.compare_digest(
+            order.confirm_code_hash, lookup_hash(f"{order.pk}:{(code or '').strip()}")
+        )
+    )
+    if not valid:
+        with transaction.atomic():
+            locked = common.lock_order(order)
+            locked.confirm_attempts += 1
+            common.save_order(locked, ["confirm_attempts"])
+        raise ServiceError(
+            _("That code is wrong or has expired."),
+            code="bad_code",
+            fields={"code": [_("Wrong or expired code.")]},
+        )
+    if satisfied:
+        return _close(actor=None, order=order, via="code", satisfaction=satisfaction, note=note)
+    return workorder_reopen(
+        actor=None, order=order, reason=note or _("Resident says not solved."), _resident=True
+    )
+
+
+def workorder_close(
+    *, actor: Any, order: WorkOrder, satisfaction: int | None = None, note: str = ""
+) -> WorkOrder:
+    """Close after a callback (回访) in which the resident confirmed the need was met."""
+    return _close(actor=actor, order=order, via="callback", satisfaction=satisfaction, note=note)
+
+
+def _close(
+    *, actor: Any, order: WorkOrder, via: str, satisfaction: int | None, note: str
+) -> WorkOrder:
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ServiceError(
+            _("Satisfaction is from 1 to 5."), fields={"satisfaction": [_("From 1 to 5.")]}
+        )
+    with transaction.atomic():
+        locked = common.lock_order(order)
+        if actor is not None:
+            common.require_handler(actor, locked)
+        before = locked.status
+        fields = set_status(locked, Status.CLOSED, allowed_from=(Status.RESOLVED,))
+        locked.closed_at, locked.satisfaction, locked.confirm_code_hash = (
+            clock.now(),
+            satisfaction,
+            "",
+        )
+        common.save_order(locked, [*fields, "closed_at", "satisfaction", "confirm_code_hash"])
+        common.record(
+            locked,
+            EventKind.CLOSED,
+            actor=actor,
+            from_status=before,
+            note=common.clean_note(note, required=False),
+            data={"via": via, "satisfaction": satisfaction},
+        )
+        common.notify_resident(
+            locked, _("Order %(number)s is closed. Thank you.") % {"number": locked.number}
+        )
+    return locked
+
+
+def workorder_reopen(
+    *, actor: Any, order: WorkOrder, reason: str, _resident: bool = False
+) -> WorkOrder:
+    """Reopen a resolved or closed order: the responsible unit gets fresh clocks."""
+    reason = common.clean_note(reason, required=True, field="reason")
+    with transaction.atomic():
+        locked = common.lock_order(order)
+        if not _resident:
+            common.require_handler(actor, locked)
+        before = locked.status
+        fields = set_status(locked, Status.REOPENED, allowed_from=(Status.RESOLVED, Status.CLOSED))
+        target = clock_target(category=locked.category, priority=locked.priority)
+        (locked.due_response_at, locked.due_resolution_at, locked.warn_at) = target.due(clock.now())
+        locked.responded_at = locked.resolved_at = locked.closed_at = locked.warned_at = None
+        locked.confirm_code_hash = ""
+        common.save_order(
+            locked,
+            [
+                *fields,
+                "due_response_at",
+                "due_resolution_at",
+                "warn_at",
+                "responded_at",
+                "resolved_at",
+                "closed_at",
+                "warned_at",
+                "confirm_code_hash",
+            ],
+        )
+        common.record(locked, EventKind.REOPENED, actor=actor, from_status=before, note=reason)
+        common.notify_unit(
+            locked,
+            locked.responsible_unit,
+            _("Work order %(number)s was reopened.") % {"number": locked.number},
+        )
+    return locked

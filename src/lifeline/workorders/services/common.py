@@ -1,0 +1,149 @@
+"""Shared steps of every work-order write: access checks, the row lock, the timeline,
+the audit record and the outbox. Each is called inside the writer's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import Conflict, NotFound, PermissionDenied
+from lifeline.core.models import OutboxMessage
+from lifeline.core.scoping import scope_for
+from lifeline.registry.models import Unit
+from lifeline.workorders.models import EventKind, WorkOrder, WorkOrderEvent
+
+# Roles that place orders with a unit (dispatch, transfer, merge) rather than work them.
+DISPATCHER_ROLES = frozenset(
+    {
+        "community_staff",
+        "street_staff",
+        "district_staff",
+        "command_staff",
+        "hotline_operator",
+        "admin",
+    }
+)
+
+
+def actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def actor_label(actor: Any) -> str:
+    return str(getattr(actor, "username", "") or "system")[:150]
+
+
+def can_handle(actor: Any, order: WorkOrder) -> bool:
+    """Staff of the responsible unit, or staff whose area holds the need."""
+    scope = scope_for(actor)
+    return scope.covers_path(order.area_path) or order.responsible_unit_id in scope.unit_ids
+
+
+def require_handler(actor: Any, order: WorkOrder) -> None:
+    if not can_handle(actor, order):
+        # Not found rather than forbidden: an order outside one's scope does not exist for one.
+        raise NotFound(_("No such work order in your area or unit."))
+
+
+def require_dispatcher(actor: Any, order: WorkOrder) -> None:
+    require_handler(actor, order)
+    if not scope_for(actor).roles & DISPATCHER_ROLES:
+        raise PermissionDenied(_("Your role may not dispatch or transfer work orders."))
+
+
+def lock_order(order: WorkOrder | int, *, expected_version: int | None = None) -> WorkOrder:
+    """The order's row, locked for this transaction; Conflict if someone changed it since
+    the caller read ``expected_version``."""
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    locked = WorkOrder.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("No such work order."))
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            _("Someone else changed this work order; reload and try again."), code="stale"
+        )
+    return locked
+
+
+def save_order(order: WorkOrder, fields: list[str], *, at: dt.datetime | None = None) -> None:
+    """Write ``fields`` and bump the version that compare-and-set readers rely on."""
+    order.updated_at = at or clock.now()
+    WorkOrder.objects.filter(pk=order.pk).update(
+        version=F("version") + 1,
+        updated_at=order.updated_at,
+        **{name: getattr(order, name) for name in fields},
+    )
+    order.version += 1
+
+
+def record(
+    order: WorkOrder,
+    kind: EventKind,
+    *,
+    actor: Any,
+    from_status: str = "",
+    from_unit: Unit | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    audit_fields: tuple[str, ...] = (),
+    at: dt.datetime | None = None,
+) -> WorkOrderEvent:
+    """Put one step on the timeline and in the audit log. ``at`` is for sweeps run for a
+    given moment; every other step happens now."""
+    event = WorkOrderEvent.objects.create(
+        order=order,
+        area_path=order.area_path,
+        at=at or clock.now(),
+        kind=kind,
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
+        from_status=from_status,
+        to_status=order.status,
+        from_unit=from_unit,
+        unit_id=order.responsible_unit_id,
+        note=note,
+        data=data or {},
+    )
+    audit_log(
+        actor=actor_user(actor),
+        action=f"workorder.{kind}",
+        obj=order,
+        fields=audit_fields or ("status",),
+    )
+    return event
+
+
+def notify_resident(order: WorkOrder, body: str) -> None:
+    if order.contact_phone:
+        OutboxMessage.objects.create(
+            channel="sms",
+            recipient=order.contact_phone,
+            body=body,
+            object_type="workorders.workorder",
+            object_id=str(order.pk),
+        )
+
+
+def notify_unit(order: WorkOrder, unit: Unit | None, body: str) -> None:
+    if unit is not None and unit.phone:
+        OutboxMessage.objects.create(
+            channel="sms",
+            recipient=unit.phone,
+            body=body,
+            object_type="workorders.workorder",
+            object_id=str(order.pk),
+        )
+
+
+def clean_note(note: str, *, required: bool, field: str = "note") -> str:
+    from lifeline.core.errors import ServiceError
+
+    note = (note or "").strip()
+    if required and len(note) < 2:
+        raise ServiceError(_("Please give a reason."), fields={field: [_("Required.")]})
+    return note[:2000]
