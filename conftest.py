@@ -1,1 +1,1 @@
-pytest_plugins = ["lifeline.testing.fixtures"]
+pytest_plugins = ["lifeline.testing.fixtures", "lifeline.testing.response_capture"]

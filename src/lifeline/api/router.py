@@ -1,7 +1,62 @@
-"""Assembles the API: one NinjaAPI, every app's router mounted under /api/v1."""
+"""Assembles the API: one NinjaAPI, every app's router mounted under /api/v1.
+
+To add an app's endpoints, append ``(prefix, "lifeline.<app>.api")`` to ``MOUNTS``; the
+scope-matrix test then refuses to pass until each new operation has a scoping case.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from importlib import import_module
+from typing import Any
 
-api = NinjaAPI(title="Lifeline API", version="1", urls_namespace="api")
+from django.http import HttpRequest
+from django.urls import URLPattern, re_path
+from ninja import NinjaAPI, Router
+from ninja.parser import Parser
+
+from lifeline.api import errors
+from lifeline.api.auth import api_auth
+
+# (URL prefix under /api/v1, module holding ``router``), mounted in this order.
+MOUNTS: list[tuple[str, str]] = [
+    ("/", "lifeline.registry.api"),
+]
+
+
+class ObjectParser(Parser):
+    """Request bodies are JSON objects; a list, string or null is unreadable input (400)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
+class LifelineAPI(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        wrapped: list[Any] = [
+            URLPattern(p.pattern, errors.with_error_shape(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in patterns
+        ]
+        # Last: any other path under the API answers 404 in the error shape, not HTML.
+        wrapped.append(re_path(r"^.*$", errors.unknown_path, name="unknown"))
+        return wrapped, app_name, namespace
+
+
+api = LifelineAPI(
+    title="Lifeline API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth(),
+    parser=ObjectParser(),
+)
+errors.install(api)
+
+for _prefix, _module in MOUNTS:
+    _router: Router = import_module(_module).router
+    api.add_router(_prefix, _router)

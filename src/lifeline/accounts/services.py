@@ -1,0 +1,166 @@
+"""Account writes: API tokens and memberships. Each runs in one transaction and audits.
+
+``actor=None`` means the system itself (a management command run by an operator with shell
+access to the server); every other actor is checked here, not by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from lifeline.accounts.models import ApiToken, Membership, Role, User
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
+from lifeline.core.scoping import forget_scope, scope_for
+from lifeline.registry.models import Area, Unit
+
+TOKEN_PREFIX = "ll_"
+TOKEN_PREFIX_LENGTH = 10
+# A token's last use is written at most this often, so a busy machine client does not
+# turn every read into a write.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+# Roles that may grant memberships inside their own area subtree.
+GRANTING_ROLES = frozenset(
+    {Role.COMMAND_STAFF, Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
+)
+
+
+def _is_system_or_admin(actor: Any) -> bool:
+    if actor is None:
+        return True
+    if getattr(actor, "is_superuser", False):
+        return True
+    return Role.ADMIN in scope_for(actor).roles
+
+
+def token_hash(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a machine token for ``user``; the plain token is returned once, never stored.
+
+    Only the user themself, an administrator or the system may create it.
+    """
+    if not _is_system_or_admin(actor) and getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied(_("You may only create tokens for yourself."))
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ServiceError(
+            _("A token needs a name of at most 100 characters."),
+            fields={"name": [_("A name is required.")]},
+        )
+    if not user.is_active:
+        raise ServiceError(_("This user is not active."), code="inactive")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=plain[:TOKEN_PREFIX_LENGTH], token_hash=token_hash(plain)
+        )
+        audit_log(actor=actor, action="token.create", obj=token, fields=["name"])
+    return token, plain
+
+
+def token_revoke(*, actor: Any, prefix: str) -> ApiToken:
+    """Revoke the one live token whose prefix is ``prefix``; refuses when it is ambiguous."""
+    candidates = ApiToken.objects.filter(prefix=prefix.strip(), revoked_at__isnull=True)
+    if not _is_system_or_admin(actor):
+        candidates = candidates.filter(user_id=actor.pk)
+    with transaction.atomic():
+        found = list(candidates.select_for_update()[:2])
+        if not found:
+            raise NotFound(_("No live token has this prefix."))
+        if len(found) > 1:
+            raise ServiceError(_("Several tokens share this prefix."), code="ambiguous")
+        token = found[0]
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit_log(actor=actor, action="token.revoke", obj=token)
+    return token
+
+
+def token_authenticate(*, plain: str) -> User | None:
+    """The active user owning the live token ``plain``, or None. Touches ``last_used_at``."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=token_hash(plain), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    return token.user
+
+
+def membership_grant(
+    *, actor: Any, user: User, role: str, area: Area | None = None, unit: Unit | None = None
+) -> Membership:
+    """Give ``user`` a role over an area subtree and/or a unit.
+
+    Administrators (and the system) grant anything; command, district, street and community
+    staff grant area memberships inside their own subtree, never the admin role.
+    """
+    if role not in Role.values:
+        raise ServiceError(_("Unknown role."), fields={"role": [_("Unknown.")]})
+    if area is None and unit is None:
+        raise ServiceError(
+            _("A membership needs an area or a unit."),
+            fields={"area": [_("An area or a unit is required.")]},
+        )
+    if not _is_system_or_admin(actor):
+        scope = scope_for(actor)
+        if not scope.roles & GRANTING_ROLES or role == Role.ADMIN or unit is not None:
+            raise PermissionDenied(_("Your role may not grant this membership."))
+        if area is None or not scope.covers_path(area.path):
+            raise NotFound(_("No such area in your scope."))
+    with transaction.atomic():
+        membership = Membership.objects.create(user=user, role=role, area=area, unit=unit)
+        audit_log(
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            area_path=area.path if area else "",
+            fields=["role", "area" if area else "unit"],
+        )
+    forget_scope(user)
+    return membership
+
+
+def membership_revoke(*, actor: Any, membership: Membership) -> Membership:
+    """Deactivate a membership (kept for the record); same permission rule as granting."""
+    area = membership.area
+    if not _is_system_or_admin(actor):
+        scope = scope_for(actor)
+        if not scope.roles & GRANTING_ROLES or membership.unit_id is not None:
+            raise PermissionDenied(_("Your role may not revoke this membership."))
+        if area is None or not scope.covers_path(area.path):
+            raise NotFound(_("No such area in your scope."))
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.active:
+            locked.active = False
+            locked.save(update_fields=["active"])
+            audit_log(
+                actor=actor,
+                action="membership.revoke",
+                obj=locked,
+                area_path=area.path if area else "",
+                fields=["active"],
+            )
+    forget_scope(membership.user)
+    return locked
