@@ -50,6 +50,7 @@ _KNOWN = _REQUIRED | {KEY_HOUSEHOLD}
 _MAX_TIME = 2**40
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}")
 _PASS_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,23}")
+_HAS_DIGIT_RE = re.compile(r"[0-9]")
 _MAX_SCOPE_AREAS = 32
 _MAX_ROUTE_CHARS = 120
 _MAX_HOLDER_CHARS = 24
@@ -72,7 +73,7 @@ def new_pass_id() -> str:
 def _check_text(value: object, *, field: str, max_chars: int) -> str:
     if type(value) is not str or not value or len(value) > max_chars:
         raise ClaimsError(f"{field} must be a non-empty string of at most {max_chars} chars")
-    if value != value.strip() or any(not ch.isprintable() for ch in value):
+    if value != value.strip() or not value.isprintable():
         raise ClaimsError(f"{field} has surrounding whitespace or unprintable characters")
     return value
 
@@ -90,7 +91,7 @@ def _check_time(value: object, *, field: str) -> int:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PassClaims:
     """What a pass asserts. Construction validates every field; instances are always valid.
 
@@ -132,7 +133,7 @@ class PassClaims:
         else:
             _check_text(scope, field="scope route", max_chars=_MAX_ROUTE_CHARS)
         holder = _check_text(self.holder, field="holder", max_chars=_MAX_HOLDER_CHARS)
-        if "*" not in holder and not any(ch.isascii() and ch.isdigit() for ch in holder):
+        if "*" not in holder and not _HAS_DIGIT_RE.search(holder):
             raise ClaimsError("holder must be a masked name (with '*') or a vehicle plate")
         if self.household_ref is not None:
             _check_code(self.household_ref, field="household_ref")

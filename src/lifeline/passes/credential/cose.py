@@ -17,7 +17,7 @@ document can never verify as another.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import cbor2
@@ -146,7 +146,7 @@ def verify(
     protected, unprotected, payload, signature = parts
     if not (
         isinstance(protected, bytes)
-        and isinstance(unprotected, dict)
+        and isinstance(unprotected, Mapping)
         and isinstance(payload, bytes)
         and isinstance(signature, bytes)
     ):
@@ -168,9 +168,7 @@ def verify(
         raise CoseFormatError(f"kid must be a {KID_LEN}-byte string")
     if protected != _protected_header(kid):
         raise CoseFormatError("protected header is not canonically encoded")
-    canonical = cbor2.dumps(
-        cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature])
-    )
+    canonical = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
     if canonical != data:
         raise CoseFormatError("envelope is not canonically encoded")
 

@@ -117,9 +117,7 @@ def signing_key_to_pem(key: SigningKey, *, passphrase: bytes | None = None) -> b
     )
 
 
-def signing_key_from_pem(
-    pem: bytes, *, unit: str, passphrase: bytes | None = None
-) -> SigningKey:
+def signing_key_from_pem(pem: bytes, *, unit: str, passphrase: bytes | None = None) -> SigningKey:
     """Load a PKCS#8 PEM private key; refuses anything but P-256."""
     key = serialization.load_pem_private_key(pem, password=passphrase)
     if not isinstance(key, ec.EllipticCurvePrivateKey):
@@ -182,7 +180,7 @@ def public_key_from_jwk(jwk: Mapping[str, str]) -> ec.EllipticCurvePublicKey:
         raise KeyListError("JWK has a bad point") from exc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KeyEntry:
     """A published public key. Invariant: ``kid == key_id(public_key)``.
 
@@ -220,7 +218,9 @@ class KeyList:
 
     __slots__ = ("_entries", "issued_at", "sequence")
 
-    def __init__(self, entries: Iterable[KeyEntry], *, sequence: int = 0, issued_at: int = 0):
+    def __init__(
+        self, entries: Iterable[KeyEntry], *, sequence: int = 0, issued_at: int = 0
+    ) -> None:
         self._entries: dict[bytes, KeyEntry] = {}
         for entry in entries:
             if entry.kid in self._entries:

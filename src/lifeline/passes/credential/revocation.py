@@ -62,7 +62,7 @@ def revocation_hash(pass_id: str) -> bytes:
     return hashlib.sha256(HASH_DOMAIN + pass_id.encode("utf-8")).digest()[:HASH_LEN]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RevocationUpdate:
     """A full list (``full``; ``base_sequence == 0``) or a delta ``base_sequence → sequence``.
 

@@ -1,0 +1,1 @@
+"""Tests for the pass credential core (pure Python, no database)."""
