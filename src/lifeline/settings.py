@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
+    "lifeline.health",
     "lifeline.workorders",
     "lifeline.api",
     "lifeline.web",

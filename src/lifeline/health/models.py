@@ -1,0 +1,267 @@
+"""Health status, area risk, designated hospitals and the medical-access decision table (S5).
+
+A person's status is a history of rows; exactly one row per person carries ``current=True``
+(a partial unique constraint), so "what is this person's code now" is one indexed lookup and
+the history stays complete. Rule tables are versioned and never edited once published: a
+change is a new version, and every decision keeps a reference to the rule that made it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.health.vocab import (
+    CodeColour,
+    HospitalRole,
+    How,
+    Need,
+    Notify,
+    Quarantine,
+    RiskLevel,
+    StatusSource,
+    Where,
+)
+from lifeline.registry.models import PATH_INDEX_OPCLASS
+
+
+class HealthStatus(models.Model):
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="health_statuses"
+    )
+    area_path = models.CharField(max_length=255, editable=False)
+    colour = models.CharField(_("code colour"), max_length=6, choices=CodeColour.choices)
+    quarantine = models.CharField(
+        _("quarantine"), max_length=16, choices=Quarantine.choices, default=Quarantine.NONE
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=StatusSource.choices)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
+    current = models.BooleanField(default=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person_id", "-valid_from", "-id"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="healthstatus_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+            models.Index(fields=["person", "valid_from"], name="healthstatus_history_idx"),
+            models.Index(fields=["colour", "current"], name="healthstatus_colour_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(current=True),
+                name="healthstatus_one_current_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="healthstatus_period_ordered",
+            ),
+        ]
+        verbose_name = _("health status")
+        verbose_name_plural = _("health statuses")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.colour}/{self.quarantine}"
+
+
+class AreaRisk(models.Model):
+    """The risk level of an area for a period; it covers the whole subtree of the area."""
+
+    area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, editable=False)
+    level = models.CharField(_("risk level"), max_length=6, choices=RiskLevel.choices)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area_path", "-valid_from"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="arearisk_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="arearisk_period_ordered",
+            ),
+        ]
+        verbose_name = _("area risk")
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.level}"
+
+
+class DesignatedHospital(models.Model):
+    """A hospital's part in medical access: designated for a district, for a group, ..."""
+
+    SCOPE_PUBLIC_TO_MEMBERS = True  # every member must find where to send a patient
+
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.PROTECT, related_name="medical_roles"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=HospitalRole.choices)
+    district = models.ForeignKey(
+        "registry.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: serves the whole city."),
+    )
+    special_group = models.CharField(
+        _("special group"), max_length=10, choices=Need.choices, blank=True
+    )
+    capabilities = models.JSONField(
+        _("needs it can take"), default=list, blank=True, help_text=_("Empty: general care only.")
+    )
+    phones = models.JSONField(_("contact phones"), default=list, blank=True)
+    notes = models.TextField(_("current notes"), blank=True)
+    notes_updated_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["role", "district_id", "id"]
+        indexes = [models.Index(fields=["role", "active"], name="hospital_role_idx")]
+        verbose_name = _("designated hospital")
+
+    def __str__(self) -> str:
+        return f"{self.facility} ({self.get_role_display()})"
+
+
+class RuleTable(models.Model):
+    """One version of the decision table. Only drafts change; published versions are frozen."""
+
+    SCOPE_PUBLIC_TO_MEMBERS = True
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("In force")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    in_force_from = models.DateTimeField(_("in force from"), null=True, blank=True)
+    in_force_to = models.DateTimeField(_("in force to"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="active"),
+                name="ruletable_one_active",
+            )
+        ]
+        verbose_name = _("medical-access rule table")
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.get_status_display()})"
+
+
+class Rule(models.Model):
+    """One row: conditions (an empty set means "any") and what to tell the person."""
+
+    table = models.ForeignKey(RuleTable, on_delete=models.PROTECT, related_name="rules")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=100)
+    colours = models.JSONField(_("code colours"), default=list, blank=True)
+    quarantines = models.JSONField(_("quarantine statuses"), default=list, blank=True)
+    risks = models.JSONField(_("area risk levels"), default=list, blank=True)
+    needs = models.JSONField(_("special needs (any of)"), default=list, blank=True)
+    urgencies = models.JSONField(_("urgencies"), default=list, blank=True)
+    where = models.CharField(_("where"), max_length=12, choices=Where.choices)
+    special_group = models.CharField(
+        _("special hospital group"), max_length=10, choices=Need.choices, blank=True
+    )
+    how = models.CharField(_("how"), max_length=18, choices=How.choices)
+    notify = models.JSONField(_("who is told, first first"), default=list, blank=True)
+    instructions_zh = models.TextField(_("instructions (Chinese)"))
+    instructions_en = models.TextField(_("instructions (English)"))
+    source_text = models.TextField(_("source sentence"), blank=True)
+
+    class Meta:
+        ordering = ["table_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "order"], name="rule_table_order_unique")
+        ]
+        verbose_name = _("medical-access rule")
+
+    def __str__(self) -> str:
+        return f"v{self.table.version}#{self.order} {self.name}"
+
+
+class Decision(models.Model):
+    """One answer given, with everything needed to explain it later."""
+
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area_path = models.CharField(max_length=255, blank=True)
+    inputs = models.JSONField()
+    rule_table = models.ForeignKey(RuleTable, on_delete=models.PROTECT, related_name="decisions")
+    rule_version = models.PositiveIntegerField()
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="decisions")
+    where = models.CharField(max_length=12, choices=Where.choices)
+    hospital = models.ForeignKey(
+        DesignatedHospital, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hospital_name = models.CharField(max_length=150, blank=True)
+    how = models.CharField(max_length=18, choices=How.choices)
+    notify = models.JSONField(default=list)
+    instructions_zh = models.TextField()
+    instructions_en = models.TextField()
+    channel = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="decision_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+            models.Index(fields=["person", "created_at"], name="decision_person_idx"),
+        ]
+        verbose_name = _("medical-access decision")
+
+    def __str__(self) -> str:
+        return f"decision {self.pk} v{self.rule_version} {self.where}/{self.how}"
+
+    @property
+    def notify_labels(self) -> list[str]:
+        return [str(Notify(n).label) for n in self.notify if n in Notify.values]
+
+    @property
+    def instructions(self) -> str:
+        """In the active language: English for "en*", Chinese otherwise."""
+        english = (get_language() or "").startswith("en")
+        return self.instructions_en if english else self.instructions_zh

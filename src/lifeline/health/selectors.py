@@ -1,0 +1,112 @@
+"""Health reads. Anything about a person goes through ``scoped``; reference data is public
+to members (hospitals, rule tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from lifeline.core import clock
+from lifeline.core.errors import NotFound
+from lifeline.core.scoping import can_see_path, scoped
+from lifeline.health.models import AreaRisk, Decision, DesignatedHospital, HealthStatus, RuleTable
+from lifeline.health.vocab import RISK_ORDER, CodeColour, Quarantine, RiskLevel
+from lifeline.registry.models import Person
+
+
+@dataclass(frozen=True)
+class EffectiveStatus:
+    """What holds now. ``known`` is False when no status is in force (treated as green)."""
+
+    colour: str
+    quarantine: str
+    known: bool
+    row: HealthStatus | None = None
+
+
+def _in_force(at: dt.datetime) -> Q:
+    return Q(valid_from__lte=at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+
+
+def effective_status(*, person_id: int, at: dt.datetime | None = None) -> EffectiveStatus:
+    """The person's status in force at ``at`` (now by default). Internal: no scope check."""
+    at = at or clock.now()
+    row = HealthStatus.objects.filter(person_id=person_id, current=True).first()
+    if row is None or not (row.valid_from <= at and (row.valid_to is None or row.valid_to > at)):
+        # The current row may have lapsed (valid_to passed): nothing restricts the person.
+        return EffectiveStatus(CodeColour.GREEN, Quarantine.NONE, known=False)
+    return EffectiveStatus(row.colour, row.quarantine, known=True, row=row)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """'/a/b/c/' -> ['/a/', '/a/b/', '/a/b/c/']."""
+    parts = [p for p in path.split("/") if p]
+    return [("/" + "/".join(parts[: i + 1]) + "/") for i in range(len(parts))]
+
+
+def district_path(path: str) -> str:
+    """The district of a path: the second level of the tree (city > district)."""
+    parts = [p for p in path.split("/") if p]
+    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else ""
+
+
+def area_risk_level(*, path: str, at: dt.datetime | None = None) -> str:
+    """The highest risk in force on the area or any area above it (a high-risk district
+    makes every community in it high-risk); low when none is declared."""
+    if not path:
+        return RiskLevel.LOW
+    levels = AreaRisk.objects.filter(
+        _in_force(at or clock.now()), area_path__in=ancestor_paths(path)
+    ).values_list("level", flat=True)
+    return max(levels, key=lambda lv: RISK_ORDER[RiskLevel(lv)], default=RiskLevel.LOW)
+
+
+def status_current(*, actor: Any, person: Person) -> EffectiveStatus:
+    if not can_see_path(actor, person.area_path):
+        raise NotFound()
+    return effective_status(person_id=person.pk)
+
+
+def status_history(*, actor: Any, person: Person) -> QuerySet[HealthStatus]:
+    return scoped(HealthStatus.objects.filter(person=person), actor).order_by("-valid_from", "-id")
+
+
+def status_list(*, actor: Any, colour: str = "", quarantine: str = "") -> QuerySet[HealthStatus]:
+    qs = scoped(HealthStatus.objects.filter(current=True), actor)
+    if colour:
+        qs = qs.filter(colour=colour)
+    if quarantine:
+        qs = qs.filter(quarantine=quarantine)
+    return qs.select_related("person")
+
+
+def area_risk_list(*, actor: Any, at: dt.datetime | None = None) -> QuerySet[AreaRisk]:
+    return scoped(AreaRisk.objects.filter(_in_force(at or clock.now())), actor)
+
+
+def decision_list(*, actor: Any, person: Person | None = None) -> QuerySet[Decision]:
+    qs = scoped(Decision.objects.all(), actor)
+    if person is not None:
+        qs = qs.filter(person=person)
+    return qs.select_related("rule", "hospital__facility")
+
+
+def decision_get(*, actor: Any, pk: int) -> Decision:
+    decision = decision_list(actor=actor).filter(pk=pk).first()
+    if decision is None:
+        raise NotFound()
+    return decision
+
+
+def hospital_list(*, actor: Any, role: str = "") -> QuerySet[DesignatedHospital]:
+    qs = scoped(DesignatedHospital.objects.filter(active=True), actor)
+    if role:
+        qs = qs.filter(role=role)
+    return qs.select_related("facility", "district")
+
+
+def active_rule_table() -> RuleTable | None:
+    return RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()

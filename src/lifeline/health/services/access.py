@@ -1,0 +1,262 @@
+"""Medical access: evaluate the table in force for one person (or a caller's answers),
+resolve the concrete hospital, and log the decision with the rule version that made it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.scoping import can_see_path, scope_for
+from lifeline.health.models import Decision, DesignatedHospital, RuleTable
+from lifeline.health.rules import Inputs, first_match
+from lifeline.health.selectors import area_risk_level, district_path, effective_status
+from lifeline.health.services.tables import table_specs
+from lifeline.health.vocab import (
+    SPECIAL_NEEDS,
+    VULNERABILITY_NEEDS,
+    CodeColour,
+    HospitalRole,
+    Quarantine,
+    RiskLevel,
+    Urgency,
+    Where,
+)
+from lifeline.registry.models import Area, Person
+
+CHANNELS = ("person_page", "hotline", "resident_form", "api")
+# Said in place of {hospital} when no hospital of that kind is on record for the place.
+FALLBACK_NAMES = {
+    Where.DESIGNATED: ("辖区定点医院", "the designated hospital of your district"),
+    Where.SPECIAL: ("指定的定点医院", "the named designated hospital"),
+    Where.NEAREST: ("就近的医疗机构", "the nearest hospital"),
+    Where.FEVER_CLINIC: ("就近的发热门诊", "the nearest fever clinic"),
+    Where.INTERNET: ("互联网医院", "the internet hospital"),
+    Where.WAIT_GREEN: ("辖区医疗机构", "a hospital of your district"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str
+    lat: float | None
+    lng: float | None
+
+
+def _clean_needs(needs: Iterable[str]) -> frozenset[str]:
+    values = frozenset(str(n) for n in needs)
+    unknown = values - set(SPECIAL_NEEDS)
+    if unknown:
+        raise ServiceError(
+            _("Unknown special need: %(needs)s.") % {"needs": ", ".join(sorted(unknown))},
+            fields={"needs": [_("Unknown value.")]},
+        )
+    return values
+
+
+def _person_inputs(person: Person, declared: frozenset[str], urgency: str) -> Inputs:
+    status = effective_status(person_id=person.pk)
+    kinds = person.vulnerabilities.values_list("kind", flat=True)
+    tagged = {VULNERABILITY_NEEDS[k] for k in kinds if k in VULNERABILITY_NEEDS}
+    return Inputs(
+        colour=status.colour,
+        quarantine=status.quarantine,
+        risk=area_risk_level(path=person.area_path),
+        needs=frozenset(str(n) for n in tagged) | declared,
+        urgency=urgency,
+    )
+
+
+def _person_place(person: Person) -> Place:
+    building = person.household.building
+    lat, lng = building.lat, building.lng
+    if lat is None or lng is None:
+        lat, lng = person.grid.lat, person.grid.lng
+    return Place(person.area_path, lat, lng)
+
+
+def _distance_km(place: Place, hospital: DesignatedHospital) -> float:
+    facility = hospital.facility
+    if None in (place.lat, place.lng, facility.lat, facility.lng):
+        return math.inf
+    lat1, lng1 = math.radians(place.lat or 0), math.radians(place.lng or 0)
+    lat2, lng2 = math.radians(facility.lat or 0), math.radians(facility.lng or 0)
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def _nearest(candidates: list[DesignatedHospital], place: Place) -> DesignatedHospital | None:
+    district = district_path(place.path)
+    # Same district first when distances are unknown or equal; then by id for stable answers.
+    return min(
+        candidates,
+        key=lambda h: (
+            _distance_km(place, h),
+            h.district is None or h.district.path != district,
+            h.pk,
+        ),
+        default=None,
+    )
+
+
+def resolve_hospital(
+    *, where: str, special_group: str, needs: frozenset[str], place: Place
+) -> DesignatedHospital | None:
+    """The concrete hospital for an answer: the district's designated hospital, the city's
+    hospital for a special group, or the nearest hospital able to take the person's needs."""
+    active = DesignatedHospital.objects.filter(active=True).select_related("facility", "district")
+    district = district_path(place.path)
+    in_district = Q(district__path=district) | Q(district__isnull=True)
+    if where == Where.DESIGNATED:
+        rows = list(active.filter(in_district, role=HospitalRole.DESIGNATED))
+        # A district's own hospital before a city-wide one.
+        return min(rows, key=lambda h: (h.district is None, h.pk), default=None)
+    if where == Where.SPECIAL:
+        rows = list(
+            active.filter(in_district, role=HospitalRole.SPECIAL, special_group=special_group)
+        )
+        return min(rows, key=lambda h: (h.district is None, h.pk), default=None)
+    if where == Where.NEAREST:
+        rows = list(
+            active.filter(
+                role__in=[HospitalRole.GENERAL, HospitalRole.DESIGNATED, HospitalRole.SPECIAL]
+            )
+        )
+        wanted = needs - {"fever"}
+        capable = [h for h in rows if wanted <= set(h.capabilities or ())]
+        return _nearest(capable or rows, place)
+    if where == Where.FEVER_CLINIC:
+        return _nearest(list(active.filter(role=HospitalRole.FEVER_CLINIC)), place)
+    if where == Where.INTERNET:
+        return active.filter(role=HospitalRole.INTERNET).order_by("pk").first()
+    return None
+
+
+def _anonymous_inputs(
+    *,
+    colour: str,
+    quarantine: str,
+    risk: str | None,
+    place: Place,
+    needs: frozenset[str],
+    urgency: str,
+) -> Inputs:
+    fields: dict[str, list[str]] = {}
+    if colour not in CodeColour.values:
+        fields["colour"] = [_("Choose green, yellow or red.")]
+    if quarantine not in Quarantine.values:
+        fields["quarantine"] = [_("Unknown quarantine status.")]
+    if risk is not None and risk not in RiskLevel.values:
+        fields["risk"] = [_("Choose low, medium or high.")]
+    if fields:
+        raise ServiceError(_("Please correct the marked fields."), fields=fields)
+    # The declared risk can only raise what is on record for the area, never lower it.
+    recorded = area_risk_level(path=place.path)
+    order = list(RiskLevel.values)
+    effective = max(recorded, risk or RiskLevel.LOW, key=order.index)
+    return Inputs(colour, quarantine, effective, needs, urgency)
+
+
+def access_decide(
+    *,
+    actor: Any,
+    urgency: str,
+    person: Person | None = None,
+    needs: Iterable[str] = (),
+    area: Area | None = None,
+    colour: str = CodeColour.GREEN,
+    quarantine: str = Quarantine.NONE,
+    risk: str | None = None,
+    channel: str = "",
+) -> Decision:
+    """Answer "where, how, who first" with the table in force, and log the answer.
+
+    For a registry ``person`` the code, quarantine and area risk come from the records and
+    the registry's tags add to the declared ``needs``. Without one (an unidentified caller),
+    the caller's answers are used, with ``area`` placing them.
+    """
+    if urgency not in Urgency.values:
+        raise ServiceError(_("Say how urgent it is."), fields={"urgency": [_("Unknown value.")]})
+    if channel and channel not in CHANNELS:
+        raise ServiceError(_("Unknown channel."), fields={"channel": [_("Unknown value.")]})
+    declared = _clean_needs(needs)
+    if person is not None:
+        if not can_see_path(actor, person.area_path):
+            raise NotFound(_("No such record in your area."))
+        inputs = _person_inputs(person, declared, urgency)
+        place = _person_place(person)
+    else:
+        if scope_for(actor).is_empty:
+            raise NotFound(_("No such record in your area."))
+        if area is not None and not can_see_path(actor, area.path):
+            raise NotFound(_("No such record in your area."))
+        place = Place(
+            area.path if area else "", area.lat if area else None, area.lng if area else None
+        )
+        inputs = _anonymous_inputs(
+            colour=colour,
+            quarantine=quarantine,
+            risk=risk,
+            place=place,
+            needs=declared,
+            urgency=urgency,
+        )
+    return _decide_and_log(actor=actor, person=person, inputs=inputs, place=place, channel=channel)
+
+
+def _decide_and_log(
+    *, actor: Any, person: Person | None, inputs: Inputs, place: Place, channel: str
+) -> Decision:
+    with transaction.atomic():
+        # No lock: a publish racing this decision only means the decision truthfully
+        # records the version it was evaluated with.
+        table = RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()
+        if table is None:
+            raise ServiceError(_("No medical-access rules are in force."), code="no_rules")
+        specs = table_specs(table)
+        index = first_match(specs, inputs)
+        if index is None:  # a published table always ends with a default; defend anyway
+            raise ServiceError(_("No rule matches; the table is incomplete."), code="no_rules")
+        spec = specs[index]
+        hospital = resolve_hospital(
+            where=spec.where, special_group=spec.special_group, needs=inputs.needs, place=place
+        )
+        zh_name, en_name = FALLBACK_NAMES[Where(spec.where)]
+        name_zh = hospital.facility.name if hospital else zh_name
+        name_en = hospital.facility.name if hospital else en_name
+        decision = Decision.objects.create(
+            person=person,
+            area_path=place.path,
+            inputs=inputs.as_dict(),
+            rule_table=table,
+            rule_version=table.version,
+            rule_id=cast(int, spec.extra["pk"]),
+            where=spec.where,
+            hospital=hospital,
+            hospital_name=hospital.facility.name if hospital else "",
+            how=spec.how,
+            notify=list(spec.notify),
+            instructions_zh=spec.instructions_zh.replace("{hospital}", name_zh),
+            instructions_en=spec.instructions_en.replace("{hospital}", name_en),
+            channel=channel,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            created_at=clock.now(),
+        )
+        audit_log(
+            actor=actor,
+            action="health.access_decide",
+            obj=decision,
+            fields=["colour", "quarantine", "risk", "needs", "urgency"],
+        )
+    return decision
