@@ -99,7 +99,8 @@ class OsrmDistance:
     """Road distances from an OSRM server's ``table`` service (switched on per deployment).
 
     Constructing it never touches the network; :meth:`matrix` does, in blocks of at most
-    ``max_table`` sources x destinations because OSRM servers cap the table size.
+    ``max_table`` coordinates (sources plus destinations), because OSRM servers cap the table
+    size (``--max-table-size``, 100 by default).
     """
 
     def __init__(

@@ -41,7 +41,7 @@ class AreaIndex:
                 self._by_area.setdefault(area, set()).add(i)
         self._cache: dict[tuple[str | None, str | None], tuple[frozenset[int], frozenset[int]]] = {}
 
-    def candidates(self, visit: Visit) -> tuple[frozenset[int], frozenset[int]]:
+    def candidates(self, *, visit: Visit) -> tuple[frozenset[int], frozenset[int]]:
         """(vehicles with the skill, those of them allowed in the visit's area)."""
         key = (visit.skill, visit.area)
         if key not in self._cache:
@@ -60,7 +60,9 @@ class AreaIndex:
 
 def area_index(*, request: PlanRequest, own_areas_only: bool = False) -> AreaIndex:
     """Index the request's vehicles; ``own_areas_only`` ignores the neighbours policy."""
-    areas = [v.areas if own_areas_only else request.allowed_areas(v) for v in request.vehicles]
+    areas = [
+        v.areas if own_areas_only else request.allowed_areas(vehicle=v) for v in request.vehicles
+    ]
     return AreaIndex(vehicles=request.vehicles, areas_of=areas)
 
 
@@ -91,13 +93,15 @@ def screen(
         out = distances.matrix(origins=depots, destinations=points).duration
         back = distances.matrix(origins=points, destinations=depots).duration
     for j, visit in enumerate(todo):
-        skilled, placed = index.candidates(visit)
+        skilled, placed = index.candidates(visit=visit)
         if not skilled:
             unserved.append(
                 Unserved(
                     visit.id,
                     Reason.NO_VEHICLE_WITH_SKILL,
-                    f"no vehicle has the skill {visit.skill!r}",
+                    f"no vehicle has the skill {visit.skill!r}"
+                    if visit.skill
+                    else "there are no vehicles",
                 )
             )
             continue

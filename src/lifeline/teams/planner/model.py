@@ -85,6 +85,8 @@ class PlanRequest:
     "neighbours": also visits in areas that ``neighbours`` lists next to one of its own.
     ``require_all`` turns visits into hard requirements (benchmarks): the solver may then
     return nothing better than an infeasible plan, which the planner repairs by dropping stops.
+    ``time_limit`` is the solver's budget in seconds for the whole day; days with more than
+    ``max_subproblem`` inter-dependent visits are solved in chunks of neighbouring areas.
     """
 
     vehicles: tuple[Vehicle, ...]
@@ -96,7 +98,7 @@ class PlanRequest:
     require_all: bool = False
     max_subproblem: int = 400
 
-    def allowed_areas(self, vehicle: Vehicle) -> frozenset[str]:
+    def allowed_areas(self, *, vehicle: Vehicle) -> frozenset[str]:
         """The areas ``vehicle`` may work in under this request's policy (empty: anywhere)."""
         if self.area_policy == "strict" or not vehicle.areas:
             return vehicle.areas

@@ -1,0 +1,1 @@
+"""Route planner for door-to-door field teams (pure Python, no Django)."""

@@ -1,0 +1,1 @@
+"""Tests of the field-team route planner: no database, no Django."""
