@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from lifeline.accounts.models import Role, User
 from lifeline.testing.factories import SmallCity, make_small_city, make_user
@@ -42,3 +45,11 @@ def hotline_operator(city: SmallCity) -> User:
 def outsider(city: SmallCity) -> User:
     """Logged in, but with no membership: must see nothing."""
     return make_user("outsider")
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> Iterator[None]:
+    """Each test starts in the default language (zh-Hans), whatever the last request chose."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
