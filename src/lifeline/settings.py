@@ -189,6 +189,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Run uploaded imports inside the upload request instead of on a worker (tests, demos).
 LIFELINE_IMPORT_INLINE = envbool("LIFELINE_IMPORT_INLINE", False)
 
+# Sweeps `lifeline worker` runs every --beat seconds (SLA escalation, approval clocks).
+LIFELINE_PERIODIC_SWEEPS = [
+    "lifeline.workorders.tasks.run_periodic",
+]
+
 # Audit records are appended to one of N hash chains, so that concurrent writers only
 # queue behind writers that drew the same chain, never behind the whole city.
 AUDIT_CHAINS = envint("LIFELINE_AUDIT_CHAINS", 16)

@@ -10,6 +10,9 @@ One process alternates between two jobs:
    sent. Rows are locked with SKIP LOCKED on PostgreSQL, so several workers can run side
    by side without sending a message twice.
 
+3. periodic sweeps (``settings.LIFELINE_PERIODIC_SWEEPS``: work-order escalation, pass
+   approval clocks), every ``--beat`` seconds; each is safe to run from several workers.
+
 When neither has work it sleeps ``--interval`` seconds. SIGINT/SIGTERM finish the current
 task or message and exit. ``--once`` drains both queues once and exits (for cron and tests).
 Run as many workers as the load needs; they share nothing but the database.
@@ -22,41 +25,14 @@ import time
 from types import FrameType
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django_tasks_db.management.commands.db_worker import Worker
 
-from lifeline.core import clock
-from lifeline.core.models import OutboxMessage, OutboxStatus
-from lifeline.core.personal import mask_phone
-
-OUTBOX_BATCH = 100
-MAX_ATTEMPTS = 5
-
-
-def outbox_send_pending(*, limit: int = OUTBOX_BATCH, write: Any = print) -> int:
-    """Send up to ``limit`` pending messages; returns how many were handled."""
-    backend = getattr(settings, "SMS_BACKEND", "console")
-    with transaction.atomic():
-        pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        messages = list(pending[:limit])
-        now = clock.now()
-        for message in messages:
-            message.attempts += 1
-            if backend == "console":
-                write(f"[{message.channel}] {mask_phone(message.recipient)}: {message.body}")
-                message.status, message.sent_at = OutboxStatus.SENT, now
-            else:
-                message.last_error = f"unknown SMS backend {backend!r}"
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = OutboxStatus.FAILED
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return len(messages)
+from lifeline.core.outbox import OUTBOX_BATCH, outbox_send_pending
+from lifeline.core.periodic import run_periodic_sweeps
 
 
 class Command(BaseCommand):
@@ -78,6 +54,12 @@ class Command(BaseCommand):
             help="drain the task queue and the outbox once, then exit",
         )
         parser.add_argument("--backend", default="default", help="django-tasks backend alias")
+        parser.add_argument(
+            "--beat",
+            type=float,
+            default=60.0,
+            help="seconds between periodic sweeps (SLA escalation, approval clocks)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["interval"] < 0:
@@ -97,8 +79,14 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self._stop)
             signal.signal(signal.SIGTERM, self._stop)
             self.stdout.write(_("Worker started (queues: %(q)s).") % {"q": options["queue_name"]})
+        next_beat = 0.0
         while not self.stopping:
             close_old_connections()
+            if time.monotonic() >= next_beat:
+                for name, figures in run_periodic_sweeps().items():
+                    if any(figures.values()):
+                        self.stdout.write(f"{name}: {figures}")
+                next_beat = time.monotonic() + options["beat"]
             self.tasks.running = True
             ran_before = self.tasks._run_tasks
             self.tasks.run()
