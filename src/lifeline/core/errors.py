@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+NOT_FOUND = _("Not found.")
+FORBIDDEN = _("Forbidden.")
+
 
 class ServiceError(Exception):
     """A request the domain refuses. ``code`` is stable; ``message`` is translatable."""
@@ -36,18 +39,14 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     status = 404
 
-    def __init__(
-        self, message: str | Promise = _("Not found."), *, code: str = "not_found"
-    ) -> None:
+    def __init__(self, message: str | Promise = NOT_FOUND, *, code: str = "not_found") -> None:
         super().__init__(message, code=code)
 
 
 class PermissionDenied(ServiceError):
     status = 403
 
-    def __init__(
-        self, message: str | Promise = _("Forbidden."), *, code: str = "forbidden"
-    ) -> None:
+    def __init__(self, message: str | Promise = FORBIDDEN, *, code: str = "forbidden") -> None:
         super().__init__(message, code=code)
 
 
