@@ -91,11 +91,17 @@ def scope_for(actor: Any) -> Scope:
     roles = frozenset(role for role, _, _ in rows)
     paths = [path for _, path, _ in rows if path]
     unit_ids = {unit for _, _, unit in rows if unit}
-    frontier = set(unit_ids)
-    while frontier:  # descendants of the actor's units
-        children = set(Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        frontier = children - unit_ids
-        unit_ids |= frontier
+    if unit_ids:
+        # Units number in the thousands at most: one query for the whole forest beats a
+        # query per level of it.
+        children: dict[int, list[int]] = {}
+        for unit_id, parent_id in Unit.objects.exclude(parent=None).values_list("id", "parent"):
+            children.setdefault(parent_id, []).append(unit_id)
+        frontier = list(unit_ids)
+        while frontier:
+            descendants = [c for u in frontier for c in children.get(u, ()) if c not in unit_ids]
+            unit_ids.update(descendants)
+            frontier = descendants
     scope = Scope(area_paths=_minimal_prefixes(paths), unit_ids=frozenset(unit_ids), roles=roles)
     setattr(actor, _CACHE_ATTR, scope)
     return scope

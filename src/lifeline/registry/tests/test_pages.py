@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from lifeline.accounts.models import User
 from lifeline.core.models import AuditRecord
+from lifeline.registry.views import GRID_PAGE_SIZE
 from lifeline.testing.factories import SmallCity, make_household, make_id_number, make_person
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -133,7 +134,7 @@ def test_grid_page_query_count_does_not_grow_with_people(
     with django_assert_max_num_queries(GRID_PAGE_MAX_QUERIES) as large:
         response = client_a.get(url)
     assert response.status_code == 200
-    assert len(response.context["household_page"].object_list) == 50
+    assert len(response.context["household_page"].object_list) == GRID_PAGE_SIZE
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
