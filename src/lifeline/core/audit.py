@@ -43,6 +43,19 @@ def _content(record: AuditRecord) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record to append: ``fields`` names what changed or was revealed, never values."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str | int = ""
+    area_path: str = ""
+    purpose: str = ""
+    fields: Iterable[str] = ()
+
+
 def audit_log(
     *,
     actor: Any,
@@ -54,45 +67,57 @@ def audit_log(
     purpose: str = "",
     fields: Iterable[str] = (),
 ) -> AuditRecord:
-    """Append one audit record inside the caller's transaction.
+    """Append one audit record inside the caller's transaction."""
+    entry = AuditEntry(action, obj, object_type, object_id, area_path, purpose, tuple(fields))
+    return audit_log_many(actor=actor, entries=[entry])[0]
 
-    ``fields`` names what changed or was revealed, never the values.
+
+def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRecord]:
+    """Append several records under one chain lock and one bulk insert (imports, batches).
+
+    The records are chained in the order given, exactly as if appended one by one.
     """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        area_path = area_path or str(getattr(obj, "area_path", "") or "")
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-    label = getattr(actor, "username", "") or (str(actor) if actor else "system")
+    label = (getattr(actor, "username", "") or (str(actor) if actor else "system"))[:150]
     request_id = requestid.current()
     # One chain per request: a transaction then never holds two chain locks, so two
     # transactions cannot deadlock on them, and requests still spread over all chains.
     chain_id = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) % max(
         1, settings.AUDIT_CHAINS
     )
+    at = clock.now()
     with transaction.atomic():
         head, _ = AuditChain.objects.select_for_update().get_or_create(id=chain_id)
-        record = AuditRecord(
-            chain=chain_id,
-            seq=head.last_seq + 1,
-            at=clock.now(),
-            actor_id=user_id,
-            actor_label=label[:150],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            area_path=area_path,
-            purpose=purpose[:255],
-            request_id=request_id,
-            fields=sorted(set(fields)),
-            prev_hash=head.last_hash,
-        )
-        record.hash = _record_digest(prev_hash=record.prev_hash, content=_content(record))
-        record.save()
-        head.last_seq = record.seq
-        head.last_hash = record.hash
+        records: list[AuditRecord] = []
+        for entry in entries:
+            object_type, object_id, area_path = entry.object_type, entry.object_id, entry.area_path
+            if entry.obj is not None:
+                object_type = object_type or entry.obj._meta.label_lower
+                object_id = object_id or str(entry.obj.pk)
+                area_path = area_path or str(getattr(entry.obj, "area_path", "") or "")
+            record = AuditRecord(
+                chain=chain_id,
+                seq=head.last_seq + 1,
+                at=at,
+                actor_id=user_id,
+                actor_label=label,
+                action=entry.action,
+                object_type=object_type,
+                object_id=str(object_id),
+                area_path=area_path,
+                purpose=entry.purpose[:255],
+                request_id=request_id,
+                fields=sorted(set(entry.fields)),
+                prev_hash=head.last_hash,
+            )
+            record.hash = _record_digest(prev_hash=record.prev_hash, content=_content(record))
+            head.last_seq, head.last_hash = record.seq, record.hash
+            records.append(record)
+        if not records:
+            return []
+        AuditRecord.objects.bulk_create(records, batch_size=1000)
         head.save(update_fields=["last_seq", "last_hash"])
-    return record
+    return records
 
 
 @dataclass(frozen=True)

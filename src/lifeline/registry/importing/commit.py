@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from lifeline.core.audit import audit_log
+from lifeline.core.audit import AuditEntry, audit_log, audit_log_many
 from lifeline.core.personal import encrypt_value, mask_id_number
 from lifeline.registry.importing.validate import HouseholdPlan, Plan
 from lifeline.registry.models import Building, Household, ImportJob, Person, Vulnerability
@@ -59,18 +59,28 @@ def plan_commit(*, actor: Any, plan: Plan, job: ImportJob) -> CommitResult:
         ]
         Vulnerability.objects.bulk_create(vulnerabilities, batch_size=BATCH)
         purpose = f"import #{job.pk}"
-        for household in new_households:
-            audit_log(
-                actor=actor,
-                action="household.create",
-                obj=household,
-                purpose=purpose,
-                fields=[
-                    k
-                    for k in ("unit_no", "phone", "gas_account", "power_account", "water_account")
-                    if getattr(household, k)
-                ],
-            )
+        audit_log_many(
+            actor=actor,
+            entries=[
+                AuditEntry(
+                    "household.create",
+                    household,
+                    purpose=purpose,
+                    fields=[
+                        k
+                        for k in (
+                            "unit_no",
+                            "phone",
+                            "gas_account",
+                            "power_account",
+                            "water_account",
+                        )
+                        if getattr(household, k)
+                    ],
+                )
+                for household in new_households
+            ],
+        )
         result = CommitResult(
             buildings=new_buildings,
             households=len(new_households),
