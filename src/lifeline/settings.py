@@ -196,7 +196,7 @@ LIFELINE_PERIODIC_SWEEPS = [
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only
 # queue behind writers that drew the same chain, never behind the whole city.
-AUDIT_CHAINS = envint("LIFELINE_AUDIT_CHAINS", 16)
+AUDIT_CHAINS = envint("LIFELINE_AUDIT_CHAINS", 64)
 
 SMS_BACKEND = os.environ.get("LIFELINE_SMS_BACKEND", "console")
 
