@@ -1,288 +1,166 @@
-"""The scope matrix: every API operation and every registry page, for grid workers of grids
-A and B and for a user with no membership.
+"""The scope matrix: every API operation and every registry page, for the personas of each
+app's world (grid workers of grids A and B, a user with no membership, and whatever staff
+the app adds, e.g. the work orders' unit staff).
 
-- an object of grid B is 404/403 for the worker of grid A and for the outsider, and
-  reachable for the worker of grid B (the control that makes each row able to fail);
-- a list shows the worker of grid A only grid A's rows; the outsider sees none;
-- a create aimed at grid B is refused for A and creates nothing.
+- an object of grid B is 404/403 for every denied persona and leaves the data as it was,
+  and is reachable for each control persona (the control makes each row able to fail);
+- a list shows each restricted viewer only the rows they may see; the outsider sees none;
+- a create aimed at grid B is refused and creates nothing;
+- a public operation answers a probe for someone else's object exactly as for an unknown one.
 
-The rows are data. ``test_every_api_operation_has_a_scope_case`` fails when an operation in
-the OpenAPI schema has no row, so a new endpoint cannot slip past. Registry pages taking a
-``pk`` are discovered from the URL resolver and checked the same way.
+The rows are data, kept beside each app in ``<app>/tests/scope_cases.py``; the machinery is
+``lifeline.testing.scope_matrix``. ``test_every_api_operation_has_a_scope_case`` fails when
+an operation in the OpenAPI schema has no row, so a new endpoint cannot slip past. Registry
+pages taking a ``pk`` are discovered from the URL resolver and checked the same way.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db.models import Model
 from django.urls import URLPattern, get_resolver, reverse
 
-from lifeline.accounts.models import Role, User
+from lifeline.accounts.models import User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
-from lifeline.registry.models import Area, Building, Facility, Household, Person
-from lifeline.testing.factories import SmallCity, make_phone, make_user
+from lifeline.registry.tests.scope_cases import (
+    REGISTRY_CASES,
+    RegistryWorld,
+    make_registry_world,
+)
+from lifeline.testing.factories import SmallCity, make_phone
+from lifeline.testing.scope_matrix import DENIED, Case, World, call, call_undone
+from lifeline.workorders.tests.scope_cases import WORKORDER_CASES, make_workorder_world
 
-DENIED = {403, 404}
-
-
-@dataclass
-class World:
-    city: SmallCity
-    worker_a: User
-    worker_b: User
-    outsider: User
-    person_b: Person
-    household_b: Household
-    building_b: Building
-    facility_a: Facility
-    facility_b: Facility
-
-    @property
-    def grid_a(self) -> Area:
-        return self.city.grid_a
-
-    @property
-    def grid_b(self) -> Area:
-        return self.city.grid_b
+# Each app's cases with the builder of the world they run in.
+SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
+    (make_registry_world, REGISTRY_CASES),
+    (make_workorder_world, WORKORDER_CASES),
+]
+ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 
 
 @pytest.fixture
-def world(city: SmallCity) -> World:
-    person_b = city.people_b[1]
-    household_b = person_b.household
-    facilities = [
-        Facility.objects.create(
-            kind="pharmacy", name=f"{grid.name}药店", area=grid, area_path=grid.path
-        )
-        for grid in (city.grid_a, city.grid_b)
-    ]
-    return World(
-        city=city,
-        worker_a=make_user("matrix_a", role=Role.GRID_WORKER, area=city.grid_a),
-        worker_b=make_user("matrix_b", role=Role.GRID_WORKER, area=city.grid_b),
-        outsider=make_user("matrix_outsider"),
-        person_b=person_b,
-        household_b=household_b,
-        building_b=household_b.building,
-        facility_a=facilities[0],
-        facility_b=facilities[1],
-    )
-
-
-Params = Callable[[World], dict[str, Any]]
-
-
-def _none(w: World) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Case:
-    """One API operation. ``kind``: object (of grid B), list, create (into grid B), reference."""
-
-    method: str
-    path: str
-    kind: str
-    path_params: Params = _none
-    own: Params = _none  # list: the query the worker of grid A uses on their own rows
-    foreign: tuple[Params, ...] = ()  # list: queries naming grid B's objects
-    body: Params = _none
-    created: type[Model] | None = None
-
-
-def _person(w: World) -> dict[str, Any]:
-    return {"person_id": w.person_b.pk}
-
-
-def _household(w: World) -> dict[str, Any]:
-    return {"household_id": w.household_b.pk}
-
-
-CASES = [
-    Case(
-        "get",
-        "/api/v1/areas",
-        "list",
-        foreign=(lambda w: {"q": w.grid_b.name}, lambda w: {"level": "grid"}),
-    ),
-    Case("get", "/api/v1/areas/{area_id}", "object", lambda w: {"area_id": w.grid_b.pk}),
-    Case("get", "/api/v1/areas/{area_id}/children", "object", lambda w: {"area_id": w.grid_b.pk}),
-    Case(
-        "get",
-        "/api/v1/buildings",
-        "list",
-        own=lambda w: {"grid": w.grid_a.pk},
-        foreign=(lambda w: {"grid": w.grid_b.pk},),
-    ),
-    Case(
-        "post",
-        "/api/v1/buildings",
-        "create",
-        created=Building,
-        body=lambda w: {"grid": w.grid_b.pk, "name": "新楼", "address": "第二网格新楼"},
-    ),
-    Case(
-        "get",
-        "/api/v1/households",
-        "list",
-        foreign=(
-            lambda w: {"grid": w.grid_b.pk},
-            lambda w: {"area": w.grid_b.pk},
-            lambda w: {"building": w.building_b.pk},
-            lambda w: {"phone": w.household_b.phone},
-        ),
-    ),
-    Case(
-        "post",
-        "/api/v1/households",
-        "create",
-        created=Household,
-        body=lambda w: {"building": w.building_b.pk, "unit_no": "999"},
-    ),
-    Case("get", "/api/v1/households/{household_id}", "object", _household),
-    Case(
-        "patch",
-        "/api/v1/households/{household_id}",
-        "object",
-        _household,
-        body=lambda w: {"gas_account": "G-1"},
-    ),
-    Case(
-        "post",
-        "/api/v1/households/{household_id}/reveal",
-        "object",
-        _household,
-        body=lambda w: {"field": "phone", "purpose": "核实"},
-    ),
-    Case(
-        "get",
-        "/api/v1/people",
-        "list",
-        foreign=(
-            lambda w: {"grid": w.grid_b.pk},
-            lambda w: {"area": w.grid_b.pk},
-            lambda w: {"household": w.household_b.pk},
-        ),
-    ),
-    Case(
-        "get",
-        "/api/v1/people/search",
-        "list",
-        own=lambda w: {"q": "第"},
-        foreign=(lambda w: {"q": w.person_b.name}, lambda w: {"q": w.person_b.phone}),
-    ),
-    Case(
-        "post",
-        "/api/v1/people",
-        "create",
-        created=Person,
-        body=lambda w: {"household": w.household_b.pk, "name": "新居民", "sex": "F"},
-    ),
-    Case("get", "/api/v1/people/{person_id}", "object", _person),
-    Case(
-        "patch", "/api/v1/people/{person_id}", "object", _person, body=lambda w: {"relation": "子"}
-    ),
-    Case(
-        "post",
-        "/api/v1/people/{person_id}/reveal",
-        "object",
-        _person,
-        body=lambda w: {"field": "id_number", "purpose": "核实"},
-    ),
-    Case(
-        "put",
-        "/api/v1/people/{person_id}/vulnerabilities/{kind}",
-        "object",
-        lambda w: {"person_id": w.person_b.pk, "kind": "disabled"},
-        body=lambda w: {"note": ""},
-    ),
-    Case(
-        "delete",
-        "/api/v1/people/{person_id}/vulnerabilities/{kind}",
-        "object",
-        lambda w: {"person_id": w.person_b.pk, "kind": "disabled"},
-    ),
-    Case("get", "/api/v1/facilities", "list", foreign=(lambda w: {"area": w.grid_b.pk},)),
-    Case(
-        "post",
-        "/api/v1/facilities",
-        "create",
-        created=Facility,
-        body=lambda w: {"area": w.grid_b.pk, "kind": "shop", "name": "新店"},
-    ),
-    Case("get", "/api/v1/units", "reference"),
-]
-CASE_IDS = [f"{c.method.upper()} {c.path}" for c in CASES]
-
-
-def _call(user: User, case: Case, w: World, query: dict[str, Any] | None = None) -> Any:
-    client = client_for(user)
-    url = case.path.format(**case.path_params(w))
-    if case.method == "get":
-        return client.get(url, query or {})
-    body = case.body(w)
-    return client.generic(
-        case.method.upper(), url, data=json.dumps(body), content_type="application/json"
-    )
-
-
-def _row_path(item: dict[str, Any]) -> str:
-    return str(item.get("area_path") or item["area"]["area_path"])
+def world(city: SmallCity) -> RegistryWorld:
+    return make_registry_world(city)
 
 
 def test_every_api_operation_has_a_scope_case():
     schema = api.get_openapi_schema()
     operations = {(m, p) for p, ops in schema["paths"].items() for m in ops}
-    covered = {(c.method, c.path) for c in CASES}
+    covered = {(c.method, c.path) for _make, cases in SUITES for c in cases}
     assert not operations - covered, f"operations without a scope case: {operations - covered}"
     assert not covered - operations, f"scope cases for missing operations: {covered - operations}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_api_operation_is_scoped(world: World, case: Case):
-    w = world
-    if case.kind == "object":
-        for user in (w.worker_a, w.outsider):
-            response = _call(user, case, w)
-            assert response.status_code in DENIED, (user, response.content[:200])
-            assert set(response.json()) == {"error"}
-        control = _call(w.worker_b, case, w)
-        assert 200 <= control.status_code < 300, control.content[:300]
-    elif case.kind == "list":
-        own = _call(w.worker_a, case, w, case.own(w))
+def test_case_ids_are_unique():
+    ids = [p.id for p in ALL_CASES]
+    assert len(ids) == len(set(ids)), "give cases of one operation a label"
+
+
+@pytest.mark.parametrize("make_world,case", ALL_CASES)
+def test_api_operation_is_scoped(
+    city: SmallCity, make_world: Callable[[SmallCity], World], case: Case
+):
+    w = make_world(city)
+    case.given(w)
+    check = CHECKS.get(case.kind)
+    if check is None:  # pragma: no cover - a typo in a table
+        pytest.fail(f"unknown case kind {case.kind}")
+    check(w, case)
+
+
+def _check_object(w: World, case: Case) -> None:
+    before = w.snapshot()
+    for name in case.denied_in(w):
+        response = call(w.persona(name), case, w)
+        assert response.status_code in DENIED, (name, response.content[:200])
+        assert set(response.json()) == {"error"}
+    assert w.snapshot() == before, "a refused call changed something"
+    for name in case.controls_in(w):
+        control = call_undone(w.persona(name), case, w)
+        assert 200 <= control.status_code < 300, (name, control.content[:300])
+
+
+def _check_list(w: World, case: Case) -> None:
+    for viewer in case.viewers_in(w):
+        user = w.persona(viewer)
+        own = call(user, case, w, case.own(w))
         assert own.status_code == 200, own.content[:300]
         items = own.json()["items"]
-        assert items, "control: the worker of grid A sees their own rows"
-        assert all(_row_path(i).startswith(w.grid_a.path) for i in items), items
+        assert items, f"control: {viewer} sees their own rows"
+        assert all(w.may_see(viewer, i) for i in items), (viewer, items)
         for foreign in case.foreign:
-            response = _call(w.worker_a, case, w, foreign(w))
+            response = call(user, case, w, foreign(w))
             if response.status_code != 200:
-                assert response.status_code in DENIED
+                assert response.status_code in DENIED, (viewer, foreign(w))
             else:
                 rows = response.json()["items"]
-                assert all(_row_path(i).startswith(w.grid_a.path) for i in rows), rows
-            control = _call(w.worker_b, case, w, foreign(w))
-            assert control.status_code == 200 and control.json()["count"] > 0, foreign(w)
-        nothing = _call(w.outsider, case, w, case.own(w))
-        assert nothing.status_code in DENIED or nothing.json()["count"] == 0
-    elif case.kind == "create":
-        assert case.created is not None
-        before = case.created.objects.count()
-        for user in (w.worker_a, w.outsider):
-            assert _call(user, case, w).status_code in DENIED
-        assert case.created.objects.count() == before
-        assert _call(w.worker_b, case, w).status_code == 201
-    elif case.kind == "reference":
-        assert _call(w.worker_a, case, w).json()["count"] > 0
-        assert _call(w.outsider, case, w).json()["count"] == 0
-    else:  # pragma: no cover - a typo in the table
-        pytest.fail(f"unknown case kind {case.kind}")
+                assert all(w.may_see(viewer, i) for i in rows), (viewer, foreign(w), rows)
+    for name in case.controls_in(w):
+        for foreign in case.foreign:
+            control = call(w.persona(name), case, w, foreign(w))
+            assert control.status_code == 200 and control.json()["count"] > 0, (name, foreign(w))
+    nothing = call(w.outsider, case, w, case.own(w))
+    assert nothing.status_code in DENIED or nothing.json()["count"] == 0
+
+
+def _check_create(w: World, case: Case) -> None:
+    assert case.created is not None
+    before = case.created._default_manager.count()
+    for name in case.denied_in(w):
+        response = call(w.persona(name), case, w)
+        assert response.status_code in DENIED, (name, response.content[:200])
+    assert case.created._default_manager.count() == before
+    for name in case.controls_in(w):
+        control = call_undone(w.persona(name), case, w)
+        assert control.status_code == 201, (name, control.content[:300])
+
+
+def _check_reference(w: World, case: Case) -> None:
+    assert call(w.worker_a, case, w).json()["count"] > 0
+    assert call(w.outsider, case, w).json()["count"] == 0
+
+
+def _check_shared(w: World, case: Case) -> None:
+    names = ("outsider", *case.denied_in(w), *case.controls_in(w))
+    answers = {name: call(w.persona(name), case, w) for name in names}
+    first = answers["outsider"]
+    assert first.status_code == 200 and first.json(), first.content[:300]
+    for name, response in answers.items():
+        assert (response.status_code, response.json()) == (200, first.json()), name
+
+
+def _check_public(w: World, case: Case) -> None:
+    unknown, *probes = case.foreign
+    baseline = call(None, case, w, body=unknown(w))
+    assert 400 <= baseline.status_code < 500 and set(baseline.json()) == {"error"}
+    for probe in probes:
+        for user in (None, w.worker_a):
+            response = call(user, case, w, body=probe(w))
+            answer = (response.status_code, response.json())
+            assert answer == (baseline.status_code, baseline.json()), (probe(w), answer)
+    control = call(None, case, w)
+    assert 200 <= control.status_code < 300, control.content[:300]
+
+
+def _check_custom(w: World, case: Case) -> None:
+    assert case.check is not None
+    case.check(w)
+
+
+CHECKS: dict[str, Callable[[World, Case], None]] = {
+    "object": _check_object,
+    "list": _check_list,
+    "create": _check_create,
+    "reference": _check_reference,
+    "shared": _check_shared,
+    "public": _check_public,
+    "custom": _check_custom,
+}
 
 
 # Pages ---------------------------------------------------------------------------------
@@ -307,7 +185,7 @@ def registry_pk_pages() -> list[str]:
     return sorted(names)
 
 
-def _page_object(name: str, w: World) -> Model:
+def _page_object(name: str, w: RegistryWorld) -> Model:
     """Grid B's object a page named ``name`` shows; new page names must fit a keyword."""
     for keyword, pick in (
         ("person", w.person_b),
@@ -328,7 +206,7 @@ def test_registry_pages_are_discovered():
 
 
 @pytest.mark.parametrize("name", registry_pk_pages())
-def test_registry_page_is_scoped(world: World, name: str):
+def test_registry_page_is_scoped(world: RegistryWorld, name: str):
     w = world
     url = reverse(f"registry:{name}", kwargs={"pk": _page_object(name, w).pk})
     is_post = name.endswith("reveal")
@@ -345,7 +223,7 @@ def test_registry_page_is_scoped(world: World, name: str):
     assert control.status_code < 400, (name, control.status_code)
 
 
-def test_search_page_shows_only_own_grid(world: World):
+def test_search_page_shows_only_own_grid(world: RegistryWorld):
     w = world
     url = reverse("registry:search")
     # The query is echoed in the search box, so look for the link to the person instead.

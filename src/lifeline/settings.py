@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "lifeline.registry",
     "lifeline.health",
     "lifeline.workorders",
+    "lifeline.passes",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",
@@ -192,6 +193,7 @@ LIFELINE_IMPORT_INLINE = envbool("LIFELINE_IMPORT_INLINE", False)
 # Sweeps `lifeline worker` runs every --beat seconds (SLA escalation, approval clocks).
 LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.workorders.tasks.run_periodic",
+    "lifeline.passes.tasks.run_periodic",
 ]
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only

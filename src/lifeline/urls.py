@@ -8,8 +8,11 @@ from lifeline.api.router import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("lifeline.workorders.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("lifeline.registry.import_urls")),
+    path("", include("lifeline.workorders.urls")),
+    path("", include("lifeline.passes.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

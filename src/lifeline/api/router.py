@@ -20,6 +20,7 @@ from lifeline.api.auth import api_auth
 # (URL prefix under /api/v1, module holding ``router``), mounted in this order.
 MOUNTS: list[tuple[str, str]] = [
     ("/", "lifeline.registry.api"),
+    ("/", "lifeline.workorders.api"),
 ]
 
 

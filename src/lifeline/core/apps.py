@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "lifeline.core"
     label = "core"
     verbose_name = "Lifeline core"
+
+    def ready(self) -> None:
+        from lifeline.core.reference_data import restore_missing_reference_data
+
+        # The one signal in the project: Django's own hook for data that must exist
+        # after migrate and after flush (as content types and permissions do).
+        post_migrate.connect(
+            restore_missing_reference_data, sender=self, dispatch_uid="lifeline.reference"
+        )

@@ -86,7 +86,9 @@ def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRe
         1, settings.AUDIT_CHAINS
     )
     at = clock.now()
-    with transaction.atomic():
+    # No savepoint: a failed append must fail the caller's whole transaction anyway, and
+    # the savepoint round trips were a fifth of the cost of a small write on PostgreSQL.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChain.objects.select_for_update().get_or_create(id=chain_id)
         records: list[AuditRecord] = []
         for entry in entries:

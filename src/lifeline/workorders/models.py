@@ -365,3 +365,52 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}.{self.seq} {self.label}"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to prove a phone, for residents without an account.
+
+    Rows double as the rate-limit ledger: codes sent per phone and per address in the last
+    hour are counted here, in the database, so every app server sees the same counts.
+    """
+
+    phone = models.CharField(max_length=20)
+    ip = models.CharField(max_length=45, blank=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="otc_phone_idx"),
+            models.Index(fields=["ip", "created_at"], name="otc_ip_idx"),
+        ]
+        verbose_name = _("one-time code")
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Photo(models.Model):
+    """A photo of the work (JPEG, PNG or WebP, at most 5 MB), kept in the database so that
+    every app server can serve it without a shared disk."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
+    area_path = models.CharField(max_length=255, editable=False)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order_id", "uploaded_at", "id"]
+        verbose_name = _("photo")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.pk} {self.content_type}"

@@ -14,10 +14,12 @@ from django.db.models.functions import TruncDate
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.core.scoping import scope_for, scoped
+from lifeline.registry.models import Area, AreaLevel
 from lifeline.workorders.models import (
     AWAITING_RESPONSE,
     OPEN_STATUSES,
     Category,
+    Photo,
     Status,
     WorkOrder,
     WorkOrderEvent,
@@ -160,3 +162,139 @@ def workorder_metrics(
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def workorder_feed(
+    *,
+    actor: Any,
+    numbers: list[str] | None = None,
+    category_codes: list[str] | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    open_states: list[bool] | None = None,
+) -> QuerySet[WorkOrder]:
+    """Orders for a partner feed (Open311 ``GET requests``), scoped, newest first."""
+    qs = _base(actor)
+    if numbers:
+        qs = qs.filter(number__in=numbers)
+    if category_codes:
+        qs = qs.filter(category__code__in=category_codes)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lte=until)
+    if open_states is not None and len(set(open_states)) == 1:
+        qs = (
+            qs.filter(status__in=OPEN_STATUSES)
+            if open_states[0]
+            else qs.exclude(status__in=OPEN_STATUSES)
+        )
+    return qs.order_by("-created_at", "-pk")
+
+
+def workorder_track(*, numbers: list[str]) -> QuerySet[WorkOrder]:
+    """Orders by their numbers, for whoever holds a number: a tracking number, like a
+    parcel's. Unscoped on purpose; callers show only the status, the category, the times
+    and the responsible unit, never the description, the place or the contact."""
+    return (
+        WorkOrder.objects.filter(number__in=[n for n in numbers if n])
+        .select_related("category", "responsible_unit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def workorder_track_by_pk(*, pk: int) -> WorkOrder | None:
+    """One order by id, for a caller that proved it holds the order's token (unscoped)."""
+    return WorkOrder.objects.select_related("category").filter(pk=pk).first()
+
+
+def workorder_open_for_caller(
+    *, actor: Any, household_ids: list[int], phone: str
+) -> QuerySet[WorkOrder]:
+    """The hotline's view of a caller: open orders of their households or filed from their
+    phone, within the operator's scope."""
+    match = Q(household_id__in=household_ids)
+    if phone:
+        match |= Q(contact_phone=phone)
+    return (
+        _base(actor)
+        .filter(match, status__in=OPEN_STATUSES)
+        .select_related("person", "household")
+        .order_by("priority", "due_resolution_at", "pk")
+    )
+
+
+def workorder_for_resident(*, phone: str, limit: int = 20) -> QuerySet[WorkOrder]:
+    """A resident's own orders, for a phone proven by a one-time code (no account)."""
+    if not phone:
+        return WorkOrder.objects.none()
+    return (
+        WorkOrder.objects.filter(contact_phone=phone)
+        .select_related("category", "responsible_unit")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def workorder_counts(
+    *,
+    actor: Any,
+    by: str,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """How many orders per category (code) or channel, in the actor's scope."""
+    key = {"category": "category__code", "channel": "channel"}.get(by)
+    if key is None:
+        raise ValueError("by must be category or channel")
+    qs = scoped(WorkOrder.objects.all(), actor)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    rows = qs.values(key).annotate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=overdue_q(clock.now())),
+    )
+    return [
+        {"key": row[key], "total": row["total"], "open": row["open"], "overdue": row["overdue"]}
+        for row in rows.order_by("-total", key)
+    ]
+
+
+def photo_list(*, actor: Any, order: WorkOrder) -> QuerySet[Photo]:
+    workorder_get(actor=actor, pk=order.pk)
+    return Photo.objects.filter(order=order).defer("data").order_by("uploaded_at", "pk")
+
+
+def photo_get(*, actor: Any, pk: int) -> Photo:
+    """A photo, if the actor may see its order."""
+    photo = Photo.objects.filter(pk=pk).first()
+    if photo is None:
+        raise NotFound()
+    workorder_get(actor=actor, pk=photo.order_id)
+    return photo
+
+
+def resident_places() -> QuerySet[Area]:
+    """Communities a resident may choose on the public form (names are public reference)."""
+    return Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
+
+
+def colleagues(*, actor: Any, order: WorkOrder) -> QuerySet[Any]:
+    """Active members of the order's unit other than the actor: whom one may hand over to."""
+    from lifeline.accounts.models import User
+
+    workorder_get(actor=actor, pk=order.pk)
+    if order.responsible_unit_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__unit_id=order.responsible_unit_id,
+        )
+        .exclude(pk=int(getattr(actor, "pk", 0) or 0))
+        .distinct()
+        .order_by("username")
+    )

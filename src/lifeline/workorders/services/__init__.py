@@ -27,16 +27,22 @@ from lifeline.workorders.services.lifecycle import (
     workorder_transfer,
 )
 from lifeline.workorders.services.lists import workorder_list_import
+from lifeline.workorders.services.photos import photo_add, workorder_complete
+from lifeline.workorders.services.resident import verification_check, verification_send
 
 __all__ = [
     "Intake",
+    "photo_add",
     "sla_policy_activate",
     "stop_complete",
+    "verification_check",
+    "verification_send",
     "workorder_accept",
     "workorder_cancel",
     "workorder_claim",
     "workorder_close",
     "workorder_comment",
+    "workorder_complete",
     "workorder_confirm",
     "workorder_create",
     "workorder_dispatch",

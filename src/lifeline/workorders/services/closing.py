@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.core import clock
-from lifeline.core.errors import Conflict, NotFound, ServiceError
+from lifeline.core.errors import Conflict, ServiceError
 from lifeline.core.personal import lookup_hash
 from lifeline.workorders.models import EventKind, Status, Stop, WorkOrder
 from lifeline.workorders.services import common
@@ -66,23 +66,30 @@ def workorder_confirm(
     satisfaction: int | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """The resident's answer with the one-time code: closes the order, or reopens it."""
+    """The resident's answer with the one-time code: closes the order, or reopens it.
+
+    Public, so an unknown number, an order not awaiting confirmation and a wrong code get
+    one and the same error: the form must not tell which order numbers exist."""
     order = WorkOrder.objects.filter(number=(number or "").strip()).first()
-    if order is None or order.status != Status.RESOLVED or not order.confirm_code_hash:
-        raise NotFound(_("No resolved order with that number awaits confirmation."))
+    awaiting = (
+        order is not None and order.status == Status.RESOLVED and bool(order.confirm_code_hash)
+    )
     valid = (
-        order.confirm_attempts < CONFIRM_MAX_ATTEMPTS
+        awaiting
+        and order is not None
+        and order.confirm_attempts < CONFIRM_MAX_ATTEMPTS
         and order.confirm_code_expires_at is not None
         and clock.now() <= order.confirm_code_expires_at
         and secrets.compare_digest(
             order.confirm_code_hash, lookup_hash(f"{order.pk}:{(code or '').strip()}")
         )
     )
-    if not valid:
-        with transaction.atomic():
-            locked = common.lock_order(order)
-            locked.confirm_attempts += 1
-            common.save_order(locked, ["confirm_attempts"])
+    if not valid or order is None:
+        if awaiting and order is not None:
+            with transaction.atomic():
+                locked = common.lock_order(order)
+                locked.confirm_attempts += 1
+                common.save_order(locked, ["confirm_attempts"])
         raise ServiceError(
             _("That code is wrong or has expired."),
             code="bad_code",

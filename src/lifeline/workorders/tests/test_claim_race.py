@@ -19,7 +19,7 @@ ORDERS = 100
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_32_members_claiming_100_orders_never_double_claim(city, ladder, grid_worker_a):
     if connection.vendor == "sqlite":
         pytest.skip("row-level races need PostgreSQL")

@@ -1,0 +1,31 @@
+"""Reference data (work-order categories, pass types, the medical-access rule table).
+
+It is created by each app's data migration. A database flush (``flush``, and every
+transactional test) empties it while the schema stays, so after each ``post_migrate``
+the seed of any reference table found EMPTY is run again. A table with rows is never
+touched, so edits made by staff after the first migration are kept.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps as django_apps
+
+# (app label, model whose emptiness means "not seeded", module, seed function)
+SEEDS: list[tuple[str, str, str, str]] = [
+    ("workorders", "Category", "lifeline.workorders.migrations.0002_seed_categories", "seed"),
+    ("passes", "PassType", "lifeline.passes.migrations.0002_seed_pass_types", "seed"),
+    ("health", "RuleTable", "lifeline.health.seed_table", "install"),
+]
+
+
+def restore_missing_reference_data(**kwargs: Any) -> None:
+    for app_label, model_name, module, function in SEEDS:
+        if not django_apps.is_installed(f"lifeline.{app_label}"):
+            continue
+        model = django_apps.get_model(app_label, model_name)
+        if model.objects.exists():
+            continue
+        getattr(import_module(module), function)(django_apps, None)

@@ -1,0 +1,357 @@
+"""Pass endpoints: apply, the approval queue, approve/refuse, revoke, the published key list
+and revocation list (public: checkpoints fetch them before going offline), live checks and
+the upload of offline checks, checkpoint figures and relay hand-offs.
+
+Views only translate: selectors read, services write and refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
+from lifeline.passes import checkpoints, keys, selectors, services
+from lifeline.passes.models import MovementPass, PassApplication
+from lifeline.registry import selectors as registry
+from lifeline.registry.models import Unit
+
+router = Router(tags=["passes"])
+
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, default=None)
+]
+Code = Annotated[str, bounded(32, min_length=1), SAFE]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None)
+
+
+class PassTypeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    applicant_kinds: list[str]
+    approver_kind: str
+    approval_minutes: int
+    max_validity_hours: int
+    scope_kind: str
+    household_daily_quota: int | None
+    rules: dict[str, Any]
+
+
+class ApplicationIn(InSchema):
+    pass_type: Code
+    applicant_kind: Annotated[str, bounded(12, min_length=1), SAFE]
+    area: Id | None = None
+    person: Id | None = None
+    holder_label: Annotated[str, bounded(24), SAFE] = ""
+    on_behalf_of: Annotated[str, bounded(150), SAFE] = ""
+    scope_areas: list[Code] = Field(default_factory=list, max_length=32)
+    route: Annotated[str, bounded(120), SAFE] = ""
+    purpose: Annotated[str, bounded(200, min_length=1), SAFE]
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+
+
+class ApplicationOut(Schema):
+    id: int
+    pass_type: str
+    status: str
+    holder_label: str
+    on_behalf_of: str
+    route: str
+    scope_areas: list[str]
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    approver_unit: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime
+    escalation_level: int
+    refusal_code: str
+    refusal_reason: str
+    pass_id: str | None
+
+
+def application_out(a: PassApplication) -> dict[str, Any]:
+    issued = getattr(a, "issued", None) if a.status == "approved" else None
+    return {
+        "id": a.pk,
+        "pass_type": a.pass_type.code,
+        "status": a.status,
+        "holder_label": a.holder_label,
+        "on_behalf_of": a.on_behalf_of,
+        "route": a.route,
+        "scope_areas": a.scope_areas,
+        "valid_from": a.valid_from,
+        "valid_until": a.valid_until,
+        "approver_unit": a.approver_unit.code,
+        "submitted_at": a.submitted_at,
+        "due_at": a.due_at,
+        "escalation_level": a.escalation_level,
+        "refusal_code": a.refusal_code,
+        "refusal_reason": a.refusal_reason,
+        "pass_id": issued.pass_id if issued else None,
+    }
+
+
+class PassOut(Schema):
+    pass_id: str
+    pass_type: str
+    holder_label: str
+    issuer_unit: str
+    status: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    text: str
+
+
+def pass_out(p: MovementPass) -> dict[str, Any]:
+    return {
+        "pass_id": p.pass_id,
+        "pass_type": p.pass_type.code,
+        "holder_label": p.holder_label,
+        "issuer_unit": p.issuer_unit.code,
+        "status": p.status,
+        "valid_from": p.valid_from,
+        "valid_until": p.valid_until,
+        "text": p.text,
+    }
+
+
+class ReasonIn(InSchema):
+    reason: Annotated[str, bounded(300, min_length=1), SAFE]
+
+
+class VerifyIn(InSchema):
+    checkpoint: Code
+    text: Annotated[str, bounded(600, min_length=1)]
+    client_id: Annotated[str, bounded(64, min_length=8), SAFE]
+
+
+class VerifyOut(Schema):
+    status: str
+    reason: str
+    pass_id: str | None
+    holder: str | None
+    pass_type: str | None
+    live_status: str | None
+
+
+class CheckIn(InSchema):
+    client_id: Annotated[str, bounded(64, min_length=8), SAFE]
+    pass_id: Annotated[str, bounded(32), SAFE] = ""
+    result: Annotated[str, bounded(32, min_length=1), SAFE]
+    checked_at: dt.datetime
+
+
+class UploadIn(InSchema):
+    checkpoint: Code
+    checks: list[CheckIn] = Field(max_length=checkpoints.MAX_UPLOAD)
+
+
+class UploadOut(Schema):
+    received: int
+    stored: int
+    duplicates: int
+
+
+class CrossingOut(Schema):
+    hour: dt.datetime
+    total: int
+    ok: int
+    refused: int
+
+
+class RelayIn(InSchema):
+    goods: Annotated[str, bounded(200, min_length=1), SAFE]
+    from_party: Annotated[str, bounded(100), SAFE] = ""
+    to_party: Annotated[str, bounded(100, min_length=1), SAFE]
+
+
+class RelayStepIn(InSchema):
+    status: Annotated[str, bounded(12, min_length=1), SAFE]
+    signed_by_name: Annotated[str, bounded(50), SAFE] = ""
+
+
+class RelayOut(Schema):
+    id: int
+    checkpoint: str = Field(alias="checkpoint.code")
+    goods: str
+    from_party: str
+    to_party: str
+    status: str
+    registered_at: dt.datetime
+    disinfected_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    signed_by_name: str
+    logbook_returned_at: dt.datetime | None
+
+
+@router.get("/passes/types", response={200: list[PassTypeOut], **ERRORS})
+def pass_types(request: HttpRequest) -> Any:
+    return list(selectors.pass_type_list())
+
+
+@router.post("/passes/applications", response={201: ApplicationOut, **ERRORS})
+def application_create(request: HttpRequest, payload: ApplicationIn, key: IdempotencyKey) -> Any:
+    actor = _actor(request)
+
+    def run() -> tuple[int, Any]:
+        person = registry.person_get(actor=actor, pk=payload.person) if payload.person else None
+        area = registry.area_get(actor=actor, pk=payload.area) if payload.area else None
+        if area is None and person is not None:
+            area = person.grid
+        if area is None:
+            message = _("Choose the area or the resident the pass is for.")
+            raise ServiceError(message, fields={"area": [message]})
+        application = services.pass_application_submit(
+            actor=actor,
+            pass_type_code=payload.pass_type,
+            applicant_kind=payload.applicant_kind,
+            area=area,
+            person=person,
+            holder_label=payload.holder_label,
+            on_behalf_of=payload.on_behalf_of,
+            scope_areas=payload.scope_areas,
+            route=payload.route,
+            purpose=payload.purpose,
+            valid_from=payload.valid_from,
+            valid_until=payload.valid_until,
+        )
+        body = ApplicationOut.model_validate(application_out(application)).model_dump(mode="json")
+        return 201, body
+
+    status, body = idempotent(
+        owner=str(actor.pk),
+        key=key,
+        endpoint=f"{request.method} {request.path}",
+        payload=payload.model_dump(mode="json"),
+        create=run,
+    )
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/passes/applications", response={200: list[ApplicationOut], **ERRORS})
+def application_list(request: HttpRequest) -> Any:
+    rows = selectors.application_list(actor=_actor(request)).select_related("issued")[:200]
+    return [application_out(a) for a in rows]
+
+
+@router.get("/passes/queue", response={200: list[ApplicationOut], **ERRORS})
+def application_queue(request: HttpRequest) -> Any:
+    return [application_out(a) for a in selectors.application_queue(actor=_actor(request))[:200]]
+
+
+@router.post("/passes/applications/{pk}/approve", response={200: PassOut, **ERRORS})
+def application_approve(request: HttpRequest, pk: Id) -> Any:
+    return pass_out(services.pass_application_approve(actor=_actor(request), application_id=pk))
+
+
+@router.post("/passes/applications/{pk}/refuse", response={200: ApplicationOut, **ERRORS})
+def application_refuse(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+    application = services.pass_application_refuse(
+        actor=_actor(request), application_id=pk, reason=payload.reason
+    )
+    return application_out(application)
+
+
+@router.post("/passes/{pass_id}/revoke", response={200: PassOut, **ERRORS})
+def pass_revoke(request: HttpRequest, pass_id: Code, payload: ReasonIn) -> Any:
+    return pass_out(
+        services.pass_revoke(actor=_actor(request), pass_id=pass_id, reason=payload.reason)
+    )
+
+
+@router.get("/passes/keys", auth=None, response={200: dict[str, Any], **ERRORS})
+def key_list(request: HttpRequest) -> Any:
+    return keys.key_list_published()
+
+
+class RotateIn(InSchema):
+    unit: Code
+
+
+class KeyOut(Schema):
+    kid: str
+    unit_code: str
+    not_before: int
+    not_after: int | None
+
+
+@router.post("/passes/keys/rotate", response={201: KeyOut, **ERRORS})
+def key_rotate(request: HttpRequest, payload: RotateIn) -> Any:
+    """Start a new signing key for a unit; the old one stays listed for its passes."""
+    unit = Unit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        raise NotFound(_("No such unit."))
+    return Status(201, keys.signing_key_rotate(actor=_actor(request), unit=unit))
+
+
+@router.get("/passes/revocations", auth=None, response={200: dict[str, Any], **ERRORS})
+def revocations(request: HttpRequest, since: Query[int | None] = None) -> Any:
+    return keys.revocation_published(since=since if since and since > 0 else None)
+
+
+@router.post("/passes/checks/verify", response={200: VerifyOut, **ERRORS})
+def check_verify(request: HttpRequest, payload: VerifyIn) -> Any:
+    outcome = checkpoints.pass_check_online(
+        actor=_actor(request),
+        checkpoint_code=payload.checkpoint,
+        text=payload.text,
+        client_id=payload.client_id,
+    )
+    claims = outcome.result.claims
+    live = outcome.check.movement_pass
+    return {
+        "status": outcome.result.status.value,
+        "reason": outcome.result.reason,
+        "pass_id": claims.pass_id if claims else None,
+        "holder": claims.holder if claims else None,
+        "pass_type": claims.pass_type if claims else None,
+        "live_status": live.status if live else None,
+    }
+
+
+@router.post("/passes/checks/upload", response={200: UploadOut, **ERRORS})
+def checks_upload(request: HttpRequest, payload: UploadIn) -> Any:
+    return checkpoints.pass_checks_upload(
+        actor=_actor(request),
+        checkpoint_code=payload.checkpoint,
+        checks=[c.model_dump() for c in payload.checks],
+    )
+
+
+@router.get("/passes/checkpoints/{code}/crossings", response={200: list[CrossingOut], **ERRORS})
+def crossings(request: HttpRequest, code: Code, day: dt.date) -> Any:
+    actor = _actor(request)
+    checkpoint = selectors.checkpoint_get(actor=actor, code=code)
+    return selectors.crossings_per_hour(actor=actor, checkpoint=checkpoint, day=day)
+
+
+@router.post("/passes/checkpoints/{code}/relays", response={201: RelayOut, **ERRORS})
+def relay_register(request: HttpRequest, code: Code, payload: RelayIn) -> Any:
+    relay = checkpoints.relay_register(
+        actor=_actor(request),
+        checkpoint_code=code,
+        goods=payload.goods,
+        from_party=payload.from_party,
+        to_party=payload.to_party,
+    )
+    return Status(201, relay)
+
+
+@router.post("/passes/relays/{pk}/advance", response={200: RelayOut, **ERRORS})
+def relay_advance(request: HttpRequest, pk: Id, payload: RelayStepIn) -> Any:
+    return checkpoints.relay_advance(
+        actor=_actor(request),
+        relay_id=pk,
+        to_status=payload.status,
+        signed_by_name=payload.signed_by_name,
+    )

@@ -1,0 +1,165 @@
+"""The scope matrix's machinery: a world of personas and objects, and one ``Case`` per API
+operation. Each app keeps its own cases and world beside its code
+(``<app>/tests/scope_cases.py``); ``tests/test_scope_matrix.py`` collects them and runs
+every case against its world.
+
+A world holds objects of grid A and grid B and the personas who must be refused on grid B's
+objects (``denied``), those who must reach them (``controls``: the check that makes each row
+able to fail), and those whose lists are checked row by row (``viewers``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.db.models import Model
+
+from lifeline.accounts.models import Role, User
+from lifeline.api.tests.helpers import client_for
+from lifeline.registry.models import Area
+from lifeline.testing.factories import SmallCity, make_user
+
+DENIED = frozenset({403, 404})
+
+
+@dataclass
+class World:
+    """Grid workers of grids A and B and a user with no membership; apps extend it."""
+
+    city: SmallCity
+    worker_a: User
+    worker_b: User
+    outsider: User
+
+    denied: ClassVar[tuple[str, ...]] = ("worker_a", "outsider")
+    controls: ClassVar[tuple[str, ...]] = ("worker_b",)
+    viewers: ClassVar[tuple[str, ...]] = ("worker_a",)
+
+    @property
+    def grid_a(self) -> Area:
+        return self.city.grid_a
+
+    @property
+    def grid_b(self) -> Area:
+        return self.city.grid_b
+
+    def persona(self, name: str) -> User:
+        user = getattr(self, name)
+        assert isinstance(user, User), name
+        return user
+
+    def may_see(self, viewer: str, row: dict[str, Any]) -> bool:
+        """Whether a list row may reach ``viewer``: by default, rows placed in grid A."""
+        return row_path(row).startswith(self.grid_a.path)
+
+    def snapshot(self) -> Any:
+        """State that a refused call must leave as it was (nothing, unless an app says)."""
+        return None
+
+
+def base_personas(city: SmallCity) -> dict[str, Any]:
+    """The fields of ``World`` itself, for the builders of app worlds."""
+    return {
+        "city": city,
+        "worker_a": make_user("matrix_a", role=Role.GRID_WORKER, area=city.grid_a),
+        "worker_b": make_user("matrix_b", role=Role.GRID_WORKER, area=city.grid_b),
+        "outsider": make_user("matrix_outsider"),
+    }
+
+
+Params = Callable[[Any], dict[str, Any]]
+
+
+def _none(w: Any) -> dict[str, Any]:
+    return {}
+
+
+def _nothing(w: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One API operation (several cases may share one, told apart by ``label``).
+
+    ``kind``:
+
+    - ``object``: grid B's object is refused (403/404, error shape, ``snapshot`` unchanged)
+      for each ``denied`` persona and reached (2xx) by each ``control``;
+    - ``list``: each ``viewer``'s own query is non-empty and every row passes ``may_see``;
+      queries naming grid B's objects (``foreign``) are refused or show only such rows,
+      while the controls see rows for them; the outsider sees nothing;
+    - ``create``: a create aimed at grid B is refused for ``denied`` and writes no
+      ``created`` row; the controls get 201;
+    - ``reference``: data every member may read (the outsider none);
+    - ``shared``: one answer for every persona, whatever their scope (public catalogues);
+    - ``public``: no login; each ``foreign`` probe gets exactly the answer of the first (an
+      unknown object), anonymous or logged in, and ``body`` succeeds anonymously;
+    - ``custom``: ``check(world)`` does it all, for operations that fit none of the above.
+
+    ``given`` puts the world in the state the controls' call needs (e.g. a resolved order).
+    ``denied``, ``controls`` and ``viewers`` override the world's when set.
+    """
+
+    method: str
+    path: str
+    kind: str
+    path_params: Params = _none
+    own: Params = _none  # list: the query a viewer uses on their own rows
+    foreign: tuple[Params, ...] = ()
+    body: Params = _none
+    created: type[Model] | None = None
+    given: Callable[[Any], None] = _nothing
+    denied: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()
+    viewers: tuple[str, ...] = ()
+    check: Callable[[Any], None] | None = None
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        name = f"{self.method.upper()} {self.path}"
+        return f"{name} [{self.label}]" if self.label else name
+
+    def denied_in(self, w: World) -> tuple[str, ...]:
+        return self.denied or w.denied
+
+    def controls_in(self, w: World) -> tuple[str, ...]:
+        return self.controls or w.controls
+
+    def viewers_in(self, w: World) -> tuple[str, ...]:
+        return self.viewers or w.viewers
+
+
+def call(
+    user: User | None,
+    case: Case,
+    w: World,
+    query: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """``case``'s request as ``user`` (``None``: anonymous)."""
+    client = client_for(user)
+    url = case.path.format(**case.path_params(w))
+    if case.method == "get":
+        return client.get(url, query or {})
+    data = case.body(w) if body is None else body
+    return client.generic(
+        case.method.upper(), url, data=json.dumps(data), content_type="application/json"
+    )
+
+
+def call_undone(user: User | None, case: Case, w: World, **kwargs: Any) -> Any:
+    """``call``, with its writes rolled back, so several controls start from one state."""
+    with transaction.atomic():
+        response = call(user, case, w, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def row_path(item: dict[str, Any]) -> str:
+    return str(item.get("area_path") or item["area"]["area_path"])

@@ -1,0 +1,182 @@
+"""The hotline console (channel b) and staff entry (channel c): the caller's number finds
+households, people (masked) and their open orders; the operator files or updates an order
+on the caller's behalf. Grid workers and community staff use the same page to enter needs
+they meet on their rounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lifeline.accounts.models import Role
+from lifeline.core.errors import ServiceError
+from lifeline.core.personal import mask_phone, normalise_phone, phone_is_valid
+from lifeline.core.scoping import has_role
+from lifeline.registry import selectors as registry
+from lifeline.registry.models import AreaLevel, Person
+from lifeline.web.htmx import is_htmx
+from lifeline.workorders import selectors, services
+from lifeline.workorders.models import Channel
+from lifeline.workorders.pages.common import (
+    INTAKE_ROLES,
+    error_text,
+    extra_from,
+    field_rows,
+    roles_required,
+)
+
+MAX_HOUSEHOLDS = 10
+SESSION_CALLER = "hotline_caller_phone"
+ACCESS_PARTIAL = "health/partials/access_decision.html"
+
+
+def _decision(actor: Any, person: Person | None) -> Any:
+    """The selected person's latest medical-access decision, when the health app has one."""
+    if person is None:
+        return None
+    try:
+        select_template([ACCESS_PARTIAL])
+        from lifeline.health import selectors as health
+    except Exception:  # the health app is optional for this page
+        return None
+    return health.decision_list(actor=actor, person=person).order_by("-created_at").first()
+
+
+def _caller(actor: Any, phone: str, person_id: str) -> dict[str, Any]:
+    phone = normalise_phone(phone)
+    context: dict[str, Any] = {
+        "phone": phone,
+        "phone_masked": mask_phone(phone),
+        "households": [],
+        "orders": [],
+        "person": None,
+    }
+    if not phone:
+        return context
+    if not phone_is_valid(phone):
+        context["phone_error"] = _("Not a valid phone number.")
+        return context
+    households = list(registry.households_by_phone(actor=actor, phone=phone)[:MAX_HOUSEHOLDS])
+    context["households"] = [
+        {
+            "household": h,
+            "members": registry.person_list(actor=actor, household=h).prefetch_related(
+                "vulnerabilities"
+            ),
+        }
+        for h in households
+    ]
+    context["orders"] = selectors.workorder_open_for_caller(
+        actor=actor, household_ids=[h.pk for h in households], phone=phone
+    )
+    if person_id.isdigit():
+        person = registry.person_get(actor=actor, pk=int(person_id))
+        if person.household_id in {h.pk for h in households}:
+            context["person"] = person
+            context["decision"] = _decision(actor, person)
+    return context
+
+
+def _form_context(actor: Any, **more: Any) -> dict[str, Any]:
+    return {
+        "categories": selectors.category_list(),
+        "places": registry.area_list(actor=actor, level=AreaLevel.COMMUNITY)[:500],
+        "access_partial": ACCESS_PARTIAL,
+        **more,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@roles_required(*INTAKE_ROLES)
+def console(request: HttpRequest) -> HttpResponse:
+    """GET shows the current caller (kept in the session); POST takes a new caller's number.
+
+    The number travels only in the POST body and the session, never in a URL or back in
+    the page, where it would end up in logs, history and screenshots: pages show it masked.
+    """
+    if request.method == "POST":
+        request.session[SESSION_CALLER] = normalise_phone(request.POST.get("phone", "")[:20])
+    phone = str(request.session.get(SESSION_CALLER, ""))
+    context = _form_context(
+        request.user, **_caller(request.user, phone, request.GET.get("person", ""))
+    )
+    if is_htmx(request):
+        return render(request, "workorders/partials/caller.html", context)
+    return render(request, "workorders/hotline.html", context)
+
+
+@require_POST
+@roles_required(*INTAKE_ROLES)
+def create(request: HttpRequest) -> HttpResponse:
+    """File the order; the answer says "call 120 now" when the words call for it."""
+    actor, data = request.user, request.POST
+    channel = Channel.HOTLINE if has_role(actor, Role.HOTLINE_OPERATOR) else Channel.STAFF
+    try:
+        household = (
+            registry.household_get(actor=actor, pk=int(data["household"]))
+            if data.get("household", "").isdigit()
+            else None
+        )
+        person = (
+            registry.person_get(actor=actor, pk=int(data["person"]))
+            if data.get("person", "").isdigit()
+            else None
+        )
+        area = (
+            registry.area_get(actor=actor, pk=int(data["area"]))
+            if data.get("area", "").isdigit() and household is None and person is None
+            else None
+        )
+        intake = services.workorder_create(
+            actor=actor,
+            description=data.get("description", ""),
+            category_code=data.get("category", ""),
+            channel=channel,
+            area=area,
+            household=household,
+            person=person,
+            contact_name=data.get("contact_name", ""),
+            contact_phone=str(request.session.get(SESSION_CALLER, "")),
+            extra=extra_from(data),
+            address=data.get("address", ""),
+        )
+    except ServiceError as error:
+        category = selectors.category_list().filter(code=data.get("category", "")).first()
+        context = _form_context(
+            actor,
+            phone=str(request.session.get(SESSION_CALLER, "")),
+            error=error_text(error),
+            fields=field_rows(category, extra_from(data)),
+            posted=data,
+        )
+        template = "workorders/partials/create_form.html"
+        if not is_htmx(request):
+            template = "workorders/hotline.html"
+        return render(request, template, context, status=400)
+    context = {"intake": intake, "order": intake.order}
+    template = "workorders/partials/created.html"
+    if not is_htmx(request):
+        template = "workorders/created_page.html"
+    return render(request, template, context, status=201 if is_htmx(request) else 200)
+
+
+@require_POST
+@roles_required(*INTAKE_ROLES)
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add what the caller says to one of their open orders."""
+    order = selectors.workorder_get(actor=request.user, pk=pk)
+    context: dict[str, Any] = {"order": order}
+    status = 200
+    try:
+        services.workorder_comment(
+            actor=request.user, order=order, note=request.POST.get("note", "")
+        )
+        context["saved"] = True
+    except ServiceError as error:
+        context["error"], status = error_text(error), 400
+    return render(request, "workorders/partials/caller_order.html", context, status=status)

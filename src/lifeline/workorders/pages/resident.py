@@ -1,0 +1,188 @@
+"""The resident form (channel a): mobile-first, no login. A phone proven by a one-time code
+opens, for two hours, a session in which the resident files requests and follows their
+own; a resolved order is confirmed (or reopened) with the code sent when it was resolved.
+
+Sessions live in the database, like the rate-limit ledger, so any app server serves any
+step of the flow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lifeline.core import clock
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.workorders import selectors, services
+from lifeline.workorders.models import Channel, Status
+from lifeline.workorders.pages.common import error_text, extra_from, field_rows
+from lifeline.workorders.services.fields import emergency_words_in
+
+SESSION_PHONE = "resident_phone"
+SESSION_UNTIL = "resident_until"
+SESSION_PENDING = "resident_pending_phone"
+VERIFIED_FOR = dt.timedelta(hours=2)
+
+
+def client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: a forwarded header is the client's to forge unless a trusted proxy
+    # rewrites it, and the proxy's address is then what REMOTE_ADDR holds.
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def verified_phone(request: HttpRequest) -> str:
+    until = request.session.get(SESSION_UNTIL, "")
+    try:
+        live = bool(until) and dt.datetime.fromisoformat(until) > clock.now()
+    except ValueError:
+        live = False
+    return str(request.session.get(SESSION_PHONE, "")) if live else ""
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> Any:
+    return render(request, f"workorders/resident/{template}", context, status=status)
+
+
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """Step 1: the phone number; a code is sent to it."""
+    if request.method != "POST":
+        return _page(request, "start.html", {})
+    phone = request.POST.get("phone", "")[:20]
+    try:
+        row = services.verification_send(phone=phone, ip=client_ip(request))
+    except ServiceError as error:
+        return _page(
+            request, "start.html", {"error": error_text(error), "phone": phone}, error.status
+        )
+    request.session[SESSION_PENDING] = row.phone
+    return redirect("workorders:resident_verify")
+
+
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code from the SMS proves the phone."""
+    pending = str(request.session.get(SESSION_PENDING, ""))
+    if not pending:
+        return redirect("workorders:resident_start")
+    if request.method != "POST":
+        return _page(request, "verify.html", {})
+    try:
+        phone = services.verification_check(phone=pending, code=request.POST.get("code", "")[:12])
+    except ServiceError as error:
+        return _page(request, "verify.html", {"error": error_text(error)}, error.status)
+    request.session.cycle_key()  # a new session id once the phone is proven
+    request.session[SESSION_PHONE] = phone
+    request.session[SESSION_UNTIL] = (clock.now() + VERIFIED_FOR).isoformat()
+    request.session.pop(SESSION_PENDING, None)
+    return redirect("workorders:resident_home")
+
+
+def _home_context(phone: str, **more: Any) -> dict[str, Any]:
+    return {
+        "phone": phone,
+        "categories": selectors.category_list(),
+        "places": selectors.resident_places(),
+        "orders": selectors.workorder_for_resident(phone=phone),
+        **more,
+    }
+
+
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    """The request form and the resident's own orders."""
+    phone = verified_phone(request)
+    if not phone:
+        return redirect("workorders:resident_start")
+    return _page(request, "home.html", _home_context(phone))
+
+
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    phone = verified_phone(request)
+    if not phone:
+        return redirect("workorders:resident_start")
+    data = request.POST
+    area_id = data.get("area", "")
+    area = (
+        selectors.resident_places().filter(pk=int(area_id)).first()
+        if area_id.isdigit() and len(area_id) < 18
+        else None
+    )
+    try:
+        if area is None:
+            raise ServiceError(_("Choose your community."), fields={"area": [_("Required.")]})
+        intake = services.workorder_create(
+            actor=None,
+            description=data.get("description", ""),
+            category_code=data.get("category", ""),
+            channel=Channel.FORM,
+            area=area,
+            contact_name=data.get("contact_name", ""),
+            contact_phone=phone,
+            extra=extra_from(data),
+            address=data.get("address", ""),
+        )
+    except ServiceError as error:
+        if emergency_words_in(data.get("description", "")):
+            # Whatever else is wrong with the form, the resident must read "call 120 now".
+            return _page(request, "call_120.html", {"intake": None}, status=400)
+        category = selectors.category_list().filter(code=data.get("category", "")).first()
+        context = _home_context(
+            phone,
+            error=error_text(error),
+            fields=field_rows(category, extra_from(data)),
+            posted=data,
+        )
+        return _page(request, "home.html", context, status=400)
+    template = "call_120.html" if intake.call_120 else "created.html"
+    return _page(request, template, {"intake": intake, "order": intake.order})
+
+
+@never_cache
+def order(request: HttpRequest, number: str) -> HttpResponse:
+    """One of the resident's own orders: status, unit in charge, times."""
+    phone = verified_phone(request)
+    if not phone:
+        return redirect("workorders:resident_start")
+    found = selectors.workorder_for_resident(phone=phone, limit=500)
+    item = next((o for o in found if o.number == number), None)
+    if item is None:
+        return _page(request, "order.html", {"error": _(str(NotFound().message))}, 404)
+    return _page(request, "order.html", {"order": item, "resolved": item.status == Status.RESOLVED})
+
+
+@never_cache
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Close a resolved order with the code sent when it was resolved, or say it is not
+    solved and have it reopened."""
+    context: dict[str, Any] = {"number": request.GET.get("number", "")[:20]}
+    if request.method != "POST":
+        return _page(request, "confirm.html", context)
+    data = request.POST
+    satisfaction = data.get("satisfaction", "")
+    try:
+        done = services.workorder_confirm(
+            number=data.get("number", "")[:20],
+            code=data.get("code", "")[:12],
+            satisfied=data.get("satisfied", "yes") != "no",
+            satisfaction=int(satisfaction) if satisfaction.isdigit() else None,
+            note=data.get("note", "")[:2000],
+        )
+    except ServiceError as error:
+        context.update(number=data.get("number", "")[:20], error=error_text(error))
+        return _page(request, "confirm.html", context, error.status)
+    return _page(request, "confirm.html", {"done": done})
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    for key in (SESSION_PHONE, SESSION_UNTIL, SESSION_PENDING):
+        request.session.pop(key, None)
+    return redirect("workorders:resident_start")

@@ -1,0 +1,256 @@
+"""Staff pages: the unit's queue (filters, overdue, sort by due time), the order page with
+its timeline, photos and one button per step, and the photo itself. Every button posts to
+``act``, which calls the service of that step; refusals come back as a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from lifeline.accounts.models import User
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.scoping import scope_for
+from lifeline.registry import selectors as registry
+from lifeline.workorders import selectors, services
+from lifeline.workorders.models import Status, WorkOrder
+from lifeline.workorders.pages.common import flash_error, roles_required
+from lifeline.workorders.services.photos import MAX_PHOTO_BYTES
+
+PAGE_SIZE = 50
+SORTS = {
+    "due": ("due_resolution_at", "priority", "pk"),
+    "priority": ("priority", "due_resolution_at", "pk"),
+    "new": ("-created_at", "-pk"),
+}
+
+
+@roles_required()
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open orders of the actor's units and areas; overdue view; sorted by due time."""
+    params = request.GET
+    status = params.get("status", "")
+    status = status if status in Status.values else ""
+    overdue = params.get("overdue") == "1"
+    sort = params.get("sort", "due")
+    qs = selectors.workorder_list(
+        actor=request.user,
+        status=status,
+        category=params.get("category", "")[:40],
+        open_only=not status,
+        overdue=overdue,
+        q=params.get("q", "")[:100],
+    ).order_by(*SORTS.get(sort, SORTS["due"]))
+    context = {
+        "page": Paginator(qs, PAGE_SIZE).get_page(params.get("page")),
+        "statuses": Status.choices,
+        "categories": selectors.category_list(),
+        "status": status,
+        "overdue": overdue,
+        "sort": sort if sort in SORTS else "due",
+        "overdue_ids": set(
+            selectors.workorder_list(actor=request.user, overdue=True).values_list("pk", flat=True)[
+                :2000
+            ]
+        ),
+    }
+    return render(request, "workorders/queue.html", context)
+
+
+@roles_required()
+def order_page(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.workorder_get(actor=request.user, pk=pk)
+    context = {
+        "order": order,
+        "timeline": selectors.workorder_timeline(actor=request.user, order=order),
+        "photos": selectors.photo_list(actor=request.user, order=order),
+        "stops": order.stops.all(),
+        "units": registry.unit_list(actor=request.user).order_by("kind", "name")[:300],
+        "colleagues": selectors.colleagues(actor=request.user, order=order)[:100],
+        "mine": order.claimed_by_id == request.user.pk,
+        "is_member": order.responsible_unit_id in scope_for(request.user).unit_ids,
+    }
+    return render(request, "workorders/order.html", context)
+
+
+def _unit(request: HttpRequest, data: QueryDict, *, required: bool) -> Any:
+    raw = data.get("unit", "")
+    if not raw.isdigit():
+        if required:
+            raise ServiceError(_("Choose a unit."), fields={"unit": [_("Required.")]})
+        return None
+    unit = registry.unit_list(actor=request.user).filter(pk=int(raw)).first()
+    if unit is None:
+        raise ServiceError(_("No such unit."), fields={"unit": [_("Unknown unit.")]})
+    return unit
+
+
+def _to_user(request: HttpRequest, data: QueryDict) -> User | None:
+    raw = data.get("to_user", "")
+    if not raw.isdigit():
+        return None
+    user = User.objects.filter(pk=int(raw), is_active=True).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _version(data: QueryDict) -> int | None:
+    raw = data.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _satisfaction(data: QueryDict) -> int | None:
+    raw = data.get("satisfaction", "")
+    return int(raw) if raw.isdigit() and len(raw) < 3 else None
+
+
+Step = Callable[[HttpRequest, WorkOrder, QueryDict], Any]
+
+STEPS: dict[str, tuple[Step, str]] = {
+    "accept": (
+        lambda r, o, d: services.workorder_accept(
+            actor=r.user, order=o, expected_version=_version(d)
+        ),
+        gettext_noop("Accepted."),
+    ),
+    "start": (
+        lambda r, o, d: services.workorder_start(
+            actor=r.user, order=o, expected_version=_version(d)
+        ),
+        gettext_noop("Started."),
+    ),
+    "resolve": (
+        lambda r, o, d: services.workorder_resolve(
+            actor=r.user, order=o, note=d.get("note", ""), expected_version=_version(d)
+        ),
+        gettext_noop("Resolved; the resident was sent a code to confirm."),
+    ),
+    "close": (
+        lambda r, o, d: services.workorder_close(
+            actor=r.user, order=o, satisfaction=_satisfaction(d), note=d.get("note", "")
+        ),
+        gettext_noop("Closed."),
+    ),
+    "reopen": (
+        lambda r, o, d: services.workorder_reopen(
+            actor=r.user, order=o, reason=d.get("reason", "")
+        ),
+        gettext_noop("Reopened."),
+    ),
+    "cancel": (
+        lambda r, o, d: services.workorder_cancel(
+            actor=r.user, order=o, reason=d.get("reason", ""), expected_version=_version(d)
+        ),
+        gettext_noop("Cancelled."),
+    ),
+    "dispatch": (
+        lambda r, o, d: services.workorder_dispatch(
+            actor=r.user, order=o, unit=_unit(r, d, required=False), note=d.get("note", "")
+        ),
+        gettext_noop("Dispatched."),
+    ),
+    "transfer": (
+        lambda r, o, d: services.workorder_transfer(
+            actor=r.user, order=o, unit=_unit(r, d, required=True), reason=d.get("reason", "")
+        ),
+        gettext_noop("Transferred."),
+    ),
+    "return": (
+        lambda r, o, d: services.workorder_return(
+            actor=r.user, order=o, reason=d.get("reason", "")
+        ),
+        gettext_noop("Returned to the sender."),
+    ),
+    "comment": (
+        lambda r, o, d: services.workorder_comment(actor=r.user, order=o, note=d.get("note", "")),
+        gettext_noop("Comment added."),
+    ),
+    "claim": (
+        lambda r, o, d: services.workorder_claim(actor=r.user, order=o),
+        gettext_noop("Taken."),
+    ),
+    "handover": (
+        lambda r, o, d: services.workorder_handover(
+            actor=r.user, order=o, to_user=_to_user(r, d), note=d.get("note", "")
+        ),
+        gettext_noop("Handed over."),
+    ),
+    "complete": (
+        lambda r, o, d: services.workorder_complete(
+            actor=r.user,
+            order=o,
+            note=d.get("note", ""),
+            photo=_upload(r) or None,
+        ),
+        gettext_noop("Done; the resident was sent a code to confirm."),
+    ),
+    "photo": (
+        lambda r, o, d: services.photo_add(
+            actor=r.user,
+            order=o,
+            data=_upload(r),
+            note=d.get("note", ""),
+        ),
+        gettext_noop("Photo added."),
+    ),
+}
+
+
+def _upload(request: HttpRequest) -> bytes:
+    """The uploaded photo's bytes, read to one byte past the limit: an oversized file is
+    refused without reading it all."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return b""
+    return bytes(upload.read(MAX_PHOTO_BYTES + 1))
+
+
+@require_POST
+@roles_required()
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step of the order's life, by the service of that step."""
+    order = selectors.workorder_get(actor=request.user, pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("workorders:order", args=[order.pk])
+    if action not in STEPS:
+        raise NotFound()
+    step, done = STEPS[action]
+    try:
+        step(request, order, request.POST)
+    except ServiceError as error:
+        flash_error(request, error)
+        return redirect(back)
+    messages.success(request, _(done))
+    return redirect(back)
+
+
+@roles_required()
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.photo_get(actor=request.user, pk=pk)
+    response = HttpResponse(bytes(item.data), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="photo-{item.pk}"'
+    return response
+
+
+@roles_required()
+def my_queue(request: HttpRequest) -> HttpResponse:
+    """A team member's queue on the phone: claim, complete with a note and photo, hand over."""
+    orders = list(selectors.workorder_queue(actor=request.user)[:100])
+    rows = [
+        {"order": o, "colleagues": selectors.colleagues(actor=request.user, order=o)[:50]}
+        for o in orders
+    ]
+    return render(request, "workorders/mine.html", {"rows": rows})

@@ -1,0 +1,104 @@
+"""Residents without an account prove their phone with a one-time code sent by SMS.
+
+Sending is rate-limited per phone and per network address by counting the codes already
+sent in the database (never in process memory: several app servers share the limits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import ServiceError
+from lifeline.core.models import OutboxMessage
+from lifeline.core.personal import lookup_hash, normalise_phone, phone_is_valid
+from lifeline.workorders.models import OneTimeCode
+
+CODE_VALID = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+WINDOW = dt.timedelta(hours=1)
+PER_PHONE = 5
+PER_IP = 20
+RESEND_AFTER = dt.timedelta(seconds=60)
+
+
+class Throttled(ServiceError):
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(_("Too many codes were asked for. Try again later."), code="throttled")
+
+
+def clean_phone(phone: str) -> str:
+    phone = normalise_phone(phone or "")
+    if not phone_is_valid(phone) or not phone.startswith("1"):
+        raise ServiceError(
+            _("Enter a mobile phone number."), fields={"phone": [_("Not a mobile number.")]}
+        )
+    return phone
+
+
+def verification_send(*, phone: str, ip: str) -> OneTimeCode:
+    """Send a 6-digit code to ``phone``; refused (Throttled) past the hourly limits or
+    within a minute of the previous code. Writes the code's hash and the SMS together."""
+    phone = clean_phone(phone)
+    now = clock.now()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        recent = OneTimeCode.objects.filter(created_at__gte=now - WINDOW)
+        last = recent.filter(phone=phone).order_by("-created_at").first()
+        if (
+            recent.filter(phone=phone).count() >= PER_PHONE
+            or (ip and recent.filter(ip=ip).count() >= PER_IP)
+            or (last is not None and last.created_at > now - RESEND_AFTER)
+        ):
+            raise Throttled()
+        row = OneTimeCode.objects.create(
+            phone=phone,
+            ip=(ip or "")[:45],
+            code_hash=lookup_hash(f"otc:{phone}:{code}"),
+            created_at=now,
+            expires_at=now + CODE_VALID,
+        )
+        OutboxMessage.objects.create(
+            channel="sms",
+            recipient=phone,
+            body=_("Your Lifeline code is %(code)s. It is valid for 10 minutes.") % {"code": code},
+            object_type="workorders.onetimecode",
+            object_id=str(row.pk),
+        )
+        audit_log(actor=None, action="resident.code_sent", obj=row, fields=["phone"])
+    return row
+
+
+def verification_check(*, phone: str, code: str) -> str:
+    """The phone, proven, if ``code`` is the latest live code sent to it; ServiceError if
+    not. A code works once; five wrong tries spend it."""
+    phone = clean_phone(phone)
+    now = clock.now()
+    wrong = ServiceError(
+        _("That code is wrong or has expired."), code="bad_code", fields={"code": [_("Wrong.")]}
+    )
+    with transaction.atomic():
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None or row.attempts >= MAX_ATTEMPTS:
+            raise wrong
+        if not secrets.compare_digest(row.code_hash, lookup_hash(f"otc:{phone}:{code.strip()}")):
+            # Counted in a transaction that commits: the refusal is raised after it.
+            OneTimeCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            audit_log(actor=None, action="resident.phone_verified", obj=row, fields=["phone"])
+            return phone
+    raise wrong
