@@ -96,7 +96,8 @@ def scope_for(actor: Any) -> Scope:
         # query per level of it.
         children: dict[int, list[int]] = {}
         for unit_id, parent_id in Unit.objects.exclude(parent=None).values_list("id", "parent"):
-            children.setdefault(parent_id, []).append(unit_id)
+            if parent_id is not None:
+                children.setdefault(parent_id, []).append(unit_id)
         frontier = list(unit_ids)
         while frontier:
             descendants = [c for u in frontier for c in children.get(u, ()) if c not in unit_ids]
