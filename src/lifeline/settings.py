@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
+    "lifeline.screening",
     "lifeline.health",
     "lifeline.workorders",
     "lifeline.passes",

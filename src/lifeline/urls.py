@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry/", include("lifeline.registry.import_urls")),
     path("", include("lifeline.workorders.urls")),
     path("", include("lifeline.passes.urls")),
+    path("screening/", include("lifeline.screening.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

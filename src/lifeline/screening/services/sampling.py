@@ -1,0 +1,181 @@
+"""Sampling registration: a person joins the open tube, the tube closes when full or asked.
+
+The console may send the same registration several times (offline queue, retries): the
+``client_id`` it generates makes the second and later sends return the first answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import Conflict, NotFound, ServiceError
+from lifeline.core.scoping import scoped
+from lifeline.registry.models import Person
+from lifeline.screening.models import (
+    POOL_SIZES,
+    RecheckStatus,
+    RecheckTask,
+    Sample,
+    Session,
+    Tube,
+    TubeStatus,
+)
+from lifeline.screening.services.access import SAMPLERS, require
+
+
+def sample_register(
+    *,
+    actor: Any,
+    client_id: str,
+    barcode: str,
+    person_id: int,
+    pool_size: int = 10,
+    per_household: bool = False,
+    session_id: int | None = None,
+    sampled_at: dt.datetime | None = None,
+) -> tuple[Sample, bool]:
+    """Register one swab; returns (sample, created). Idempotent by ``client_id``.
+
+    Opens the tube on its first sample and closes it when it reaches its pool size. A person
+    awaiting a recheck can only go into a single tube, which then answers their task.
+    """
+    client_id, barcode = (client_id or "").strip(), (barcode or "").strip()
+    _validate(client_id=client_id, barcode=barcode, pool_size=pool_size)
+    existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
+    if existing is not None:
+        return _replayed(existing, barcode=barcode, person_id=person_id)
+    person = scoped(Person.objects.all(), actor).filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person in your area."))
+    require(actor, SAMPLERS, person.area_path)
+    session = None
+    if session_id is not None:
+        session = scoped(Session.objects.all(), actor).filter(pk=session_id).first()
+        if session is None:
+            raise NotFound(_("No such sampling session."))
+    moment = sampled_at or clock.now()
+    try:
+        with transaction.atomic():
+            sample = _register(
+                actor=actor,
+                client_id=client_id,
+                barcode=barcode,
+                person=person,
+                pool_size=pool_size,
+                per_household=per_household,
+                session=session,
+                moment=moment,
+            )
+    except IntegrityError:
+        # A concurrent send of the same client_id won the race: answer as a replay.
+        existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
+        if existing is None:
+            raise Conflict(_("This person is already in this tube."), code="duplicate") from None
+        return _replayed(existing, barcode=barcode, person_id=person_id)
+    return sample, True
+
+
+def _validate(*, client_id: str, barcode: str, pool_size: int) -> None:
+    fields: dict[str, list[str]] = {}
+    if not client_id or len(client_id) > 64:
+        fields["client_id"] = [str(_("Between 1 and 64 characters."))]
+    if not barcode or len(barcode) > 40:
+        fields["barcode"] = [str(_("Between 1 and 40 characters."))]
+    if pool_size not in POOL_SIZES:
+        fields["pool_size"] = [str(_("Pool size must be 1, 5, 10 or 20."))]
+    if fields:
+        raise ServiceError(_("The registration is incomplete."), fields=fields)
+
+
+def _replayed(sample: Sample, *, barcode: str, person_id: int) -> tuple[Sample, bool]:
+    if sample.person_id != person_id or sample.tube.barcode != barcode:
+        raise Conflict(
+            _("This registration id was already used for another sample."),
+            code="idempotency_mismatch",
+        )
+    return sample, False
+
+
+def _register(
+    *,
+    actor: Any,
+    client_id: str,
+    barcode: str,
+    person: Person,
+    pool_size: int,
+    per_household: bool,
+    session: Session | None,
+    moment: dt.datetime,
+) -> Sample:
+    Tube.objects.get_or_create(
+        barcode=barcode,
+        defaults={
+            "session": session,
+            "area_path": session.area_path if session else person.area_path,
+            "pool_size": pool_size,
+            "per_household": per_household,
+            "sampled_on": timezone.localdate(moment),
+            "opened_at": moment,
+        },
+    )
+    tube = Tube.objects.select_for_update().get(barcode=barcode)
+    if tube.status != TubeStatus.OPEN:
+        raise Conflict(_("This tube is closed; start a new tube."), code="tube_closed")
+    if tube.members >= tube.pool_size:
+        raise Conflict(_("This tube is full."), code="tube_full")
+    if tube.per_household and tube.members:
+        first = tube.samples.select_related("person").first()
+        if first is not None and first.person.household_id != person.household_id:
+            raise Conflict(_("This tube holds another household."), code="tube_other_household")
+    recheck = (
+        RecheckTask.objects.select_for_update()
+        .filter(person=person, status=RecheckStatus.OPEN)
+        .first()
+    )
+    if recheck is not None and tube.pool_size != 1:
+        raise Conflict(
+            _("This person awaits a recheck and must be sampled in a single tube."),
+            code="recheck_single_tube",
+        )
+    sample = Sample.objects.create(
+        client_id=client_id,
+        tube=tube,
+        person=person,
+        grid_id=person.grid_id,
+        area_path=person.area_path,
+        sampled_at=moment,
+        recheck=recheck,
+    )
+    if recheck is not None:
+        recheck.status = RecheckStatus.SAMPLED
+        recheck.save(update_fields=["status"])
+    tube.members += 1
+    if tube.members >= tube.pool_size:
+        tube.status, tube.closed_at = TubeStatus.CLOSED, clock.now()
+    tube.save(update_fields=["members", "status", "closed_at"])
+    audit_log(actor=actor, action="screening.sample_register", obj=sample, fields=["person"])
+    return sample
+
+
+def tube_close(*, actor: Any, barcode: str) -> Tube:
+    """Close an open tube (a pool may close below its size). Closing twice is a no-op."""
+    with transaction.atomic():
+        tube = scoped(Tube.objects.select_for_update(), actor).filter(barcode=barcode).first()
+        if tube is None:
+            raise NotFound(_("No such tube."))
+        require(actor, SAMPLERS, tube.area_path)
+        if tube.status != TubeStatus.OPEN:
+            return tube
+        if not tube.members:
+            raise Conflict(_("An empty tube cannot be closed."), code="tube_empty")
+        tube.status, tube.closed_at = TubeStatus.CLOSED, clock.now()
+        tube.save(update_fields=["status", "closed_at"])
+        audit_log(actor=actor, action="screening.tube_close", obj=tube, fields=["status"])
+    return tube
