@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its bundled Swagger UI: the API docs page needs no CDN
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
