@@ -7,6 +7,7 @@ staff, who see the whole city, and proves that the scanner catches a planted lea
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 from typing import Any
 
@@ -14,11 +15,17 @@ import pytest
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, get_resolver, path, reverse
 
-from lifeline.accounts.models import User
+from lifeline.accounts.models import Role, User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for, post_json
+from lifeline.core import clock
+from lifeline.health.services import access_decide, health_status_set
+from lifeline.passes import checkpoints
+from lifeline.passes import services as passes
+from lifeline.passes.models import Checkpoint
+from lifeline.passes.tests.scope_cases import seed_pass_types
 from lifeline.registry.models import Facility, Person
-from lifeline.testing.factories import SmallCity, make_id_number, make_phone
+from lifeline.testing.factories import SmallCity, make_id_number, make_phone, make_user
 from lifeline.testing.response_capture import (
     COLLECTOR,
     Finding,
@@ -62,7 +69,46 @@ def _object_for(name: str, city: SmallCity) -> Any:
     return None
 
 
-def _page_urls(city: SmallCity) -> list[str]:
+def _health_and_passes(city: SmallCity, actor: User) -> dict[str, Any]:
+    """Grid A's resident with a red code, an access decision, an issued pass, a checkpoint
+    with a relay hand-off: the path parameters of the health and pass endpoints and pages."""
+    person = city.people_a[1]
+    health_status_set(actor=actor, person=person, colour="red", reason="复核阳性", source="api")
+    decision = access_decide(actor=actor, person=person, urgency="necessary")
+    seed_pass_types()
+    committee = city.units["committee"]
+    approver = make_user("pii_pass_approver", role=Role.UNIT_STAFF, unit=committee)
+    worker = make_user("pii_pass_worker", role=Role.GRID_WORKER, area=city.grid_a)
+    start = clock.now() + dt.timedelta(hours=1)
+    application = passes.pass_application_submit(
+        actor=worker,
+        pass_type_code="phase-move",
+        applicant_kind="grid_worker",
+        area=city.grid_a,
+        person=city.people_a[2],
+        purpose="取药",
+        valid_from=start,
+        valid_until=start + dt.timedelta(hours=4),
+    )
+    issued = passes.pass_application_approve(actor=approver, application_id=application.pk)
+    checkpoint = Checkpoint.objects.create(
+        code="CP-PII-1",
+        name="卡口",
+        area=city.grid_a,
+        area_path=city.grid_a.path,
+        unit=committee,
+    )
+    checkpoints.relay_register(
+        actor=approver,
+        checkpoint_code=checkpoint.code,
+        goods="药品",
+        from_party="药店",
+        to_party="二期3栋",
+    )
+    return {"decision_id": decision.pk, "code": checkpoint.code, "pass_id": issued.pass_id}
+
+
+def _page_urls(city: SmallCity, params: dict[str, Any]) -> list[str]:
     """Every named page outside the admin and the API that a GET can reach."""
     urls: list[str] = []
     for namespace, (_prefix, sub) in get_resolver().namespace_dict.items():
@@ -79,10 +125,12 @@ def _page_urls(city: SmallCity) -> list[str]:
                 urls.append(reverse(name))
             elif converters == {"pk"} and (obj := _object_for(pattern.name, city)) is not None:
                 urls.append(reverse(name, kwargs={"pk": obj.pk}))
+            elif converters <= {"code", "pass_id"}:
+                urls.append(reverse(name, kwargs={c: params[c] for c in converters}))
     return urls
 
 
-def _api_urls(city: SmallCity, actor: User) -> list[str]:
+def _api_urls(city: SmallCity, actor: User, extra: dict[str, Any]) -> list[str]:
     person = city.people_a[0]
     # A work order whose contact phone is the household's: its pages must show it masked.
     order = workorder_create(
@@ -98,6 +146,7 @@ def _api_urls(city: SmallCity, actor: User) -> list[str]:
         "person_id": person.pk,
         "kind": "elderly_alone",
         "order_id": order.pk,
+        **extra,
     }
     urls = []
     for route, ops in api.get_openapi_schema()["paths"].items():
@@ -119,10 +168,20 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
     )
     client = client_for(command_staff)
     full_values = _full_values(city)
-    queries = {"/api/v1/buildings": {"grid": city.grid_a.pk}, "/api/v1/people/search": {"q": "第"}}
+    params = _health_and_passes(city, command_staff)
+    crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
+    queries: dict[str, dict[str, Any]] = {
+        "/api/v1/buildings": {"grid": city.grid_a.pk},
+        "/api/v1/people/search": {"q": "第"},
+        crossings: {"day": clock.today().isoformat()},
+    }
     # when every GET endpoint and page is fetched
-    urls = _api_urls(city, command_staff) + _page_urls(city)
+    urls = _api_urls(city, command_staff, params) + _page_urls(city, params)
     assert len(urls) >= 10
+    assert {crossings, f"/api/v1/health/access/decisions/{params['decision_id']}"} <= set(urls)
+    assert {f"/passes/p/{params['pass_id']}/", f"/passes/checkpoints/{params['code']}/"} <= set(
+        urls
+    )
     for url in urls:
         response = client.get(url, queries.get(url, {"q": "第"} if "search" in url else {}))
         assert response.status_code < (300 if url.startswith("/api/") else 500), url

@@ -26,19 +26,25 @@ from django.urls import URLPattern, get_resolver, reverse
 from lifeline.accounts.models import User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
+from lifeline.core import clock
+from lifeline.health.tests.scope_cases import HEALTH_CASES, make_health_world
+from lifeline.passes.tests.scope_cases import PASSES_CASES, make_passes_world
 from lifeline.registry.tests.scope_cases import (
     REGISTRY_CASES,
     RegistryWorld,
     make_registry_world,
 )
 from lifeline.testing.factories import SmallCity, make_phone
-from lifeline.testing.scope_matrix import DENIED, Case, World, call, call_undone
+from lifeline.testing.response_capture import find_pii
+from lifeline.testing.scope_matrix import DENIED, Case, World, call, call_undone, items_of
 from lifeline.workorders.tests.scope_cases import WORKORDER_CASES, make_workorder_world
 
 # Each app's cases with the builder of the world they run in.
 SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
     (make_registry_world, REGISTRY_CASES),
     (make_workorder_world, WORKORDER_CASES),
+    (make_health_world, HEALTH_CASES),
+    (make_passes_world, PASSES_CASES),
 ]
 ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 
@@ -90,7 +96,7 @@ def _check_list(w: World, case: Case) -> None:
         user = w.persona(viewer)
         own = call(user, case, w, case.own(w))
         assert own.status_code == 200, own.content[:300]
-        items = own.json()["items"]
+        items = items_of(own.json())
         assert items, f"control: {viewer} sees their own rows"
         assert all(w.may_see(viewer, i) for i in items), (viewer, items)
         for foreign in case.foreign:
@@ -98,14 +104,14 @@ def _check_list(w: World, case: Case) -> None:
             if response.status_code != 200:
                 assert response.status_code in DENIED, (viewer, foreign(w))
             else:
-                rows = response.json()["items"]
+                rows = items_of(response.json())
                 assert all(w.may_see(viewer, i) for i in rows), (viewer, foreign(w), rows)
     for name in case.controls_in(w):
         for foreign in case.foreign:
             control = call(w.persona(name), case, w, foreign(w))
-            assert control.status_code == 200 and control.json()["count"] > 0, (name, foreign(w))
+            assert control.status_code == 200 and items_of(control.json()), (name, foreign(w))
     nothing = call(w.outsider, case, w, case.own(w))
-    assert nothing.status_code in DENIED or nothing.json()["count"] == 0
+    assert nothing.status_code in DENIED or not items_of(nothing.json())
 
 
 def _check_create(w: World, case: Case) -> None:
@@ -145,6 +151,28 @@ def _check_public(w: World, case: Case) -> None:
             assert answer == (baseline.status_code, baseline.json()), (probe(w), answer)
     control = call(None, case, w)
     assert 200 <= control.status_code < 300, control.content[:300]
+    # Nobody logged in: the answers carry nothing personal, the control's included.
+    for body in (baseline.content.decode(), control.content.decode()):
+        assert find_pii(body) == [], body[:300]
+        assert not [v for v in w.private_values() if v and v in body], body[:300]
+
+
+def _check_published(w: World, case: Case) -> None:
+    names = ("outsider", *case.denied_in(w), *case.controls_in(w))
+    # One moment for every call: the documents carry their issue time. Each carries a fresh
+    # ECDSA signature (randomised), so answers are compared without it.
+    with clock.frozen_at(clock.now()):
+        anonymous = call(None, case, w)
+        answers = {name: call(w.persona(name), case, w) for name in names}
+    assert anonymous.status_code == 200 and anonymous.json(), anonymous.content[:300]
+    unsigned = {k: v for k, v in anonymous.json().items() if k != "signed"}
+    for name, response in answers.items():
+        assert response.status_code == 200, name
+        assert {k: v for k, v in response.json().items() if k != "signed"} == unsigned, name
+    body = anonymous.content.decode()
+    assert find_pii(body) == []
+    leaked = [v for v in w.private_values() if v and v in body]
+    assert not leaked, leaked
 
 
 def _check_custom(w: World, case: Case) -> None:
@@ -159,6 +187,7 @@ CHECKS: dict[str, Callable[[World, Case], None]] = {
     "reference": _check_reference,
     "shared": _check_shared,
     "public": _check_public,
+    "published": _check_published,
     "custom": _check_custom,
 }
 

@@ -21,6 +21,8 @@ from lifeline.api.auth import api_auth
 MOUNTS: list[tuple[str, str]] = [
     ("/", "lifeline.registry.api"),
     ("/", "lifeline.workorders.api"),
+    ("/health", "lifeline.health.api"),
+    ("/", "lifeline.passes.api"),
 ]
 
 

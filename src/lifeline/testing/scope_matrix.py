@@ -60,6 +60,10 @@ class World:
         """State that a refused call must leave as it was (nothing, unless an app says)."""
         return None
 
+    def private_values(self) -> list[str]:
+        """Personal values a ``published`` answer must not contain (the app's world says)."""
+        return []
+
 
 def base_personas(city: SmallCity) -> dict[str, Any]:
     """The fields of ``World`` itself, for the builders of app worlds."""
@@ -99,6 +103,8 @@ class Case:
     - ``shared``: one answer for every persona, whatever their scope (public catalogues);
     - ``public``: no login; each ``foreign`` probe gets exactly the answer of the first (an
       unknown object), anonymous or logged in, and ``body`` succeeds anonymously;
+    - ``published``: no login; a document every checkpoint fetches (key and revocation
+      lists): one answer for anyone, carrying no personal value of the world;
     - ``custom``: ``check(world)`` does it all, for operations that fit none of the above.
 
     ``given`` puts the world in the state the controls' call needs (e.g. a resolved order).
@@ -109,6 +115,7 @@ class Case:
     path: str
     kind: str
     path_params: Params = _none
+    query: Params = _none  # a query string every call of the case carries (``day=...``)
     own: Params = _none  # list: the query a viewer uses on their own rows
     foreign: tuple[Params, ...] = ()
     body: Params = _none
@@ -146,7 +153,7 @@ def call(
     client = client_for(user)
     url = case.path.format(**case.path_params(w))
     if case.method == "get":
-        return client.get(url, query or {})
+        return client.get(url, {**case.query(w), **(query or {})})
     data = case.body(w) if body is None else body
     return client.generic(
         case.method.upper(), url, data=json.dumps(data), content_type="application/json"
@@ -159,6 +166,11 @@ def call_undone(user: User | None, case: Case, w: World, **kwargs: Any) -> Any:
         response = call(user, case, w, **kwargs)
         transaction.set_rollback(True)
     return response
+
+
+def items_of(answer: Any) -> list[Any]:
+    """A list answer's rows: a page (``{"items", "count"}``) or a bare JSON list."""
+    return list(answer if isinstance(answer, list) else answer["items"])
 
 
 def row_path(item: dict[str, Any]) -> str:

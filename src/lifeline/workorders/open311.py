@@ -141,6 +141,20 @@ def _order_for_token(token: str) -> WorkOrder:
     return order
 
 
+def _tracked(numbers: list[str], tokens: list[str]) -> list[WorkOrder]:
+    """Anonymous lookups: a number is a date and a serial that anyone can guess, so each
+    must come with the token its request was answered with (``token``, comma-separated)."""
+    found: list[WorkOrder] = []
+    for token in tokens[:MAX_IDS]:
+        try:
+            order = _order_for_token(token)
+        except Open311Error:
+            continue
+        if order.number in numbers:
+            found.append(order)
+    return found
+
+
 def _status_notes(order: WorkOrder) -> str:
     if order.duplicate_of_id is not None and order.duplicate_of is not None:
         return _("Handled as request %(number)s.") % {"number": order.duplicate_of.number}
@@ -191,9 +205,9 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
                 403,
                 _("api_key is required to list requests; give service_request_id to follow one."),
             )
-        orders = selectors.workorder_track(numbers=numbers)
+        tracked = _tracked(numbers, split_csv(params.get("token", "")))
         return render.document(
-            fmt, "service_requests", [_record(o, full=False) for o in orders[:MAX_RESULTS]]
+            fmt, "service_requests", [_record(o, full=False) for o in tracked[:MAX_RESULTS]]
         )
     states = {"open": True, "closed": False}
     wanted = split_csv(params.get("status", ""))
@@ -285,7 +299,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     jurisdiction_area(request.GET.get("jurisdiction_id", ""))
     actor = machine_user(request.GET.get("api_key", ""), required=False)
     if actor is None:
-        found = list(selectors.workorder_track(numbers=[request_id]))
+        found = _tracked([request_id], split_csv(request.GET.get("token", "")))
         full = False
     else:
         found = list(selectors.workorder_feed(actor=actor, numbers=[request_id]))

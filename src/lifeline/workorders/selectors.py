@@ -192,12 +192,15 @@ def workorder_feed(
     return qs.order_by("-created_at", "-pk")
 
 
-def workorder_track(*, numbers: list[str]) -> QuerySet[WorkOrder]:
-    """Orders by their numbers, for whoever holds a number: a tracking number, like a
-    parcel's. Unscoped on purpose; callers show only the status, the category, the times
-    and the responsible unit, never the description, the place or the contact."""
+def workorder_track(*, numbers: list[str], phone: str) -> QuerySet[WorkOrder]:
+    """Orders by their numbers, for the resident who filed them. A number is a date and a
+    serial, so anyone can guess one: it finds nothing without ``phone``, the contact phone
+    the caller proved (a verified session or a one-time code). Callers show only the
+    status, the category, the times and the responsible unit."""
+    if not phone:
+        return WorkOrder.objects.none()
     return (
-        WorkOrder.objects.filter(number__in=[n for n in numbers if n])
+        WorkOrder.objects.filter(number__in=[n for n in numbers if n], contact_phone=phone)
         .select_related("category", "responsible_unit")
         .order_by("-created_at", "-pk")
     )

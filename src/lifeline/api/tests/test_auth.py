@@ -19,7 +19,12 @@ def _bearer(plain: str) -> dict[str, str]:
 
 
 # Public by design: the resident confirms a resolved order with the code sent to them.
-PUBLIC_OPERATIONS = {("post", "/api/v1/workorders/confirm")}
+# Checkpoints fetch the published key and revocation lists before going offline.
+PUBLIC_OPERATIONS = {
+    ("post", "/api/v1/workorders/confirm"),
+    ("get", "/api/v1/passes/keys"),
+    ("get", "/api/v1/passes/revocations"),
+}
 
 
 def test_every_operation_requires_authentication():

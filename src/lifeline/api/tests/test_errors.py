@@ -41,6 +41,11 @@ def _fill(path: str, city: Any) -> str:
         kind="dialysis",
         order_id=_order_id(city),
         seq=1,
+        # Health and passes: ids and codes of nothing, so each operation reaches its lookup.
+        decision_id=999999,
+        pk=999999,
+        pass_id="P-NONE",
+        code="CP-NONE",
     )
 
 

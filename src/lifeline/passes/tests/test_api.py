@@ -231,6 +231,6 @@ def test_offline_check_dated_ahead_of_the_server_is_kept_at_the_upload_time(
 def test_openapi_schema_lists_every_pass_operation(db: None) -> None:
     from lifeline.passes.tests.urls import api
 
-    paths = api.get_openapi_schema()["paths"]
+    paths = [p for p in api.get_openapi_schema()["paths"] if p.startswith("/api/v1/passes/")]
     assert "/api/v1/passes/revocations" in paths and "/api/v1/passes/checks/upload" in paths
     assert len(paths) == 14

@@ -151,8 +151,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     phone = verified_phone(request)
     if not phone:
         return redirect("workorders:resident_start")
-    found = selectors.workorder_for_resident(phone=phone, limit=500)
-    item = next((o for o in found if o.number == number), None)
+    item = selectors.workorder_track(numbers=[number[:20]], phone=phone).first()
     if item is None:
         return _page(request, "order.html", {"error": _(str(NotFound().message))}, 404)
     return _page(request, "order.html", {"order": item, "resolved": item.status == Status.RESOLVED})

@@ -110,20 +110,32 @@ def test_form_post_creates_a_routed_order_the_client_then_reads(
     assert order.extra == {"items": "蔬菜", "people": 3}
     assert AuditRecord.objects.filter(object_id=str(order.pk)).exists()
     assert OutboxMessage.objects.filter(object_id=str(order.pk)).exists()
-    # when the real client reads it back by number, anonymously (a tracking number)
+    # when the real client reads it back by number alone, anonymously, it finds nothing:
+    # numbers are a date and a serial, anyone could guess one
     client = GeoReport(f"{live_server.url}{BASE}")
-    tracked = client.get_service_request(order.number)
+    assert client.get_service_requests(service_request_id=order.number) == []
+    # but with the token it was answered with, the caller follows it
+    url = f"{live_server.url}{BASE}/requests/{order.number}.json"
+    [tracked] = requests.get(url, {"token": created["token"]}, timeout=10).json()
     # then status, service and the SLA's expected time show, but not the description
     assert tracked["status"] == "open"
     assert tracked["service_code"] == "food_supplies"
     assert tracked["expected_datetime"] == w3_datetime(order.due_resolution_at)
     assert tracked["agency_responsible"] == ladder["committee"].name
     assert not tracked["description"] and tracked["lat"] is None
-    listed = client.get_service_requests(service_request_id=order.number)
+    listed = requests.get(
+        f"{live_server.url}{BASE}/requests.json",
+        {"service_request_id": order.number, "token": created["token"]},
+        timeout=10,
+    ).json()
     assert [r["service_request_id"] for r in listed] == [order.number]
     # and the token resolves to the same request, in XML too
-    xml_client = GeoReport(f"{live_server.url}{BASE}", output_format="xml")
-    assert xml_client.get_service_request(order.number)["service_request_id"] == order.number
+    xml = requests.get(
+        f"{live_server.url}{BASE}/requests/{order.number}.xml",
+        {"token": created["token"]},
+        timeout=10,
+    )
+    assert ET.fromstring(xml.content).findtext("request/service_request_id") == order.number
     token = requests.get(f"{live_server.url}{BASE}/tokens/{created['token']}.json", timeout=10)
     assert token.json() == [{"service_request_id": order.number, "token": created["token"]}]
 
