@@ -85,11 +85,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True) as proc:  # noqa: S603
             assert proc.stdout is not None
             for line in proc.stdout:
+                if lines:  # echo progress; the inner run's figures become our last line
+                    print(lines[-1], end="", flush=True)
                 lines.append(line)
-                print(line, end="", flush=True)
         if proc.returncode:
             raise SystemExit(f"the inner bench failed with exit code {proc.returncode}")
-        # The inner run's figures were printed already; return them for the last line.
         return dict(json.loads(lines[-1]))
     finally:
         if not args.keep:
