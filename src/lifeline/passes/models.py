@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApplicantKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (or its park service company)")
     GRID_WORKER = "grid_worker", _("Grid worker for a resident")
-    UNIT = "unit", _("Unit")
+    UNIT = "unit", pgettext_lazy("organisation", "Unit")
 
 
 class ScopeKind(models.TextChoices):
