@@ -34,6 +34,7 @@ test-postgres: install
 
 check-deploy: install
 	scripts/check_deploy.sh $(BIN)/lifeline
+	LIFELINE_VAR_DIR=$$(mktemp -d) $(BIN)/lifeline makemigrations --check --dry-run
 
 test: lint typecheck check-deploy test-sqlite test-postgres
 
