@@ -24,7 +24,7 @@ from lifeline.passes import checkpoints
 from lifeline.passes import services as passes
 from lifeline.passes.models import Checkpoint
 from lifeline.passes.tests.scope_cases import seed_pass_types
-from lifeline.registry.models import Facility, Person
+from lifeline.registry.models import Facility, Person, Vulnerability, VulnerabilityKind
 from lifeline.testing.factories import SmallCity, make_id_number, make_phone, make_user
 from lifeline.testing.response_capture import (
     COLLECTOR,
@@ -148,10 +148,12 @@ def _api_urls(city: SmallCity, actor: User, extra: dict[str, Any]) -> list[str]:
         "order_id": order.pk,
         **extra,
     }
+    # Screening names its lists by kind, not a vulnerability kind.
+    screening = {**params, "kind": "not_tested_today", "grid_id": city.grid_a.pk}
     urls = []
     for route, ops in api.get_openapi_schema()["paths"].items():
         if "get" in ops:
-            urls.append(route.format(**params))
+            urls.append(route.format(**(screening if "/screening/" in route else params)))
     return urls
 
 
@@ -166,6 +168,14 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
         area_path=city.grid_a.path,
         phone=make_phone(77),
     )
+    # and a bedridden resident on grid A's door-to-door round (its rows carry phones)
+    bedridden = city.people_a[1]
+    Vulnerability.objects.create(
+        person=bedridden,
+        grid_id=bedridden.grid_id,
+        area_path=bedridden.area_path,
+        kind=VulnerabilityKind.BEDRIDDEN,
+    )
     client = client_for(command_staff)
     full_values = _full_values(city)
     params = _health_and_passes(city, command_staff)
@@ -179,6 +189,8 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
     urls = _api_urls(city, command_staff, params) + _page_urls(city, params)
     assert len(urls) >= 10
     assert {crossings, f"/api/v1/health/access/decisions/{params['decision_id']}"} <= set(urls)
+    screening_list = f"/api/v1/screening/areas/{city.community.pk}/lists/not_tested_today"
+    assert {screening_list, f"/api/v1/screening/grids/{city.grid_a.pk}/door-to-door"} <= set(urls)
     assert {f"/passes/p/{params['pass_id']}/", f"/passes/checkpoints/{params['code']}/"} <= set(
         urls
     )

@@ -23,6 +23,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("/", "lifeline.workorders.api"),
     ("/health", "lifeline.health.api"),
     ("/", "lifeline.passes.api"),
+    ("/screening", "lifeline.screening.api"),
 ]
 
 

@@ -46,6 +46,9 @@ def _fill(path: str, city: Any) -> str:
         pk=999999,
         pass_id="P-NONE",
         code="CP-NONE",
+        # Screening: grid A, and a tube barcode of nothing.
+        grid_id=city.grid_a.pk,
+        barcode="T-NONE",
     )
 
 

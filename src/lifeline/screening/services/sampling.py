@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, ServiceError
-from lifeline.core.scoping import scoped
+from lifeline.core.scoping import can_see_path, scoped
 from lifeline.registry.models import Person
 from lifeline.screening.models import (
     POOL_SIZES,
@@ -50,7 +50,7 @@ def sample_register(
     _validate(client_id=client_id, barcode=barcode, pool_size=pool_size)
     existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
     if existing is not None:
-        return _replayed(existing, barcode=barcode, person_id=person_id)
+        return _replayed(existing, actor=actor, barcode=barcode, person_id=person_id)
     person = scoped(Person.objects.all(), actor).filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("No such person in your area."))
@@ -78,7 +78,7 @@ def sample_register(
         existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
         if existing is None:
             raise Conflict(_("This person is already in this tube."), code="duplicate") from None
-        return _replayed(existing, barcode=barcode, person_id=person_id)
+        return _replayed(existing, actor=actor, barcode=barcode, person_id=person_id)
     return sample, True
 
 
@@ -94,7 +94,10 @@ def _validate(*, client_id: str, barcode: str, pool_size: int) -> None:
         raise ServiceError(_("The registration is incomplete."), fields=fields)
 
 
-def _replayed(sample: Sample, *, barcode: str, person_id: int) -> tuple[Sample, bool]:
+def _replayed(sample: Sample, *, actor: Any, barcode: str, person_id: int) -> tuple[Sample, bool]:
+    # Someone else's sample is not replayed to a user who may not see it.
+    if not can_see_path(actor, sample.area_path):
+        raise NotFound(_("No such person in your area."))
     if sample.person_id != person_id or sample.tube.barcode != barcode:
         raise Conflict(
             _("This registration id was already used for another sample."),
@@ -126,6 +129,9 @@ def _register(
         },
     )
     tube = Tube.objects.select_for_update().get(barcode=barcode)
+    if not can_see_path(actor, tube.area_path):
+        # Another place's tube: answered as tube_close answers it, its state unsaid.
+        raise NotFound(_("No such tube."))
     if tube.status != TubeStatus.OPEN:
         raise Conflict(_("This tube is closed; start a new tube."), code="tube_closed")
     if tube.members >= tube.pool_size:
