@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 
 from lifeline.api.auth import api_auth
 from lifeline.api.schemas import Id
-from lifeline.health.idempotency import run_once
+from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
 from lifeline.health.importing import status_file_import, status_rows_import
 from lifeline.health.models import Decision, HealthStatus
 from lifeline.health.selectors import decision_get, status_current, status_history
@@ -139,7 +139,9 @@ def build_router() -> Router:
     def status_bulk(
         request: HttpRequest,
         payload: BulkIn,
-        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+        idempotency_key: str | None = Header(
+            None, alias="Idempotency-Key", max_length=MAX_KEY_LENGTH
+        ),
     ) -> Any:
         """The health-code system's feed: every item checked, all written or none."""
         body = payload.dict()
@@ -164,12 +166,12 @@ def build_router() -> Router:
                 }
             return 200, {"created": report.created, "unchanged": report.unchanged}
 
-        status, answer = run_once(
-            actor=request.user,
+        status, answer = idempotent(
+            owner=str(request.user.pk),
             key=idempotency_key,
             endpoint="health.status_bulk",
             payload=body,
-            work=work,
+            create=work,
         )
         return Status(status, answer)
 
