@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from lifeline.core.reference_data import restore_missing_reference_data
 
-        # The one signal in the project: Django's own hook for data that must exist
+        # Django's own hook for data that must exist
         # after migrate and after flush (as content types and permissions do).
         post_migrate.connect(
             restore_missing_reference_data, sender=self, dispatch_uid="lifeline.reference"

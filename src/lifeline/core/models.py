@@ -110,3 +110,15 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient} ({self.status})"
+
+
+class ConfigStamp(models.Model):
+    """A random value rewritten whenever a group of configuration tables changes, so each
+    process can keep those tables in memory and reread them only after a change (see
+    ``lifeline.core.config_cache``)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -24,6 +24,7 @@ from lifeline.workorders.models import WorkOrder
 from lifeline.workorders.schemas import (
     CategoryOut,
     CloseIn,
+    ConfirmedOut,
     ConfirmIn,
     DispatchIn,
     EventOut,
@@ -154,7 +155,7 @@ def workorders_list_import(
     return Status(201, orders)
 
 
-@router.post("/workorders/confirm", auth=None, response={200: WorkOrderOut, **ERRORS})
+@router.post("/workorders/confirm", auth=None, response={200: ConfirmedOut, **ERRORS})
 def workorders_confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
     """The resident's answer with the one-time code sent when the order was resolved."""
     return services.workorder_confirm(

@@ -82,6 +82,14 @@ class WorkOrderOut(Schema):
     version: int
 
 
+class ConfirmedOut(Schema):
+    """What the holder of an order number and its code learns: only the outcome."""
+
+    number: str | None
+    status: str
+    satisfaction: int | None
+
+
 class WorkOrderCreatedOut(WorkOrderOut):
     call_120: bool = False
 

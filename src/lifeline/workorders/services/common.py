@@ -4,13 +4,15 @@ the audit record and the outbox. Each is called inside the writer's transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lifeline.core import clock
-from lifeline.core.audit import audit_log
+from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied
 from lifeline.core.models import OutboxMessage
 from lifeline.core.scoping import scope_for
@@ -81,6 +83,18 @@ def save_order(order: WorkOrder, fields: list[str], *, at: dt.datetime | None = 
     order.version += 1
 
 
+@dataclass(frozen=True)
+class Step:
+    """One timeline step for ``record_steps``; ``to_status`` defaults to the order's."""
+
+    kind: EventKind
+    from_status: str = ""
+    to_status: str = ""
+    note: str = ""
+    data: dict[str, Any] | None = None
+    audit_fields: tuple[str, ...] = ()
+
+
 def record(
     order: WorkOrder,
     kind: EventKind,
@@ -95,49 +109,81 @@ def record(
 ) -> WorkOrderEvent:
     """Put one step on the timeline and in the audit log. ``at`` is for sweeps run for a
     given moment; every other step happens now."""
-    event = WorkOrderEvent.objects.create(
-        order=order,
-        area_path=order.area_path,
-        at=at or clock.now(),
-        kind=kind,
+    step = Step(kind, from_status, "", note, data, audit_fields)
+    return record_steps(order, [step], actor=actor, from_unit=from_unit, at=at)[0]
+
+
+def record_steps(
+    order: WorkOrder,
+    steps: Sequence[Step],
+    *,
+    actor: Any,
+    from_unit: Unit | None = None,
+    at: dt.datetime | None = None,
+) -> list[WorkOrderEvent]:
+    """Several steps at once: one insert for the events and one audit append for all."""
+    when = at or clock.now()
+    events = [
+        WorkOrderEvent(
+            order=order,
+            area_path=order.area_path,
+            at=when,
+            kind=step.kind,
+            actor=actor_user(actor),
+            actor_label=actor_label(actor),
+            from_status=step.from_status,
+            to_status=step.to_status or order.status,
+            from_unit=from_unit,
+            unit_id=order.responsible_unit_id,
+            note=step.note,
+            data=step.data or {},
+        )
+        for step in steps
+    ]
+    WorkOrderEvent.objects.bulk_create(events)
+    audit_log_many(
         actor=actor_user(actor),
-        actor_label=actor_label(actor),
-        from_status=from_status,
-        to_status=order.status,
-        from_unit=from_unit,
-        unit_id=order.responsible_unit_id,
-        note=note,
-        data=data or {},
+        entries=[
+            AuditEntry(
+                action=f"workorder.{step.kind}",
+                obj=order,
+                fields=step.audit_fields or ("status",),
+            )
+            for step in steps
+        ],
     )
-    audit_log(
-        actor=actor_user(actor),
-        action=f"workorder.{kind}",
-        obj=order,
-        fields=audit_fields or ("status",),
+    return events
+
+
+def notify(
+    order: WorkOrder, *, resident: str = "", unit: Unit | None = None, unit_body: str = ""
+) -> None:
+    """Queue the resident's and the unit's messages (one insert)."""
+    messages = []
+    if resident and order.contact_phone:
+        messages.append((order.contact_phone, resident))
+    if unit_body and unit is not None and unit.phone:
+        messages.append((unit.phone, unit_body))
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel="sms",
+                recipient=recipient,
+                body=body,
+                object_type="workorders.workorder",
+                object_id=str(order.pk),
+            )
+            for recipient, body in messages
+        ]
     )
-    return event
 
 
 def notify_resident(order: WorkOrder, body: str) -> None:
-    if order.contact_phone:
-        OutboxMessage.objects.create(
-            channel="sms",
-            recipient=order.contact_phone,
-            body=body,
-            object_type="workorders.workorder",
-            object_id=str(order.pk),
-        )
+    notify(order, resident=body)
 
 
 def notify_unit(order: WorkOrder, unit: Unit | None, body: str) -> None:
-    if unit is not None and unit.phone:
-        OutboxMessage.objects.create(
-            channel="sms",
-            recipient=unit.phone,
-            body=body,
-            object_type="workorders.workorder",
-            object_id=str(order.pk),
-        )
+    notify(order, unit=unit, unit_body=body)
 
 
 def clean_note(note: str, *, required: bool, field: str = "note") -> str:

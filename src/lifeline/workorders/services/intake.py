@@ -29,7 +29,13 @@ from lifeline.workorders.services.fields import (
     suggest_category,
     validate_extra,
 )
-from lifeline.workorders.services.routing import clock_target, raised_priority, route
+from lifeline.workorders.services.routing import (
+    RoutingConfig,
+    clock_target,
+    config,
+    raised_priority,
+    route,
+)
 
 EMERGENCY_CATEGORY = "medical_care"
 # Channels a resident reaches without an account; they may not point at registry rows.
@@ -48,6 +54,7 @@ class Intake:
 
 @dataclass
 class _Draft:
+    conf: RoutingConfig
     category: Category
     area: Area
     household: Household | None
@@ -155,7 +162,8 @@ def _draft(
     errors: dict[str, list[str]],
 ) -> _Draft | None:
     emergency = bool(emergency_words_in(description))
-    categories = list(Category.objects.filter(active=True))
+    conf = config()
+    categories = conf.categories
     by_code = {c.code: c for c in categories}
     if emergency:
         category = by_code.get(EMERGENCY_CATEGORY)
@@ -194,10 +202,13 @@ def _draft(
         int(Priority.CRITICAL)
         if emergency
         else raised_priority(
-            base=category.default_priority, vulnerable=vulnerable, medical=category.medical
+            base=category.default_priority,
+            vulnerable=vulnerable,
+            medical=category.medical,
+            conf=conf,
         )
     )
-    return _Draft(category, area, household, person, clean, emergency, priority)
+    return _Draft(conf, category, area, household, person, clean, emergency, priority)
 
 
 def _is_vulnerable(household: Household | None, person: Person | None) -> bool:
@@ -260,10 +271,10 @@ def _insert(
 ) -> WorkOrder:
     now = clock.now()
     unit = (first.responsible_unit if first else None) or route(
-        category=draft.category, area_path=draft.area.path
+        category=draft.category, area_path=draft.area.path, conf=draft.conf
     )
 
-    target = clock_target(category=draft.category, priority=draft.priority)
+    target = clock_target(category=draft.category, priority=draft.priority, conf=draft.conf)
     due_response, due_resolution, warn_at = target.due(now)
     order = WorkOrder.objects.create(
         category=draft.category,
@@ -291,48 +302,47 @@ def _insert(
         duplicate_of=first,
         **contact,
     )
+    # The number needs the row's id; it is written with the routing step that follows.
     order.number = f"{clock.today():%Y%m%d}{order.pk:07d}"
-    common.save_order(order, ["number"])
-    common.record(
-        order,
+    created = common.Step(
         EventKind.CREATED,
-        actor=actor,
+        to_status=Status.RECEIVED,
         data={"channel": channel},
         audit_fields=("category", "priority", "description", "extra"),
     )
     if first is not None:
-        return _link_duplicate(order, first, actor)
+        return _link_duplicate(order, first, actor, created)
     order.status = Status.DISPATCHED
-    common.save_order(order, ["status"])
-    common.record(
-        order, EventKind.DISPATCHED, actor=actor, from_status=Status.RECEIVED, data={"routed": True}
-    )
-    common.notify_resident(
+    common.save_order(order, ["number", "status"])
+    common.notify(
         order,
-        _("Your request %(number)s was received and sent to %(unit)s.")
+        resident=_("Your request %(number)s was received and sent to %(unit)s.")
         % {"number": order.number, "unit": unit.name},
-    )
-    common.notify_unit(
-        order,
-        unit,
-        _("New work order %(number)s: %(category)s.")
+        unit=unit,
+        unit_body=_("New work order %(number)s: %(category)s.")
         % {"number": order.number, "category": draft.category.name},
     )
+    # The audit append comes last: it locks a chain head until the commit.
+    dispatched = common.Step(
+        EventKind.DISPATCHED, from_status=Status.RECEIVED, data={"routed": True}
+    )
+    common.record_steps(order, [created, dispatched], actor=actor)
     return order
 
 
-def _link_duplicate(order: WorkOrder, first: WorkOrder, actor: Any) -> WorkOrder:
+def _link_duplicate(
+    order: WorkOrder, first: WorkOrder, actor: Any, created: common.Step
+) -> WorkOrder:
     order.status = Status.CANCELLED
     order.closed_at = clock.now()
-    common.save_order(order, ["status", "closed_at"])
-    common.record(
-        order,
+    common.save_order(order, ["number", "status", "closed_at"])
+    linked = common.Step(
         EventKind.DUPLICATE,
-        actor=actor,
         from_status=Status.RECEIVED,
         data={"duplicate_of": first.pk},
         note=_("Linked to open order %(number)s.") % {"number": first.number},
     )
+    common.record_steps(order, [created, linked], actor=actor)
     common.record(
         first,
         EventKind.DUPLICATE,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from lifeline.core import config_cache
 from lifeline.core.errors import ServiceError
 from lifeline.registry.models import Unit
 from lifeline.workorders.models import Category, Priority, RoutingRule, SlaPolicyVersion, SlaTarget
@@ -29,35 +30,87 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
 
 
-def unit_of_kind_near(kind: str, area_path: str, *, exclude: int | None = None) -> Unit | None:
-    """The unit of ``kind`` serving the deepest area on the way up from ``area_path``."""
-    ancestors = ancestor_paths(area_path)
-    rows = (
-        Unit.objects.filter(kind=kind, areas__path__in=ancestors)
-        .exclude(pk=exclude or 0)
-        .values_list("pk", "areas__path")
+# The name under which the tables below are cached per process (lifeline.core.config_cache);
+# workorders/apps.py bumps it when any of them changes.
+CONFIG_NAME = "workorders.routing"
+
+
+@dataclass
+class RoutingConfig:
+    """Active categories, the active clock policy with its targets, the active routing
+    rules, and answers already worked out from them; one per process until a change."""
+
+    categories: list[Category]
+    policy: SlaPolicyVersion | None
+    targets: dict[tuple[int, int], SlaTarget]
+    rules: dict[str, list[RoutingRule]]
+    routes: dict[tuple[int, str], Unit] = field(default_factory=dict)
+    near: dict[tuple[str, str, int], Unit | None] = field(default_factory=dict)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def _build_config() -> RoutingConfig:
+    policy = SlaPolicyVersion.objects.filter(active=True).first()
+    targets = (
+        {(t.category_id, t.priority): t for t in SlaTarget.objects.filter(version=policy)}
+        if policy
+        else {}
     )
-    best = sorted(rows, key=lambda row: (-len(row[1]), row[0]))
-    return Unit.objects.get(pk=best[0][0]) if best else None
+    rules: dict[str, list[RoutingRule]] = {}
+    for rule in RoutingRule.objects.filter(active=True).select_related("unit"):
+        rules.setdefault(rule.area_path, []).append(rule)
+    return RoutingConfig(
+        categories=list(Category.objects.filter(active=True)),
+        policy=policy,
+        targets=targets,
+        rules=rules,
+    )
 
 
-def route(*, category: Category, area_path: str) -> Unit:
+def config() -> RoutingConfig:
+    """The routing configuration as of now (one single-row read when nothing changed)."""
+    return config_cache.cached(CONFIG_NAME, _build_config)
+
+
+def unit_of_kind_near(
+    kind: str, area_path: str, *, exclude: int | None = None, conf: RoutingConfig | None = None
+) -> Unit | None:
+    """The unit of ``kind`` serving the deepest area on the way up from ``area_path``."""
+    conf = conf or config()
+    key = (kind, area_path, exclude or 0)
+    if key not in conf.near:
+        rows = (
+            Unit.objects.filter(kind=kind, areas__path__in=ancestor_paths(area_path))
+            .exclude(pk=exclude or 0)
+            .values_list("pk", "areas__path")
+        )
+        best = sorted(rows, key=lambda row: (-len(row[1]), row[0]))
+        conf.near[key] = Unit.objects.get(pk=best[0][0]) if best else None
+    return conf.near[key]
+
+
+def route(*, category: Category, area_path: str, conf: RoutingConfig | None = None) -> Unit:
     """The responsible unit: the deepest matching rule (a category rule beats an
     any-category rule at the same area), else the category's handler kind up the tree,
     else the nearest community committee (or higher) up the tree."""
-    ancestors = ancestor_paths(area_path)
-    rules = list(
-        RoutingRule.objects.filter(active=True, area_path__in=ancestors).filter(
-            category__in=[category]
-        )
-        | RoutingRule.objects.filter(active=True, area_path__in=ancestors, category__isnull=True)
-    )
-    if rules:
-        rules.sort(key=lambda r: (-len(r.area_path), r.category_id is None))
-        return rules[0].unit
+    conf = conf or config()
+    key = (category.pk, area_path)
+    if key not in conf.routes:
+        conf.routes[key] = _route(category, area_path, conf)
+    return conf.routes[key]
+
+
+def _route(category: Category, area_path: str, conf: RoutingConfig) -> Unit:
+    for path in ancestor_paths(area_path):
+        rules = [r for r in conf.rules.get(path, []) if r.category_id in (category.pk, None)]
+        if rules:
+            rules.sort(key=lambda r: r.category_id is None)
+            return rules[0].unit
     kinds = [category.handler_kind] if category.handler_kind else []
     for kind in [*kinds, *LADDER]:
-        unit = unit_of_kind_near(kind, area_path)
+        unit = unit_of_kind_near(kind, area_path, conf=conf)
         if unit is not None:
             return unit
     raise ServiceError(
@@ -108,16 +161,15 @@ class ClockTarget:
 
 
 def active_policy() -> SlaPolicyVersion | None:
-    return SlaPolicyVersion.objects.filter(active=True).first()
+    return config().policy
 
 
-def clock_target(*, category: Category, priority: int) -> ClockTarget:
-    version = active_policy()
-    target = (
-        SlaTarget.objects.filter(version=version, category=category, priority=priority).first()
-        if version
-        else None
-    )
+def clock_target(
+    *, category: Category, priority: int, conf: RoutingConfig | None = None
+) -> ClockTarget:
+    conf = conf or config()
+    version = conf.policy
+    target = conf.targets.get((category.pk, priority))
     if target is not None:
         return ClockTarget(
             version,
@@ -134,8 +186,10 @@ def clock_target(*, category: Category, priority: int) -> ClockTarget:
     )
 
 
-def raised_priority(*, base: int, vulnerable: bool, medical: bool) -> int:
-    version = active_policy()
+def raised_priority(
+    *, base: int, vulnerable: bool, medical: bool, conf: RoutingConfig | None = None
+) -> int:
+    version = (conf or config()).policy
     steps = 0
     if vulnerable:
         steps += version.vulnerable_steps if version else 1
