@@ -226,3 +226,38 @@ def test_category_is_suggested_from_the_words_when_not_given(
     )
     assert intake.order.category.code == "incident"
     assert intake.order.responsible_unit == ladder["street"]
+
+
+def test_routing_and_clock_changes_apply_to_the_next_order_at_once(
+    city, ladder, categories, grid_worker_a, command_staff
+):
+    """Intake keeps routing and clock configuration in memory; a new rule, a policy switch
+    or a unit's new area must still take effect for the very next order."""
+    from lifeline.registry.models import Unit
+    from lifeline.workorders.models import RoutingRule, SlaPolicyVersion
+    from lifeline.workorders.services import sla_policy_activate, workorder_create
+
+    def create():
+        return workorder_create(
+            actor=grid_worker_a,
+            description="要买菜",
+            category_code="food_supplies",
+            area=city.grid_a,
+            address="1号",
+            extra={"items": "蔬菜"},
+        ).order
+
+    assert create().responsible_unit == ladder["committee"]  # warms the copy
+    team = Unit.objects.create(code="U-FOOD", name="保供专班", kind=Unit.Kind.VOLUNTEER_AGENCY)
+    RoutingRule.objects.create(
+        category=categories["food_supplies"],
+        area=city.grid_a,
+        area_path=city.grid_a.path,
+        unit=team,
+    )
+    assert create().responsible_unit == team
+
+    surge = SlaPolicyVersion.objects.exclude(active=True).first()
+    assert surge is not None, "the seed has a normal and a lockdown-surge policy"
+    sla_policy_activate(actor=command_staff, code=surge.code)
+    assert create().sla_version == surge
