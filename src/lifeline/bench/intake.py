@@ -4,7 +4,8 @@ real create does (validation, routing, clocks, timeline, audit chain, outbox).
 It needs PostgreSQL (DATABASE_URL): it creates its own database ``<name>_bench_intake`` on
 that server, migrates it, seeds a small city (4 districts x 4 streets x 4 communities x 4
 grids, the units of each level, routing rules) and a machine user with an API token,
-starts gunicorn (``-w 4 --threads 4`` by default) on a free local port, and fires creates
+starts gunicorn (one worker per CPU, 8 threads each, by default: the setting docs/operations.md
+recommends) on a free local port, warms every worker up, and fires creates
 from 32 client threads, each on its own keep-alive connection, through the JSON API
 (``POST /api/v1/workorders``; Open311 ``POST /open311/v2/requests.json`` when the JSON API
 does not mount the work-order router, or with ``--via open311``). It then checks that
@@ -53,10 +54,12 @@ NEEDS: list[tuple[str, dict[str, Any]]] = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--creates", type=int, default=4000, help="measured creates")
-    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=320, help="unmeasured creates first")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (CPUs)"
+    )
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     parser.add_argument("--via", choices=["auto", "api", "open311"], default="auto")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--seed", type=int, default=20221105)
@@ -350,37 +353,41 @@ def _grid_code(seeded: dict[str, Any], grid: int) -> str:
 def _fire(
     port: int, seeded: dict[str, Any], via: str, args: argparse.Namespace
 ) -> tuple[float, list[float], int]:
+    """Warm up with every client (so every server worker and thread has served requests
+    before the clock starts), wait for all, then measure."""
     rng = random.Random(args.seed)
     requests = [_request_for(rng, seeded, via, n) for n in range(args.warmup + args.creates)]
-    warmup, measured = requests[: args.warmup], iter(requests[args.warmup :])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    for path, body, headers in warmup:
-        status, data = _call(conn, "POST", path, body, headers)
-        if status != 201:
-            raise RuntimeError(f"warm-up create failed: HTTP {status} {data[:300]!r}")
-    conn.close()
+    warmup, measured = iter(requests[: args.warmup]), iter(requests[args.warmup :])
     lock = threading.Lock()
     latencies: list[float] = []
     failures: list[str] = []
     done = [0]
+    ready = threading.Barrier(args.clients + 1)
+    go = threading.Event()
+
+    def post(conn: http.client.HTTPConnection, item: Request) -> tuple[int, bytes, float]:
+        path, body, headers = item
+        started = time.perf_counter()
+        status, data = _call(conn, "POST", path, body, headers)
+        return status, data, time.perf_counter() - started
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                item = next(measured, None)
-            if item is None:
-                conn.close()
-                return
-            path, body, headers = item
-            started = time.perf_counter()
+        try:
+            while (item := _next(lock, warmup)) is not None:
+                status, data, _ = post(conn, item)
+                if status != 201:
+                    failures.append(f"warm-up: HTTP {status} {data[:200]!r}")
+        finally:
+            ready.wait()
+        go.wait()
+        while (item := _next(lock, measured)) is not None:
             try:
-                status, data = _call(conn, "POST", path, body, headers)
+                status, data, elapsed = post(conn, item)
             except (OSError, http.client.HTTPException) as error:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status, data = 0, str(error).encode()
-            elapsed = time.perf_counter() - started
+                status, data, elapsed = 0, str(error).encode(), 0.0
             with lock:
                 if status == 201:
                     latencies.append(elapsed)
@@ -389,17 +396,31 @@ def _fire(
                 done[0] += 1
                 if done[0] % 1000 == 0:
                     print(f"  {done[0]} creates", flush=True)
+        conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(args.clients)]
-    started = time.perf_counter()
     for t in threads:
         t.start()
+    ready.wait()
+    if failures:
+        go.set()
+        for t in threads:
+            t.join()
+        raise RuntimeError(f"warm-up creates failed: {failures[0]}")
+    print(f"warmed up with {args.warmup} creates over {args.clients} clients", flush=True)
+    started = time.perf_counter()
+    go.set()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
     if failures:
         print(f"{len(failures)} creates failed, e.g. {failures[0]}", flush=True)
     return wall, latencies, len(failures)
+
+
+def _next(lock: threading.Lock, items: Iterator[Request]) -> Request | None:
+    with lock:
+        return next(items, None)
 
 
 def _percentile(values: list[float], pct: float) -> float:
