@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lifeline.core.personal import mask_phone
 
@@ -172,7 +173,7 @@ class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     area_path = models.CharField(max_length=255, editable=False)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -87,8 +87,8 @@ def _attribute(order: int, definition: dict[str, Any]) -> dict[str, Any]:
     elif kind == "bool":
         values = [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}]
     limits = [
-        f"{word} {definition[key]}"
-        for key, word in (("min", _("at least")), ("max", _("at most")))
+        text % {"n": definition[key]}
+        for key, text in (("min", _("at least %(n)s")), ("max", _("at most %(n)s")))
         if definition.get(key) is not None
     ]
     descriptions = {

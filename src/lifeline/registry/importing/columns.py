@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lifeline.registry.models import VulnerabilityKind
 
@@ -38,7 +39,7 @@ COLUMNS: tuple[Column, ...] = (
         _("household phone"),
         ("户电话", "家庭电话", "户主电话"),
     ),
-    Column("name", "姓名", "name", _("name")),
+    Column("name", "姓名", "name", pgettext_lazy("person", "name")),
     Column("sex", "性别", "sex", _("sex")),
     Column("birth_date", "出生日期", "birth_date", _("birth date"), ("出生年月日", "生日")),
     Column("phone", "手机", "phone", _("phone"), ("手机号", "手机号码", "个人电话")),

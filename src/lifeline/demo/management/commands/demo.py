@@ -126,12 +126,12 @@ class Command(BaseCommand):
             last_shown[0] = percent
             rate = rows / elapsed if elapsed else 0.0
             bar = "#" * (percent // 5) + "." * (20 - percent // 5)
-            self.stdout.write(
-                f"  [{bar}] {percent:3d}%  {done:,}/{total:,} "
-                + _("people")
-                + f"  {rate:,.0f} "
-                + _("rows/s")
-            )
+            counts = _("%(done)s/%(total)s people  %(rate)s rows/s") % {
+                "done": f"{done:,}",
+                "total": f"{total:,}",
+                "rate": f"{rate:,.0f}",
+            }
+            self.stdout.write(f"  [{bar}] {percent:3d}%  {counts}")
             self.stdout.flush()
 
         report = generate_city(
@@ -151,6 +151,11 @@ class Command(BaseCommand):
                 "rate": f"{report.rows_per_second:,.0f}",
             }
         )
+        from lifeline.teams.scenario import seed_demo_day
+
+        gas_day = seed_demo_day()
+        if gas_day:
+            self.stdout.write(gas_day)
         return report.logins, report.figures()
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:

@@ -31,7 +31,7 @@ function age(stamp) {
 function render() {
   const keys = load(STORE.keys, null);
   const revs = load(STORE.revs, null);
-  $('net').textContent = navigator.onLine ? 'online' : 'offline';
+  $('net').textContent = msg(navigator.onLine ? 'msgNetUp' : 'msgNetDown');
   $('net').dataset.state = navigator.onLine ? 'online' : 'offline';
   $('keys-age').textContent = keys ? `${age(keys.fetchedAt)} (#${keys.data.sequence})` : age(null);
   $('rev-age').textContent = revs ? `${age(revs.fetchedAt)} (#${revs.sequence})` : age(null);
