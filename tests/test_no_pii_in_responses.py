@@ -19,7 +19,12 @@ from lifeline.accounts.models import Role, User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for, post_json
 from lifeline.core import clock
-from lifeline.health.services import access_decide, health_status_set
+from lifeline.health.services import (
+    access_decide,
+    health_status_set,
+    medical_transfer_request,
+    standing_need_create,
+)
 from lifeline.passes import checkpoints
 from lifeline.passes import services as passes
 from lifeline.passes.models import Checkpoint
@@ -75,6 +80,10 @@ def _health_and_passes(city: SmallCity, actor: User) -> dict[str, Any]:
     person = city.people_a[1]
     health_status_set(actor=actor, person=person, colour="red", reason="复核阳性", source="api")
     decision = access_decide(actor=actor, person=person, urgency="necessary")
+    transfer = medical_transfer_request(actor=actor, person=person)
+    need = standing_need_create(
+        actor=actor, person=person, kind="dialysis", weekdays=[1], time=dt.time(8)
+    )
     seed_pass_types()
     committee = city.units["committee"]
     approver = make_user("pii_pass_approver", role=Role.UNIT_STAFF, unit=committee)
@@ -105,7 +114,13 @@ def _health_and_passes(city: SmallCity, actor: User) -> dict[str, Any]:
         from_party="药店",
         to_party="二期3栋",
     )
-    return {"decision_id": decision.pk, "code": checkpoint.code, "pass_id": issued.pass_id}
+    return {
+        "decision_id": decision.pk,
+        "transfer_id": transfer.pk,
+        "need_id": need.pk,
+        "code": checkpoint.code,
+        "pass_id": issued.pass_id,
+    }
 
 
 def _page_urls(city: SmallCity, params: dict[str, Any]) -> list[str]:

@@ -196,6 +196,7 @@ LIFELINE_IMPORT_INLINE = envbool("LIFELINE_IMPORT_INLINE", False)
 LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.workorders.tasks.run_periodic",
     "lifeline.passes.tasks.run_periodic",
+    "lifeline.health.tasks.run_periodic",
     "lifeline.screening.services.policies_sweep.run_periodic",
 ]
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -18,11 +17,13 @@ from ninja.files import UploadedFile
 from lifeline.api.auth import api_auth
 from lifeline.api.schemas import Id
 from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
+from lifeline.health.api_common import decision_out
+from lifeline.health.api_transfers import add_transfer_routes
 from lifeline.health.importing import status_file_import, status_rows_import
-from lifeline.health.models import Decision, HealthStatus
+from lifeline.health.models import HealthStatus
 from lifeline.health.selectors import decision_get, status_current, status_history
 from lifeline.health.services import access_decide, health_status_set
-from lifeline.health.vocab import How, Notify, StatusSource, Where
+from lifeline.health.vocab import StatusSource
 from lifeline.registry.selectors import area_get, person_get
 
 Code = Field(..., max_length=20)
@@ -75,36 +76,6 @@ class DecideIn(Schema):
 
 def _row(row: HealthStatus) -> dict[str, Any]:
     return {f: getattr(row, f) for f in StatusRowOut.model_fields}
-
-
-def decision_out(decision: Decision) -> dict[str, Any]:
-    """The decision as every channel shows it, instructions in the request's language."""
-    hospital = decision.hospital
-    english = (get_language() or "").startswith("en")
-    return {
-        "id": decision.pk,
-        "rule_version": decision.rule_version,
-        "rule": decision.rule.name,
-        "inputs": decision.inputs,
-        "where": decision.where,
-        "where_label": str(Where(decision.where).label),
-        "hospital": None
-        if hospital is None
-        else {
-            "name": hospital.facility.name,
-            "address": hospital.facility.address,
-            "phones": list(hospital.phones or []) or [hospital.facility.phone],
-            "notes": hospital.notes,
-        },
-        "how": decision.how,
-        "how_label": str(How(decision.how).label),
-        "notify": decision.notify,
-        "notify_labels": [str(Notify(n).label) for n in decision.notify],
-        "instructions": decision.instructions_en if english else decision.instructions_zh,
-        "instructions_zh": decision.instructions_zh,
-        "instructions_en": decision.instructions_en,
-        "created_at": decision.created_at.isoformat(),
-    }
 
 
 def _status_body(actor: Any, person_id: int) -> dict[str, Any]:
@@ -219,6 +190,7 @@ def build_router() -> Router:
     def decision_read(request: HttpRequest, decision_id: Id) -> dict[str, Any]:
         return decision_out(decision_get(actor=request.user, pk=decision_id))
 
+    add_transfer_routes(router)
     return router
 
 

@@ -265,3 +265,135 @@ class Decision(models.Model):
         """In the active language: English for "en*", Chinese otherwise."""
         english = (get_language() or "").startswith("en")
         return self.instructions_en if english else self.instructions_zh
+
+
+class StandingNeed(models.Model):
+    """A treatment that recurs (dialysis on weekdays, chemo- or radiotherapy on dates).
+
+    The periodic sweep files a transport order for each session ``lead_hours`` ahead, so
+    nobody has to call. Sessions are local times of the city. A need is never edited once
+    trips exist: it is ended and a new one arranged, so each trip keeps the schedule that
+    made it.
+    """
+
+    class Kind(models.TextChoices):
+        DIALYSIS = "dialysis", _("Dialysis")
+        CHEMO = "chemo", _("Chemo- or radiotherapy")
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    weekdays = models.JSONField(
+        _("weekdays"), default=list, blank=True, help_text=_("1 = Monday ... 7 = Sunday.")
+    )
+    dates = models.JSONField(_("dates"), default=list, blank=True)
+    time = models.TimeField(_("appointment time"))
+    hospital = models.ForeignKey(
+        DesignatedHospital, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active_from = models.DateField(_("from"))
+    active_to = models.DateField(_("until"), null=True, blank=True)
+    lead_hours = models.PositiveSmallIntegerField(_("order ahead (hours)"), default=24)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    # Trips are filed in this user's name (the one who arranged the need), within their scope.
+    arranged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    last_error = models.CharField(max_length=255, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "active_from", "id"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="standingneed_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+            models.Index(fields=["active", "active_to"], name="standingneed_active_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(active_to__isnull=True)
+                | models.Q(active_to__gte=models.F("active_from")),
+                name="standingneed_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead_hours__gte=1, lead_hours__lte=168),
+                name="standingneed_lead_range",
+            ),
+        ]
+        verbose_name = _("standing medical need")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.time:%H:%M}"
+
+
+class MedicalTransfer(models.Model):
+    """A medical transfer (or a standing need's trip): its work order, the access decision
+    it carries, the receiving hospital and the four times of the closed loop."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Transfer request")
+        STANDING = "standing", _("Standing-need trip")
+
+    SCOPE_UNIT_FIELD = "order__responsible_unit"  # the unit doing the transfer sees it too
+
+    order = models.OneToOneField(
+        "workorders.WorkOrder", on_delete=models.PROTECT, related_name="medical_transfer"
+    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="transfers")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    standing_need = models.ForeignKey(
+        StandingNeed, null=True, blank=True, on_delete=models.PROTECT, related_name="trips"
+    )
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    hospital = models.ForeignKey(
+        DesignatedHospital, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hospital_name = models.CharField(_("receiving hospital"), max_length=150, blank=True)
+    call_at = models.DateTimeField(_("called"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("vehicle dispatched"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("vehicle arrived"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="transfer_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+            models.Index(fields=["person", "created_at"], name="transfer_person_idx"),
+        ]
+        constraints = [
+            # A session gets one trip, however many sweeps run at once.
+            models.UniqueConstraint(
+                fields=["standing_need", "appointment_at"], name="transfer_one_trip_per_session"
+            ),
+            # The closed loop is recorded in order: each time needs the one before it.
+            models.CheckConstraint(
+                condition=models.Q(dispatched_at__isnull=True)
+                | models.Q(call_at__isnull=False, dispatched_at__gte=models.F("call_at")),
+                name="transfer_dispatch_after_call",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrived_at__isnull=True)
+                | models.Q(dispatched_at__isnull=False, arrived_at__gte=models.F("dispatched_at")),
+                name="transfer_arrival_after_dispatch",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handed_over_at__isnull=True)
+                | models.Q(arrived_at__isnull=False, handed_over_at__gte=models.F("arrived_at")),
+                name="transfer_handover_after_arrival",
+            ),
+        ]
+        verbose_name = _("medical transfer")
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk} order {self.order_id}"

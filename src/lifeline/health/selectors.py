@@ -12,9 +12,18 @@ from django.db.models import Q, QuerySet
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.core.scoping import can_see_path, scoped
-from lifeline.health.models import AreaRisk, Decision, DesignatedHospital, HealthStatus, RuleTable
+from lifeline.health.models import (
+    AreaRisk,
+    Decision,
+    DesignatedHospital,
+    HealthStatus,
+    MedicalTransfer,
+    RuleTable,
+    StandingNeed,
+)
 from lifeline.health.vocab import RISK_ORDER, CodeColour, Quarantine, RiskLevel
 from lifeline.registry.models import Person
+from lifeline.workorders.models import OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -110,3 +119,50 @@ def hospital_list(*, actor: Any, role: str = "") -> QuerySet[DesignatedHospital]
 
 def active_rule_table() -> RuleTable | None:
     return RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()
+
+
+def transfer_list(
+    *, actor: Any, person: Person | None = None, open_only: bool = False
+) -> QuerySet[MedicalTransfer]:
+    """Transfers in the actor's area, or done by the actor's unit."""
+    qs = scoped(MedicalTransfer.objects.all(), actor)
+    if person is not None:
+        qs = qs.filter(person=person)
+    if open_only:
+        qs = qs.filter(handed_over_at__isnull=True, order__status__in=OPEN_STATUSES)
+    return qs.select_related(
+        "order", "person", "decision__rule", "hospital__facility", "standing_need"
+    )
+
+
+def transfer_get(*, actor: Any, pk: int) -> MedicalTransfer:
+    transfer = transfer_list(actor=actor).filter(pk=pk).first()
+    if transfer is None:
+        raise NotFound()
+    return transfer
+
+
+def standing_need_list(
+    *, actor: Any, person: Person | None = None, active_only: bool = False
+) -> QuerySet[StandingNeed]:
+    qs = scoped(StandingNeed.objects.all(), actor)
+    if person is not None:
+        qs = qs.filter(person=person)
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.select_related("person", "hospital__facility")
+
+
+def standing_need_get(*, actor: Any, pk: int) -> StandingNeed:
+    need = standing_need_list(actor=actor).filter(pk=pk).first()
+    if need is None:
+        raise NotFound()
+    return need
+
+
+def people_by_own_phone(*, phone: str) -> QuerySet[Person]:
+    """The registry's people whose own phone is ``phone``: for a resident who proved that
+    phone with a one-time code, and for nobody else (no actor, so no scope)."""
+    if not phone:
+        return Person.objects.none()
+    return Person.objects.filter(phone=phone).order_by("pk")

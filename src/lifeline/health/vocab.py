@@ -96,3 +96,22 @@ VULNERABILITY_NEEDS = {
     "chemo": Need.CHEMO,
 }
 SPECIAL_NEEDS = tuple(n.value for n in Need if n != Need.NONE)
+
+
+class TransferStep(models.TextChoices):
+    """The closed loop of a transfer, in the order it happens (the seed's aneurysm case:
+    120 called 20:06, ambulance there 4 minutes later, emergency room 20:20)."""
+
+    CALL = "call", _("120 called or transport requested")
+    DISPATCH = "dispatch", _("Vehicle dispatched")
+    ARRIVAL = "arrival", _("Vehicle arrived at the patient")
+    HANDOVER = "handover", _("Handed over to the hospital")
+
+
+# Each step's time field on MedicalTransfer, in order.
+TRANSFER_FIELDS = {
+    TransferStep.CALL: "call_at",
+    TransferStep.DISPATCH: "dispatched_at",
+    TransferStep.ARRIVAL: "arrived_at",
+    TransferStep.HANDOVER: "handed_over_at",
+}

@@ -43,6 +43,8 @@ def _fill(path: str, city: Any) -> str:
         seq=1,
         # Health and passes: ids and codes of nothing, so each operation reaches its lookup.
         decision_id=999999,
+        transfer_id=999999,
+        need_id=999999,
         pk=999999,
         pass_id="P-NONE",
         code="CP-NONE",

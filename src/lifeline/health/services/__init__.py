@@ -1,14 +1,32 @@
-"""Health writes: status and risk, rule tables, access decisions."""
+"""Health writes: status and risk, rule tables, access decisions, transfers, standing needs."""
 
-from lifeline.health.services.access import access_decide, resolve_hospital
+from lifeline.health.services.access import (
+    access_current,
+    access_decide,
+    access_decide_for_resident,
+    resolve_hospital,
+)
+from lifeline.health.services.standing import (
+    standing_need_create,
+    standing_need_end,
+    standing_trips_create,
+)
 from lifeline.health.services.status import area_risk_set, health_status_set
 from lifeline.health.services.tables import rule_table_publish, rule_table_validate
+from lifeline.health.services.transfers import medical_transfer_record, medical_transfer_request
 
 __all__ = [
+    "access_current",
     "access_decide",
+    "access_decide_for_resident",
     "area_risk_set",
     "health_status_set",
+    "medical_transfer_record",
+    "medical_transfer_request",
     "resolve_hospital",
     "rule_table_publish",
     "rule_table_validate",
+    "standing_need_create",
+    "standing_need_end",
+    "standing_trips_create",
 ]

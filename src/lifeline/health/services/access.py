@@ -3,6 +3,7 @@ resolve the concrete hospital, and log the decision with the rule version that m
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,10 @@ from lifeline.health.vocab import (
 )
 from lifeline.registry.models import Area, Person
 
-CHANNELS = ("person_page", "hotline", "resident_form", "api")
+CHANNELS = ("person_page", "hotline", "resident_form", "api", "standing_need")
+# A decision shown again (person page) is reused while its inputs, the table in force and
+# this age hold; past it the hospitals may have changed, so it is made afresh.
+REUSE_FOR = dt.timedelta(hours=12)
 # Said in place of {hospital} when no hospital of that kind is on record for the place.
 FALLBACK_NAMES = {
     Where.DESIGNATED: ("辖区定点医院", "the designated hospital of your district"),
@@ -260,3 +264,53 @@ def _decide_and_log(
             fields=["colour", "quarantine", "risk", "needs", "urgency"],
         )
     return decision
+
+
+def access_current(*, actor: Any, person: Person, channel: str = "person_page") -> Decision:
+    """The answer for ``person`` if care is needed now (no declared need): the latest
+    decision when it still holds (same inputs, same table in force, recent), otherwise a
+    new one, logged like any other."""
+    if not can_see_path(actor, person.area_path):
+        raise NotFound(_("No such record in your area."))
+    inputs = _person_inputs(person, frozenset(), Urgency.NECESSARY)
+    latest = (
+        Decision.objects.filter(person=person, created_at__gte=clock.now() - REUSE_FOR)
+        .select_related("rule", "rule_table", "hospital__facility")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if (
+        latest is not None
+        and latest.rule_table.status == RuleTable.Status.ACTIVE
+        and latest.inputs == inputs.as_dict()
+    ):
+        return latest
+    return _decide_and_log(
+        actor=actor, person=person, inputs=inputs, place=_person_place(person), channel=channel
+    )
+
+
+def access_decide_for_resident(
+    *, phone: str, person_id: int, urgency: str, needs: Iterable[str] = ()
+) -> Decision:
+    """A resident's own question, "can I go to hospital": ``phone`` was proven by a
+    one-time code and must be the phone of ``person_id`` in the registry. Anyone else is
+    not found, exactly like a person who does not exist."""
+    if urgency not in Urgency.values:
+        raise ServiceError(_("Say how urgent it is."), fields={"urgency": [_("Unknown value.")]})
+    declared = _clean_needs(needs)
+    person = (
+        Person.objects.filter(pk=person_id, phone=phone).select_related("household__building")
+        if phone
+        else Person.objects.none()
+    ).first()
+    if person is None:
+        raise NotFound(_("No record in the registry has this phone number."))
+    inputs = _person_inputs(person, declared, urgency)
+    return _decide_and_log(
+        actor=None,
+        person=person,
+        inputs=inputs,
+        place=_person_place(person),
+        channel="resident_form",
+    )

@@ -9,6 +9,7 @@ must be answered exactly as for someone who does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -18,8 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lifeline.accounts.models import Role, User
 from lifeline.api.tests.helpers import client_for
 from lifeline.core.personal import decrypt_value
-from lifeline.health.models import Decision, HealthStatus
-from lifeline.health.services import access_decide
+from lifeline.health.models import Decision, HealthStatus, MedicalTransfer, StandingNeed
+from lifeline.health.services import access_decide, medical_transfer_request, standing_need_create
 from lifeline.registry.models import Person
 from lifeline.testing.factories import SmallCity, make_id_number, make_user
 from lifeline.testing.scope_matrix import Case, World, base_personas
@@ -34,6 +35,8 @@ class HealthWorld(World):
     editor_b: User
     person_b: Person
     decision_b: Decision
+    transfer_b: MedicalTransfer
+    need_b: StandingNeed
 
     denied: ClassVar[tuple[str, ...]] = ("worker_a", "editor_a", "outsider")
     controls: ClassVar[tuple[str, ...]] = ("worker_b",)
@@ -43,7 +46,11 @@ class HealthWorld(World):
         statuses = HealthStatus.objects.order_by("pk").values_list(
             "pk", "person_id", "colour", "current"
         )
-        return list(statuses), Decision.objects.count()
+        transfers = MedicalTransfer.objects.order_by("pk").values_list(
+            "pk", "call_at", "dispatched_at", "arrived_at", "handed_over_at"
+        )
+        needs = StandingNeed.objects.order_by("pk").values_list("pk", "active", "active_to")
+        return list(statuses), Decision.objects.count(), list(transfers), list(needs)
 
     def id_number_b(self) -> str:
         return str(decrypt_value(bytes(self.person_b.id_number_enc or b"")))
@@ -53,12 +60,18 @@ def make_health_world(city: SmallCity) -> HealthWorld:
     person_b = city.people_b[1]
     editor_b = make_user("matrix_health_b", role=Role.COMMUNITY_STAFF, area=city.grid_b)
     decision_b = access_decide(actor=editor_b, person=person_b, urgency="routine")
+    transfer_b = medical_transfer_request(actor=editor_b, person=person_b)
+    need_b = standing_need_create(
+        actor=editor_b, person=person_b, kind="dialysis", weekdays=[1, 4], time=dt.time(8)
+    )
     return HealthWorld(
         **base_personas(city),
         editor_a=make_user("matrix_health_a", role=Role.COMMUNITY_STAFF, area=city.grid_a),
         editor_b=editor_b,
         person_b=person_b,
         decision_b=decision_b,
+        transfer_b=transfer_b,
+        need_b=need_b,
     )
 
 
@@ -150,5 +163,51 @@ HEALTH_CASES = [
         "/api/v1/health/access/decisions/{decision_id}",
         "object",
         lambda w: {"decision_id": w.decision_b.pk},
+    ),
+    # Transfers: grid B's resident (another than transfer_b's, who has one open already).
+    Case(
+        "post",
+        "/api/v1/health/transfers",
+        "create",
+        body=lambda w: {"person_id": w.city.people_b[2].pk, "urgency": "necessary"},
+        created=MedicalTransfer,
+    ),
+    Case(
+        "get",
+        "/api/v1/health/transfers/{transfer_id}",
+        "object",
+        lambda w: {"transfer_id": w.transfer_b.pk},
+    ),
+    Case(
+        "post",
+        "/api/v1/health/transfers/{transfer_id}/times",
+        "object",
+        lambda w: {"transfer_id": w.transfer_b.pk},
+        body=lambda w: {"step": "call"},
+    ),
+    Case(
+        "post",
+        "/api/v1/health/standing-needs",
+        "create",
+        body=lambda w: {
+            "person_id": w.person_b.pk,
+            "kind": "chemo",
+            "dates": ["2030-01-02"],
+            "time": "14:30",
+        },
+        created=StandingNeed,
+    ),
+    Case(
+        "get",
+        "/api/v1/health/standing-needs/{need_id}",
+        "object",
+        lambda w: {"need_id": w.need_b.pk},
+    ),
+    Case(
+        "post",
+        "/api/v1/health/standing-needs/{need_id}/end",
+        "object",
+        lambda w: {"need_id": w.need_b.pk},
+        body=lambda w: {"reason": "转院治疗"},
     ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lifeline.health.models import Rule, RuleTable
+from lifeline.health.services import access_decide
 
 
 def _post_data(table: RuleTable, *, change=None, drop: str = "") -> dict:
@@ -77,3 +78,36 @@ def test_rule_table_pages_render(admin_client):
     assert admin_client.get(f"/admin/health/ruletable/{v1.pk}/change/").status_code == 200
     assert admin_client.get("/admin/health/ruletable/").status_code == 200
     assert admin_client.get("/admin/health/designatedhospital/").status_code == 200
+
+
+def test_decisions_made_before_an_admin_edit_keep_their_version(admin_client, city, command_staff):
+    # given a decision made under version 1
+    person = city.people_a[0]
+    before = access_decide(actor=command_staff, person=person, urgency="routine")
+    # when the table is edited in the admin
+    v1 = RuleTable.objects.get(version=1)
+    data = _post_data(v1, change=("green_default", "instructions_en", "See any doctor."))
+    assert admin_client.post(f"/admin/health/ruletable/{v1.pk}/change/", data).status_code == 302
+    after = access_decide(actor=command_staff, person=person, urgency="routine")
+    # then the earlier decision still names version 1 and its rule; the new one version 2
+    before.refresh_from_db()
+    assert (before.rule_version, before.rule.table.version) == (1, 1)
+    assert before.instructions_en != "See any doctor."
+    assert (after.rule_version, after.instructions_en) == (2, "See any doctor.")
+
+
+def test_a_rule_that_can_never_match_is_refused_in_the_admin(admin_client):
+    # given version 1, with "yellow_necessary" narrowed to routine needs, which the earlier
+    # "yellow_routine_wait" already answers
+    v1 = RuleTable.objects.get(version=1)
+    data = _post_data(v1, change=("yellow_necessary", "urgencies", ["routine"]))
+    # when saved
+    response = admin_client.post(
+        f"/admin/health/ruletable/{v1.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    # then the page names the rule that can never match and the one hiding it; nothing saved
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "yellow_necessary" in page and "can never match" in page
+    assert "yellow_routine_wait" in page
+    assert RuleTable.objects.count() == 1

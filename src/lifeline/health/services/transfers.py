@@ -1,0 +1,317 @@
+"""Medical transfers: a request becomes a top-priority work order carrying the access
+decision, and the closed loop's four times (call, dispatch, arrival, hand-over) go on the
+order's timeline as they are recorded.
+
+The order is placed at the person's grid and building, with the person as its contact, but
+not linked to the household: intake folds a new order into an open one of the same
+household and category, and a second patient's transfer (or next week's dialysis trip) must
+never disappear into an earlier medical order. Health keeps its own rule instead: one open
+transfer request per person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifeline.accounts.models import Role
+from lifeline.core import clock
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lifeline.core.scoping import can_see_path, has_role
+from lifeline.health.models import Decision, DesignatedHospital, MedicalTransfer, StandingNeed
+from lifeline.health.services.access import access_decide
+from lifeline.health.vocab import TRANSFER_FIELDS, How, TransferStep, Urgency, Where
+from lifeline.registry.models import Area, Person
+from lifeline.workorders.models import OPEN_STATUSES, Channel, EventKind, Priority, Status
+from lifeline.workorders.services import common, workorder_create
+from lifeline.workorders.services.routing import clock_target
+
+CATEGORY = "medical_care"
+# Who may ask for a transfer on someone's behalf: the roles that take calls or enter needs.
+REQUESTERS = (
+    Role.HOTLINE_OPERATOR,
+    Role.GRID_WORKER,
+    Role.COMMUNITY_STAFF,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+    Role.COMMAND_STAFF,
+    Role.ADMIN,
+)
+ORDER_CHANNELS = {"hotline": Channel.HOTLINE, "api": Channel.API}
+# A time may be stamped a little ahead of this server's clock by another device.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# The 120 call may come before the order is filed, but not days before.
+CALL_BEFORE_ORDER = dt.timedelta(hours=24)
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def transfer_order_text(person: Person, decision: Decision, hospital_name: str, what: str) -> str:
+    return _("%(what)s for %(name)s to %(hospital)s (%(how)s). %(instructions)s") % {
+        "what": what,
+        "name": person.name,
+        "hospital": hospital_name or Where(decision.where).label,
+        "how": How(decision.how).label,
+        "instructions": decision.instructions,
+    }
+
+
+def transfer_order_create(
+    *,
+    actor: Any,
+    person: Person,
+    decision: Decision,
+    kind: str,
+    hospital: DesignatedHospital | None,
+    description: str,
+    extra_need: str,
+    top_priority: bool,
+    standing_need: StandingNeed | None = None,
+    appointment_at: dt.datetime | None = None,
+) -> MedicalTransfer:
+    """The order and the transfer row, inside the caller's transaction. The decision is put
+    on the order's timeline with its rule version."""
+    household = person.household
+    hospital_name = hospital.facility.name if hospital else decision.hospital_name
+    intake = workorder_create(
+        actor=actor,
+        description=description,
+        category_code=CATEGORY,
+        channel=ORDER_CHANNELS.get(decision.channel, Channel.STAFF),
+        area=Area.objects.get(pk=person.grid_id),
+        contact_name=person.name,
+        contact_phone=person.phone or household.phone,
+        extra={"need": extra_need, "hospital": hospital_name},
+        address=f"{household.building.address} {household.unit_no}".strip(),
+    )
+    order = intake.order
+    if top_priority and order.priority != Priority.CRITICAL:
+        _raise_to_critical(order, actor)
+    transfer = MedicalTransfer.objects.create(
+        order=order,
+        decision=decision,
+        person=person,
+        area_path=person.area_path,
+        kind=kind,
+        standing_need=standing_need,
+        appointment_at=appointment_at,
+        hospital=hospital,
+        hospital_name=hospital_name,
+        created_by=common.actor_user(actor),
+        created_at=clock.now(),
+    )
+    common.record(
+        order,
+        EventKind.COMMENTED,
+        actor=actor,
+        note=_("Medical-access decision attached: rule “%(rule)s” of table version %(version)d.")
+        % {"rule": decision.rule.name, "version": decision.rule_version},
+        data={
+            "medical_transfer": transfer.pk,
+            "decision": decision.pk,
+            "rule_version": decision.rule_version,
+            "where": decision.where,
+            "how": decision.how,
+        },
+        audit_fields=("medical_transfer",),
+    )
+    return transfer
+
+
+def _raise_to_critical(order: Any, actor: Any) -> None:
+    """A transfer is top priority whatever the clock policy's steps say; its clocks are
+    those of a critical order from the moment it was filed."""
+    target = clock_target(category=order.category, priority=Priority.CRITICAL)
+    order.priority = Priority.CRITICAL
+    order.due_response_at, order.due_resolution_at, order.warn_at = target.due(order.created_at)
+    common.save_order(order, ["priority", "due_response_at", "due_resolution_at", "warn_at"])
+    common.record(
+        order,
+        EventKind.COMMENTED,
+        actor=actor,
+        note=_("Priority raised to critical: medical transfer."),
+        data={"priority": int(Priority.CRITICAL)},
+        audit_fields=("priority",),
+    )
+
+
+def open_transfer_of(person: Person) -> MedicalTransfer | None:
+    return (
+        MedicalTransfer.objects.filter(
+            person=person,
+            kind=MedicalTransfer.Kind.REQUEST,
+            handed_over_at__isnull=True,
+            order__status__in=OPEN_STATUSES,
+        )
+        .select_related("order")
+        .first()
+    )
+
+
+def medical_transfer_request(
+    *,
+    actor: Any,
+    person: Person,
+    urgency: str = Urgency.NECESSARY,
+    needs: Iterable[str] = (),
+    note: str = "",
+    channel: str = "person_page",
+) -> MedicalTransfer:
+    """File a medical transfer for ``person``: the access decision is made (and logged),
+    and a top-priority "medical care or transfer" order is routed with it attached.
+
+    One open transfer request per person: a second one while the first is neither handed
+    over nor closed is refused (``transfer_open``) and names the open order.
+    """
+    if not can_see_path(actor, person.area_path):
+        raise NotFound(_("No such record in your area."))
+    if not has_role(actor, *REQUESTERS):
+        raise PermissionDenied(_("Your role may not request medical transfers."))
+    note = (note or "").strip()[:2000]
+    with transaction.atomic():
+        # Serialises requests for one person: two operators taking the same call file one.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        already = open_transfer_of(person)
+        if already is not None:
+            raise Conflict(
+                _("A transfer for this person is already open: order %(number)s.")
+                % {"number": already.order.number},
+                code="transfer_open",
+            )
+        decision = access_decide(
+            actor=actor, person=person, urgency=urgency, needs=needs, channel=channel
+        )
+        description = transfer_order_text(
+            person, decision, decision.hospital_name, _("Medical transfer")
+        )
+        transfer = transfer_order_create(
+            actor=actor,
+            person=person,
+            decision=decision,
+            kind=MedicalTransfer.Kind.REQUEST,
+            hospital=decision.hospital,
+            description=f"{note}\n{description}" if note else description,
+            extra_need="transfer",
+            top_priority=True,
+        )
+        audit_log(
+            actor=actor,
+            action="health.transfer_request",
+            obj=transfer,
+            fields=["order", "decision", "urgency", "needs"],
+        )
+    return transfer
+
+
+def _step_checks(transfer: MedicalTransfer, step: TransferStep, at: dt.datetime) -> None:
+    label = TransferStep(step).label
+    field = TRANSFER_FIELDS[step]
+    recorded = getattr(transfer, field)
+    if recorded is not None:
+        raise Conflict(
+            _("The time “%(step)s” is already recorded (%(at)s); it is not changed.")
+            % {"step": label, "at": _local(recorded)},
+            code="already_recorded",
+        )
+    steps = list(TRANSFER_FIELDS)
+    index = steps.index(step)
+    if index > 0:
+        before = steps[index - 1]
+        previous = getattr(transfer, TRANSFER_FIELDS[before])
+        if previous is None:
+            raise ServiceError(
+                _("Record “%(before)s” first: the times are recorded in order.")
+                % {"before": TransferStep(before).label},
+                code="out_of_order",
+                fields={"step": [_("An earlier step has no time yet.")]},
+            )
+        if at < previous:
+            raise ServiceError(
+                _("“%(step)s” cannot be earlier than “%(before)s” (%(at)s).")
+                % {"step": label, "before": TransferStep(before).label, "at": _local(previous)},
+                code="out_of_order",
+                fields={"at": [_("Earlier than the step before it.")]},
+            )
+    elif at < transfer.order.created_at - CALL_BEFORE_ORDER:
+        raise ServiceError(
+            _("The call cannot be more than a day before the order was filed."),
+            fields={"at": [_("Too early.")]},
+        )
+
+
+def medical_transfer_record(
+    *,
+    actor: Any,
+    transfer: MedicalTransfer,
+    step: str,
+    at: dt.datetime | None = None,
+    hospital: DesignatedHospital | None = None,
+) -> MedicalTransfer:
+    """Record one time of the closed loop (``at``, default now) and put it on the order's
+    timeline at that time. Steps go in order (call, dispatch, arrival, hand-over), each
+    once, each no earlier than the one before; anything else is refused and nothing is
+    written. ``hospital`` on hand-over names the hospital that actually received the person.
+    """
+    if step not in TransferStep.values:
+        raise ServiceError(
+            _("Unknown step: choose call, dispatch, arrival or handover."),
+            fields={"step": [_("Unknown value.")]},
+        )
+    kind = TransferStep(step)
+    now = clock.now()
+    at = at or now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now + CLOCK_SKEW:
+        raise ServiceError(
+            _("A time cannot be in the future."), fields={"at": [_("Must not be later than now.")]}
+        )
+    if hospital is not None and kind != TransferStep.HANDOVER:
+        raise ServiceError(
+            _("The receiving hospital is named at hand-over."),
+            fields={"hospital": [_("Only with the hand-over time.")]},
+        )
+    with transaction.atomic():
+        locked = (
+            MedicalTransfer.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .filter(pk=transfer.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound()
+        order = locked.order
+        common.require_handler(actor, order)
+        if order.status == Status.CANCELLED:
+            raise Conflict(_("The work order was cancelled."), code="bad_transition")
+        _step_checks(locked, kind, at)
+        field = TRANSFER_FIELDS[kind]
+        setattr(locked, field, at)
+        fields = [field]
+        if hospital is not None:
+            locked.hospital, locked.hospital_name = hospital, hospital.facility.name
+            fields += ["hospital", "hospital_name"]
+        locked.save(update_fields=fields)
+        common.record(
+            order,
+            EventKind.COMMENTED,
+            actor=actor,
+            at=at,
+            note=_("%(step)s: %(at)s") % {"step": kind.label, "at": _local(at)},
+            data={
+                "transfer_step": kind.value,
+                "medical_transfer": locked.pk,
+                "recorded_at": now.isoformat(),
+                **({"hospital": locked.hospital_name} if hospital is not None else {}),
+            },
+            audit_fields=(f"medical_transfer.{field}",),
+        )
+    return locked

@@ -1,0 +1,43 @@
+"""Template tags of the health app: the choices of the "ask" form, and the person page's
+health section (included by the registry's person page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from lifeline.core.errors import ServiceError
+from lifeline.health import selectors, services
+from lifeline.health.vocab import Need, Urgency
+from lifeline.registry.models import Person
+
+register = template.Library()
+
+
+@register.simple_tag
+def access_choices() -> dict[str, Any]:
+    """Urgencies and the needs a caller may declare, for the "ask" form."""
+    return {
+        "urgencies": Urgency.choices,
+        "needs": [(n.value, n.label) for n in Need if n != Need.NONE],
+    }
+
+
+@register.inclusion_tag("health/partials/person_section.html", takes_context=True)
+def person_health(context: template.Context, person: Person) -> dict[str, Any]:
+    """The decision if care is needed now (made afresh only when its inputs or the table in
+    force changed), open transfers and standing needs of ``person``."""
+    request = context.get("request")
+    actor = getattr(request, "user", None)
+    section: dict[str, Any] = {"person": person, "request": request}
+    section["csrf_token"] = context.get("csrf_token")
+    try:
+        section["decision"] = services.access_current(actor=actor, person=person)
+    except ServiceError as error:
+        section["decision_error"] = str(error.message)
+    section["transfers"] = selectors.transfer_list(actor=actor, person=person)[:5]
+    section["standing_needs"] = selectors.standing_need_list(
+        actor=actor, person=person, active_only=True
+    )
+    return section
