@@ -7,9 +7,11 @@ it and runs itself again inside it (``--inner``), then drops it (unless ``--keep
    (pooled tubes of 10, ~80 % of people a day, all negative) and today's closed tubes
    (~90 % of people) by set-based SQL; compliance rows for the history from the same raw
    results; a "5 in 7" policy for the whole city;
-2. ingest: today's tube results through the real ``results_import`` (validation, tube
-   results, person results, incremental compliance, positive follow-up, audit) in batches
-   of ``--batch`` tubes, 1 tube in 2,000 positive; the rate is person results per second;
+2. ingest: today's tube results as the lab's CSV files, through the real
+   ``results_import_csv`` the import page and API use (parsing, validation, tube results,
+   person results, incremental compliance, positive follow-up, audit), one file of
+   ``--batch`` tubes per transaction, 1 tube in 2,000 positive; the rate is person results
+   per second, the clock running from the file's bytes to the commit;
 3. reads: a random grid's "not tested today" list (p50/p95 over ``--lists`` grids) and
    the whole city's compliance summary, each through the selectors, then the same two
    answers computed naively from the raw person results, checked equal, with the ratios.
@@ -298,7 +300,7 @@ def _users() -> tuple[Any, Any]:
 
 def _ingest(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
     from lifeline.screening.models import Tube
-    from lifeline.screening.services.results import ResultRow, results_import
+    from lifeline.screening.services.results import results_import_csv
 
     barcodes = list(
         Tube.objects.filter(status="closed").order_by("pk").values_list("barcode", flat=True)
@@ -309,12 +311,12 @@ def _ingest(lab: Any, args: argparse.Namespace) -> dict[str, Any]:
     elapsed = 0.0
     for start in range(0, len(barcodes), args.batch):
         chunk = barcodes[start : start + args.batch]
-        rows = [
-            ResultRow(b, "positive" if (start + i) % 2000 == 1999 else "negative", "bench")
+        content = "barcode,result\n" + "".join(
+            f"{b},{'positive' if (start + i) % 2000 == 1999 else 'negative'}\n"
             for i, b in enumerate(chunk)
-        ]
+        )
         t0 = time.perf_counter()
-        summary = results_import(actor=lab, rows=rows)
+        summary = results_import_csv(actor=lab, content=content.encode(), lab="bench")
         elapsed += time.perf_counter() - t0
         results += summary.person_results
         tubes += summary.imported

@@ -236,9 +236,15 @@ class PersonResult(models.Model):
     """A person's result, following from their tube's (the raw history compliance uses)."""
 
     # Keyed by the sample, and indexed only by person and day: the table grows by tens of
-    # millions of rows a day, so every index left out is write throughput kept.
+    # millions of rows a day, so every index left out is write throughput kept. Written
+    # only by the import, from the very samples it reads in the same statement, and
+    # samples are never deleted (PROTECT): no per-row constraint check at commit.
     sample = models.OneToOneField(
-        Sample, primary_key=True, on_delete=models.PROTECT, related_name="result"
+        Sample,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="result",
+        db_constraint=False,
     )
     # Copied from the sample (whose foreign keys guard them) by the import alone: no
     # per-row constraint triggers on the city's hottest insert path.
@@ -283,11 +289,13 @@ class Compliance(models.Model):
     pending_recheck = models.BooleanField(default=False)
 
     class Meta:
-        # No area_path index: every update moves the two dated columns, so each index
-        # costs an insertion per result; levels above a grid read the table in one pass.
+        # Indexed only by what a result never changes (the person, the grid), and stored
+        # half-full on PostgreSQL (migration 0002): each result's update is then a HOT
+        # update beside the old row, with no index insertion, even when one import
+        # updates every row of a page. A grid's list reads its ~1,000 rows through the
+        # grid index and filters the dates; levels above a grid read the table in one pass.
         indexes = [
-            models.Index(fields=["grid", "last_tested_on"], name="scr_compl_grid_tested_idx"),
-            models.Index(fields=["grid", "compliant_until"], name="scr_compl_grid_until_idx"),
+            models.Index(fields=["grid"], name="scr_compl_grid_idx"),
             models.Index(
                 fields=["grid"],
                 name="scr_compl_grid_recheck_idx",

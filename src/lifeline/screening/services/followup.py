@@ -51,10 +51,12 @@ def recheck_tasks_for_positive(*, members: Sequence[SampleRow]) -> list[RecheckT
         ],
         ignore_conflicts=True,
     )
-    phones = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "phone"))
-    household_phones = dict(
-        Person.objects.filter(pk__in=person_ids).values_list("pk", "household__phone")
-    )
+    phones = {
+        pid: own or household or ""
+        for pid, own, household in Person.objects.filter(pk__in=person_ids).values_list(
+            "pk", "phone", "household__phone"
+        )
+    }
     with translation.override("zh-hans"):
         subject = _("Test follow-up")
         body = _(
@@ -64,8 +66,8 @@ def recheck_tasks_for_positive(*, members: Sequence[SampleRow]) -> list[RecheckT
     OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(
-                channel="sms" if (phones.get(pid) or household_phones.get(pid)) else "grid",
-                recipient=phones.get(pid) or household_phones.get(pid) or f"person:{pid}",
+                channel="sms" if phones.get(pid) else "grid",
+                recipient=phones.get(pid) or f"person:{pid}",
                 subject=subject,
                 body=body,
                 object_type="registry.person",
@@ -82,20 +84,24 @@ def _close_rechecks(answered: Sequence[SampleRow], outcomes: dict[int, str]) -> 
     if not answered:
         return
     now = clock.now()
-    cleared: list[int] = []
-    for _sid, tid, pid, _gid, _path, recheck_id in answered:
-        status = (
-            RecheckStatus.CONFIRMED if outcomes[tid] == Outcome.POSITIVE else RecheckStatus.CLEARED
+    confirmed = [s[5] for s in answered if outcomes[s[1]] == Outcome.POSITIVE]
+    cleared = [s for s in answered if outcomes[s[1]] != Outcome.POSITIVE]
+    if confirmed:
+        RecheckTask.objects.filter(pk__in=confirmed).update(
+            status=RecheckStatus.CONFIRMED, closed_at=now
         )
-        RecheckTask.objects.filter(pk=recheck_id).update(status=status, closed_at=now)
-        if status == RecheckStatus.CLEARED:
-            cleared.append(pid)
+    if not cleared:
+        return
+    RecheckTask.objects.filter(pk__in=[s[5] for s in cleared]).update(
+        status=RecheckStatus.CLEARED, closed_at=now
+    )
+    people = sorted({s[2] for s in cleared})
     still_open = set(
         RecheckTask.objects.filter(
-            person_id__in=cleared,
+            person_id__in=people,
             status__in=[RecheckStatus.OPEN, RecheckStatus.SAMPLED, RecheckStatus.CONFIRMED],
         ).values_list("person_id", flat=True)
     )
-    Compliance.objects.filter(person_id__in=[p for p in cleared if p not in still_open]).update(
+    Compliance.objects.filter(person_id__in=[p for p in people if p not in still_open]).update(
         pending_recheck=False
     )

@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from lifeline.screening.models import Compliance, Sample
 from lifeline.screening.services import sample_register
-from lifeline.screening.tests.conftest import pool, result
+from lifeline.screening.tests.conftest import more_people, pool, result
 from lifeline.screening.window import DayWindow
 
 pytestmark = pytest.mark.skipif(
@@ -52,6 +52,21 @@ def test_concurrent_imports_for_one_person_keep_every_day(city, sampler, lab):
     assert errors == []
     row = Compliance.objects.get(person=person)
     assert DayWindow(row.last_tested_on, row.day_mask).tests_within(today=DAY, days=7) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_sharing_ten_people_keep_every_day(city, sampler, lab):
+    # given ten people pooled together on four days, each day's tube in its own file
+    people = more_people(city.grid_a, 10)
+    days = [DAY - dt.timedelta(days=k) for k in range(4)]
+    tubes = [pool(sampler, people, day=d, size=10) for d in days]
+    # when the four files are imported at the same moment
+    errors = _together([lambda b=b: result(lab, [b], "negative", day=DAY) for b in tubes])
+    # then every import commits (rows are locked in one order) and no day is lost
+    assert errors == []
+    for row in Compliance.objects.filter(person__in=people):
+        assert DayWindow(row.last_tested_on, row.day_mask).tests_within(today=DAY, days=7) == 4
+    assert Compliance.objects.filter(person__in=people).count() == 10
 
 
 @pytest.mark.django_db(transaction=True)
