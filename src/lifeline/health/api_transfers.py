@@ -37,7 +37,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-class TransferIn(Schema):
+class MedicalTransferIn(Schema):
     person_id: Id
     urgency: str = Field("necessary", max_length=20)
     needs: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=10)
@@ -122,7 +122,7 @@ def standing_need_out(need: StandingNeed) -> dict[str, Any]:
 
 def add_transfer_routes(router: Router) -> None:
     @router.post("/transfers", response={201: dict})
-    def transfer_create(request: HttpRequest, payload: TransferIn, key: IdempotencyKey) -> Any:
+    def transfer_create(request: HttpRequest, payload: MedicalTransferIn, key: IdempotencyKey) -> Any:
         """A medical transfer: a top-priority work order with the access decision attached."""
         actor = request.user
 

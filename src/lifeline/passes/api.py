@@ -125,7 +125,7 @@ def pass_out(p: MovementPass) -> dict[str, Any]:
     }
 
 
-class ReasonIn(InSchema):
+class PassReasonIn(InSchema):
     reason: Annotated[str, bounded(300, min_length=1), SAFE]
 
 
@@ -255,7 +255,7 @@ def application_approve(request: HttpRequest, pk: Id) -> Any:
 
 
 @router.post("/passes/applications/{pk}/refuse", response={200: ApplicationOut, **ERRORS})
-def application_refuse(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
+def application_refuse(request: HttpRequest, pk: Id, payload: PassReasonIn) -> Any:
     application = services.pass_application_refuse(
         actor=_actor(request), application_id=pk, reason=payload.reason
     )
@@ -263,7 +263,7 @@ def application_refuse(request: HttpRequest, pk: Id, payload: ReasonIn) -> Any:
 
 
 @router.post("/passes/{pass_id}/revoke", response={200: PassOut, **ERRORS})
-def pass_revoke(request: HttpRequest, pass_id: Code, payload: ReasonIn) -> Any:
+def pass_revoke(request: HttpRequest, pass_id: Code, payload: PassReasonIn) -> Any:
     return pass_out(
         services.pass_revoke(actor=_actor(request), pass_id=pass_id, reason=payload.reason)
     )
