@@ -30,6 +30,7 @@ from lifeline.passes import services as passes
 from lifeline.passes.models import Checkpoint
 from lifeline.passes.tests.scope_cases import seed_pass_types
 from lifeline.registry.models import Facility, Person, Vulnerability, VulnerabilityKind
+from lifeline.teams.tests.helpers import walk_params
 from lifeline.testing.factories import SmallCity, make_id_number, make_phone, make_user
 from lifeline.testing.response_capture import (
     COLLECTOR,
@@ -193,7 +194,7 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
     )
     client = client_for(command_staff)
     full_values = _full_values(city)
-    params = _health_and_passes(city, command_staff)
+    params = {**_health_and_passes(city, command_staff), **walk_params(city)}
     crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
     queries: dict[str, dict[str, Any]] = {
         "/api/v1/buildings": {"grid": city.grid_a.pk},

@@ -35,6 +35,7 @@ from lifeline.registry.tests.scope_cases import (
     make_registry_world,
 )
 from lifeline.screening.tests.scope_cases import SCREENING_CASES, make_screening_world
+from lifeline.teams.tests.scope_cases import TEAMS_CASES, make_teams_world
 from lifeline.testing.factories import SmallCity, make_phone
 from lifeline.testing.response_capture import find_pii
 from lifeline.testing.scope_matrix import DENIED, Case, World, call, call_undone, items_of
@@ -47,6 +48,7 @@ SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
     (make_health_world, HEALTH_CASES),
     (make_passes_world, PASSES_CASES),
     (make_screening_world, SCREENING_CASES),
+    (make_teams_world, TEAMS_CASES),
 ]
 ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "lifeline.health",
     "lifeline.workorders",
     "lifeline.passes",
+    "lifeline.teams",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",
@@ -206,6 +207,9 @@ LIFELINE_PERIODIC_SWEEPS = [
 AUDIT_CHAINS = envint("LIFELINE_AUDIT_CHAINS", 64)
 
 SMS_BACKEND = os.environ.get("LIFELINE_SMS_BACKEND", "console")
+
+# Route planning: road distances from an OSRM server when set, else straight line x 1.3.
+ROUTING_OSRM_URL = os.environ.get("LIFELINE_ROUTING_OSRM_URL", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("LIFELINE_SESSION_AGE", 12 * 3600)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("lifeline.workorders.urls")),
     path("", include("lifeline.passes.urls")),
     path("screening/", include("lifeline.screening.urls")),
+    path("teams/", include("lifeline.teams.urls")),
     path("health/", include("lifeline.health.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),

@@ -24,6 +24,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("/health", "lifeline.health.api"),
     ("/", "lifeline.passes.api"),
     ("/screening", "lifeline.screening.api"),
+    ("/teams", "lifeline.teams.api"),
 ]
 
 

@@ -122,7 +122,9 @@ def standing_need_out(need: StandingNeed) -> dict[str, Any]:
 
 def add_transfer_routes(router: Router) -> None:
     @router.post("/transfers", response={201: dict})
-    def transfer_create(request: HttpRequest, payload: MedicalTransferIn, key: IdempotencyKey) -> Any:
+    def transfer_create(
+        request: HttpRequest, payload: MedicalTransferIn, key: IdempotencyKey
+    ) -> Any:
         """A medical transfer: a top-priority work order with the access decision attached."""
         actor = request.user
 

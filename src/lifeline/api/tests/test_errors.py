@@ -45,6 +45,10 @@ def _fill(path: str, city: Any) -> str:
         decision_id=999999,
         transfer_id=999999,
         need_id=999999,
+        # Teams: ids of nothing.
+        plan_id=999999,
+        stop_id=999999,
+        team_id=999999,
         pk=999999,
         pass_id="P-NONE",
         code="CP-NONE",

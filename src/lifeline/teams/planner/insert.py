@@ -55,6 +55,8 @@ class PlanEditor:
 
     Invariant kept by every insertion: each route's earliest schedule stays feasible
     (windows, capacity, return by shift end) and keeps arrival = previous departure + travel.
+    ``frozen`` maps a vehicle id to how many of its first stops are fixed (already visited):
+    nothing is inserted before them.
     """
 
     def __init__(
@@ -64,8 +66,10 @@ class PlanEditor:
         routes: Sequence[Route],
         visits: Mapping[str, Visit],
         distances: DistanceProvider,
+        frozen: Mapping[str, int] | None = None,
     ) -> None:
         by_id = {r.vehicle_id: r for r in routes}
+        self.frozen = dict(frozen or {})
         self.vehicles = list(vehicles)
         self.routes = [by_id.get(v.id) or _empty(v) for v in self.vehicles]
         self.visits = dict(visits)
@@ -117,7 +121,7 @@ class PlanEditor:
         n = len(stops)
         latest = self._latest_starts(vehicle, route)
         best: _Option | None = None
-        for k in range(n + 1):
+        for k in range(min(n, self.frozen.get(vehicle.id, 0)), n + 1):
             # Matrix slot base is the depot, base + 1 + m is stop m.
             prev_slot = base if k == 0 else base + k
             next_slot = base if k == n else base + 1 + k
@@ -217,13 +221,19 @@ def _empty(vehicle: Vehicle) -> Route:
 
 
 def insert_visit(
-    *, plan: Plan, request: PlanRequest, visit: Visit, distances: DistanceProvider
+    *,
+    plan: Plan,
+    request: PlanRequest,
+    visit: Visit,
+    distances: DistanceProvider,
+    frozen: Mapping[str, int] | None = None,
 ) -> Insertion:
     """Insert ``visit`` (not yet in ``plan``) at the cheapest feasible place.
 
     Allowed vehicles follow ``request``'s skills, areas and policy. Already-planned stops keep
     their order and stay within their windows, capacity and shift; they may only be pushed
-    later, and none is displaced, however urgent the new visit.
+    later, and none is displaced, however urgent the new visit. ``frozen`` (vehicle id ->
+    number of leading stops already visited) keeps the visit after those stops.
 
     Raises ValueError if the visit id is already planned or listed as unserved, or if the plan
     has stops that ``request.visits`` lacks (add earlier insertions to the request).
@@ -240,7 +250,11 @@ def insert_visit(
     option = None
     if unserved is None:
         editor = PlanEditor(
-            vehicles=request.vehicles, routes=plan.routes, visits=visits, distances=distances
+            vehicles=request.vehicles,
+            routes=plan.routes,
+            visits=visits,
+            distances=distances,
+            frozen=frozen,
         )
         option = editor.insert(visit=visit, vehicles=screening.eligible[visit.id])
         if option is not None:

@@ -44,6 +44,8 @@ class Vehicle:
     """A field team's vehicle for one day.
 
     An empty ``areas`` set means the vehicle may work anywhere (e.g. a Solomon fleet).
+    ``area_policy`` None follows the request's policy; "strict" keeps this vehicle in its own
+    areas even when the request lets vehicles help their neighbours (a team that never helps).
     """
 
     id: str
@@ -55,6 +57,7 @@ class Vehicle:
     skills: frozenset[str] = frozenset()
     areas: frozenset[str] = frozenset()
     team_id: str | None = None
+    area_policy: AreaPolicy | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +102,10 @@ class PlanRequest:
     max_subproblem: int = 400
 
     def allowed_areas(self, *, vehicle: Vehicle) -> frozenset[str]:
-        """The areas ``vehicle`` may work in under this request's policy (empty: anywhere)."""
-        if self.area_policy == "strict" or not vehicle.areas:
+        """The areas ``vehicle`` may work in under this request's policy, or the vehicle's own
+        when it sets one (empty: anywhere)."""
+        policy = vehicle.area_policy or self.area_policy
+        if policy == "strict" or not vehicle.areas:
             return vehicle.areas
         extra = (self.neighbours.get(a, frozenset()) for a in vehicle.areas)
         return vehicle.areas.union(*extra)

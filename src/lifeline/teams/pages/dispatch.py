@@ -1,0 +1,240 @@
+"""The dispatcher's pages: teams and plans, one plan (routes, unserved visits, baseline
+against optimised), its printable route sheet and its map. Every button posts to ``act``,
+which calls the service of that step with the version the page was rendered at."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from lifeline.core import clock
+from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.scoping import has_role, scope_for, scoped
+from lifeline.registry.models import Unit
+from lifeline.teams import access, selectors, services, svgmap
+from lifeline.teams.models import Plan, PlanRoute, Team, TeamMember
+from lifeline.teams.pages.common import (
+    error_text,
+    float_or_none,
+    int_or_none,
+    reason_label,
+    signed_in,
+    window_text,
+)
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    """The teams the actor dispatches or oversees, their recent plans, and a plan form."""
+    actor = request.user
+    teams = list(selectors.team_list(actor=actor).prefetch_related("vehicles", "areas")[:200])
+    context = {
+        "teams": teams,
+        "units": _plannable_units(actor),
+        "may_plan": has_role(actor, *access.DISPATCHERS),
+        "plans": list(selectors.plan_list(actor=actor)[:50]),
+        "tomorrow": clock.today() + dt.timedelta(days=1),
+        "today": clock.today(),
+    }
+    return render(request, "teams/home.html", context)
+
+
+def _plannable_units(actor: Any) -> list[Unit]:
+    """Units of the actor that have teams, or lie above units that do (a company)."""
+    parents = dict(Unit.objects.exclude(parent=None).values_list("pk", "parent"))
+    wanted: set[int] = set()
+    for unit_id in Team.objects.values_list("unit_id", flat=True).distinct():
+        node: int | None = unit_id
+        while node is not None and node not in wanted:
+            wanted.add(node)
+            node = parents.get(node)
+    mine = wanted & scope_for(actor).unit_ids
+    return list(scoped(Unit.objects.filter(pk__in=sorted(mine)), actor).order_by("code"))
+
+
+def _day(data: QueryDict) -> dt.date:
+    try:
+        return dt.date.fromisoformat((data.get("day") or "")[:10])
+    except ValueError:
+        raise ServiceError(
+            _("Please correct the marked fields."), fields={"day": [_("Give a date.")]}
+        ) from None
+
+
+@require_POST
+@signed_in
+def create(request: HttpRequest) -> HttpResponse:
+    data = request.POST
+    target = data.get("target", "")
+    kind, _sep, raw = target.partition(":")
+    pk = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    try:
+        plan = services.plan_create(
+            actor=request.user,
+            day=_day(data),
+            team_id=pk if kind == "team" else None,
+            unit_id=pk if kind == "unit" else None,
+            time_limit=float_or_none(data, "time_limit") or services.plans.DEFAULT_TIME_LIMIT,
+            help_neighbours=data.get("help_neighbours") == "1",
+        )
+    except ServiceError as error:
+        messages.error(request, error_text(error))
+        return redirect("teams:home")
+    messages.success(request, _("Plan made."))
+    return redirect("teams:plan", pk=plan.pk)
+
+
+def _stop_rows(plan: Plan, routes: list[PlanRoute]) -> None:
+    for route in routes:
+        route.back_at = plan.at(route.end)  # type: ignore[attr-defined]
+        route.actual = _actual(list(route.stops.all()))  # type: ignore[attr-defined]
+        for stop in route.stops.all():
+            stop.window = window_text(stop.earliest, stop.latest)  # type: ignore[attr-defined]
+
+
+@signed_in
+def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    routes = selectors.routes_of(plan)
+    _stop_rows(plan, routes)
+    unserved = list(plan.unserved.all())
+    for row in unserved:
+        row.reason_text = reason_label(row.reason)  # type: ignore[attr-defined]
+        row.window = window_text(row.earliest, row.latest)  # type: ignore[attr-defined]
+    km = round(sum(r.distance for r in routes) / 1000, 1)
+    context = {
+        "plan": plan,
+        "routes": routes,
+        "unserved": unserved,
+        "km": km,
+        "served": sum(len(r.stops.all()) for r in routes),
+        "saved_percent": round(100 * plan.km_saved / plan.baseline_km) if plan.baseline_km else 0,
+        "editable": plan.status != Plan.Status.SUPERSEDED,
+    }
+    return render(request, "teams/plan.html", context)
+
+
+def _actual(stops: list[Any]) -> dict[str, Any] | None:
+    """Planned against actual so far: stops reached, mean minutes late against the planned
+    time at the door, and the trip meter against the planned kilometres at the last reading."""
+    reached = [s for s in stops if s.arrived_at is not None]
+    if not reached:
+        return None
+    delays = [(s.arrived_at - s.eta).total_seconds() / 60 for s in reached]
+    metered = [s for s in reached if s.arrived_km is not None]
+    last = metered[-1] if metered else None
+    return {
+        "reached": len(reached),
+        "late": sum(1 for s in reached if s.late),
+        "delay": round(sum(delays) / len(delays)),
+        "km": last.arrived_km if last else None,
+        "planned_km": last.planned_km if last else None,
+    }
+
+
+Step = Callable[[HttpRequest, Plan, QueryDict, int], Any]
+
+
+def _version(data: QueryDict) -> int:
+    version = int_or_none(data, "version")
+    if version is None:
+        raise ServiceError(_("Reload the page and try again."), code="no_version")
+    return version
+
+
+def _urgent(request: HttpRequest, plan: Plan, data: QueryDict, version: int) -> Any:
+    ref = int_or_none(data, "ref_id")
+    if ref is None:
+        raise ServiceError(
+            _("Please correct the marked fields."), fields={"ref_id": [_("Give a number.")]}
+        )
+    result = services.plan_insert_urgent(
+        actor=request.user,
+        plan=plan,
+        kind=data.get("kind", "work_order"),
+        ref_id=ref,
+        expected_version=version,
+    )
+    if result.unserved is not None:
+        messages.warning(
+            request,
+            _("It fits nowhere: %(reason)s.") % {"reason": reason_label(result.unserved.reason)},
+        )
+    return result
+
+
+def _move(request: HttpRequest, plan: Plan, data: QueryDict, version: int) -> Any:
+    stop_id, vehicle_id = int_or_none(data, "stop"), int_or_none(data, "vehicle")
+    position = int_or_none(data, "position", high=100_000)
+    if stop_id is None or vehicle_id is None or position is None:
+        raise ServiceError(_("Choose a vehicle and a place."), code="incomplete")
+    return services.plan_move_stop(
+        actor=request.user,
+        plan=plan,
+        stop_id=stop_id,
+        vehicle_id=vehicle_id,
+        position=position,
+        expected_version=version,
+    )
+
+
+STEPS: dict[str, tuple[Step, str]] = {
+    "publish": (
+        lambda r, p, d, v: services.plan_publish(actor=r.user, plan=p, expected_version=v),
+        gettext_noop("Published: the crews see their routes."),
+    ),
+    "urgent": (_urgent, gettext_noop("Urgent visit inserted.")),
+    "move": (_move, gettext_noop("Stop moved.")),
+}
+
+
+@require_POST
+@signed_in
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    if action not in STEPS:
+        raise NotFound()
+    step, done = STEPS[action]
+    try:
+        result = step(request, plan, request.POST, _version(request.POST))
+    except ServiceError as error:
+        messages.error(request, error_text(error))
+        return redirect("teams:plan", pk=plan.pk)
+    if not (action == "urgent" and getattr(result, "unserved", None) is not None):
+        messages.success(request, _(done))
+    return redirect(reverse("teams:plan", args=[plan.pk]))
+
+
+@signed_in
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable route sheet: one page per used vehicle (or the one asked for)."""
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    routes = [r for r in selectors.routes_of(plan) if r.stops.all()]
+    only = int_or_none(request.GET, "route")
+    if only is not None:
+        routes = [r for r in routes if r.pk == only]
+    _stop_rows(plan, routes)
+    crews: dict[int, list[str]] = {}
+    for member in TeamMember.objects.filter(
+        active=True, vehicle_id__in=[r.vehicle_id for r in routes]
+    ).select_related("user"):
+        crews.setdefault(member.vehicle_id or 0, []).append(str(member.user))
+    for route in routes:
+        route.crew = crews.get(route.vehicle_id, [])  # type: ignore[attr-defined]
+    return render(request, "teams/sheet.html", {"plan": plan, "routes": routes})
+
+
+@signed_in
+def map_page(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    routes = selectors.routes_of(plan)
+    return render(request, "teams/map.html", {"plan": plan, "drawing": svgmap.draw(plan, routes)})

@@ -1,0 +1,34 @@
+"""Field-team writes. Import services from here: ``from lifeline.teams.services import
+plan_create``."""
+
+from lifeline.teams.services.edits import UrgentResult, plan_insert_urgent, plan_move_stop
+from lifeline.teams.services.plans import Solved, plan_create, plan_publish, plan_solve
+from lifeline.teams.services.setup import (
+    appointment_set,
+    delivery_create,
+    shift_add,
+    team_areas_set,
+    team_create,
+    team_member_add,
+    vehicle_create,
+)
+from lifeline.teams.services.stops import stop_arrive, stop_complete
+
+__all__ = [
+    "Solved",
+    "UrgentResult",
+    "appointment_set",
+    "delivery_create",
+    "plan_create",
+    "plan_insert_urgent",
+    "plan_move_stop",
+    "plan_publish",
+    "plan_solve",
+    "shift_add",
+    "stop_arrive",
+    "stop_complete",
+    "team_areas_set",
+    "team_create",
+    "team_member_add",
+    "vehicle_create",
+]
