@@ -4,7 +4,6 @@ households with time windows, planned in one go."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter
 
 from lifeline.core import clock
@@ -16,12 +15,12 @@ from lifeline.teams.planner.validate import plan_violations
 from lifeline.teams.problem import distance_provider
 from lifeline.teams.scenario import GROUPS, VEHICLES, VISITS, plan_gas_day, seed_gas_day
 
-# The acceptance allows 30 s on this machine; the suite gives the solver 5 s of it.
+# The suite gives the solver 5 s; the time of the whole day's planning is measured by
+# `lifeline bench teams_day` (the acceptance allows 30 s), not asserted here.
 SOLVER_SECONDS = 5.0
-BUDGET_SECONDS = 30.0
 
 
-def test_gas_company_plans_400_households_with_windows_within_30_seconds(db):
+def test_gas_company_plans_400_households_with_windows(db):
     # given the demo city (small) and the gas company's day: 17 groups, 7 shared vehicles,
     # 400 households whose gas is low, most of them home only part of the day
     generate_city(people=2500, seed=11)
@@ -32,11 +31,7 @@ def test_gas_company_plans_400_households_with_windows_within_30_seconds(db):
     assert covered == {t.pk for t in scenario.teams}, "every group rides in some vehicle"
     assert Appointment.objects.filter(day=day).count() > VISITS // 2
     # when the company's dispatcher plans the day
-    started = time.perf_counter()
     plan = plan_gas_day(scenario=scenario, time_limit=SOLVER_SECONDS)
-    took = time.perf_counter() - started
-    # then it took well under the 30 seconds allowed
-    assert took < BUDGET_SECONDS, took
     # and every one of the 400 is served inside its window or listed with a reason
     wanted = {f"work_order:{o.pk}" for o in scenario.orders}
     stops = list(PlanStop.objects.filter(plan=plan))
@@ -75,5 +70,5 @@ def test_gas_company_plans_400_households_with_windows_within_30_seconds(db):
     print(
         f"\nscenario: {len(stops)} served, {len(unserved)} unserved, "
         f"{plan.optimised_km} km (by hand {plan.baseline_km} km, "
-        f"{plan.baseline_missed} not served), planned in {took:.1f} s"
+        f"{plan.baseline_missed} not served)"
     )
