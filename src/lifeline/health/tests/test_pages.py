@@ -9,6 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import translation
 
 from lifeline.accounts.models import Role
 from lifeline.api.tests.helpers import client_for
@@ -20,6 +21,7 @@ from lifeline.health.services import (
     medical_transfer_request,
     standing_need_create,
 )
+from lifeline.health.vocab import TransferStep
 from lifeline.testing.factories import make_user
 from lifeline.workorders.models import WorkOrderEvent
 
@@ -101,7 +103,10 @@ def test_transfer_from_the_page_and_its_times_with_refusals_on_the_page(
         # a time out of order comes back on the page, with its reason, and writes nothing
         refused = client.post(url, {"step": "arrival", "at": "2022-11-20T20:10"})
         assert refused.status_code == 400 and 'data-testid="error"' in refused.content.decode()
-        assert "first" in refused.content.decode()
+        # the reason names the step to record first, in the page's language
+        with translation.override("zh-hans"):
+            first = str(TransferStep.CALL.label)
+        assert first in refused.content.decode()
         # the call, in the city's local time
         done = client.post(url, {"step": "call", "at": "2022-11-20T20:06"})
     assert done.status_code == 302
