@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
+from lifeline.bench._database import bench_database
 
 SEED_CODE = (
     "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lifeline.settings');"
@@ -66,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    with _bench_database(keep=args.keep) as url:
+    with bench_database("bench_intake", keep=args.keep) as url:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -188,40 +188,6 @@ def counts() -> dict[str, Any]:
         "outbox": OutboxMessage.objects.filter(object_type="workorders.workorder").count(),
         "audit_ok": not verified,
     }
-
-
-@contextmanager
-def _bench_database(*, keep: bool) -> Iterator[str]:
-    db = {key: str(value or "") for key, value in settings.DATABASES["default"].items()}
-    if not db["ENGINE"].endswith("postgresql"):
-        raise SystemExit("lifeline bench intake needs DATABASE_URL=postgres://...")
-    import psycopg
-
-    name = f"{db['NAME']}_bench_intake"
-    conninfo = {
-        k: v
-        for k, v in {
-            "host": db.get("HOST"),
-            "port": db.get("PORT"),
-            "user": db.get("USER"),
-            "password": db.get("PASSWORD"),
-        }.items()
-        if v
-    }
-    admin = psycopg.connect(dbname="postgres", autocommit=True, **conninfo)  # type: ignore[arg-type]
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    auth = db.get("USER") or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    try:
-        yield f"postgres://{auth}@{host}/{name}"
-    finally:
-        if not keep:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}", flush=True)
-        admin.close()
 
 
 def _python(env: dict[str, str], *argv: str) -> str:

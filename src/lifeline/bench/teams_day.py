@@ -17,14 +17,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+from lifeline.bench._database import bench_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.inner:
         return _inner(args)
-    with _bench_database(keep=args.keep) as url:
+    with bench_database("bench_teams_day", keep=args.keep, sqlite_ok=True) as url:
         env = {**os.environ, "DATABASE_URL": url, "LIFELINE_LOG_LEVEL": "WARNING"}
         cli = [sys.executable, "-m", "lifeline.cli"]
         print("migrating the bench database", flush=True)
@@ -110,42 +108,3 @@ def _inner(args: argparse.Namespace) -> dict[str, Any]:
         flush=True,
     )
     return figures
-
-
-@contextmanager
-def _bench_database(*, keep: bool) -> Iterator[str]:
-    db = {key: str(value or "") for key, value in settings.DATABASES["default"].items()}
-    if not db["ENGINE"].endswith("postgresql"):
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bench_teams_day.sqlite3"
-            yield f"sqlite:///{path}"
-            if keep:
-                print("--keep has no effect on SQLite: the file is temporary", flush=True)
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_bench_teams_day"
-    conninfo = {
-        k: v
-        for k, v in {
-            "host": db.get("HOST"),
-            "port": db.get("PORT"),
-            "user": db.get("USER"),
-            "password": db.get("PASSWORD"),
-        }.items()
-        if v
-    }
-    admin = psycopg.connect(dbname="postgres", autocommit=True, **conninfo)  # type: ignore[arg-type]
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    auth = db.get("USER") or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    try:
-        yield f"postgres://{auth}@{host}/{name}"
-    finally:
-        if not keep:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}", flush=True)
-        admin.close()

@@ -1,0 +1,52 @@
+"""A database of the bench's own on the PostgreSQL server of DATABASE_URL (or a temporary
+SQLite file where the bench allows it), dropped afterwards unless kept."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+
+@contextmanager
+def bench_database(suffix: str, *, keep: bool, sqlite_ok: bool = False) -> Iterator[str]:
+    """Yield the URL of a new database ``<name>_<suffix>``."""
+    db = {key: str(value or "") for key, value in settings.DATABASES["default"].items()}
+    if not db["ENGINE"].endswith("postgresql"):
+        if not sqlite_ok:
+            raise SystemExit(f"lifeline bench needs DATABASE_URL=postgres://... ({suffix})")
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / f'{suffix}.sqlite3'}"
+            if keep:
+                print("--keep has no effect on SQLite: the file is temporary", flush=True)
+        return
+    import psycopg
+
+    name = f"{db['NAME']}_{suffix}"
+    conninfo = {
+        k: v
+        for k, v in {
+            "host": db.get("HOST"),
+            "port": db.get("PORT"),
+            "user": db.get("USER"),
+            "password": db.get("PASSWORD"),
+        }.items()
+        if v
+    }
+    admin = psycopg.connect(dbname="postgres", autocommit=True, **conninfo)  # type: ignore[arg-type]
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    auth = db.get("USER") or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    try:
+        yield f"postgres://{auth}@{host}/{name}"
+    finally:
+        if not keep:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(f"dropped {name}", flush=True)
+        admin.close()
