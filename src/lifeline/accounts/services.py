@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from lifeline.accounts.models import ApiToken, Membership, Role, User
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
+from lifeline.core.config_cache import KeyedCache
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.scoping import forget_scope, scope_for
 from lifeline.registry.models import Area, Unit
@@ -88,23 +90,52 @@ def token_revoke(*, actor: Any, prefix: str) -> ApiToken:
     return token
 
 
-def token_authenticate(*, plain: str) -> User | None:
-    """The active user owning the live token ``plain``, or None. Touches ``last_used_at``."""
-    if not plain.startswith(TOKEN_PREFIX):
-        return None
+@dataclass
+class _LiveToken:
+    token_id: int
+    user_fields: tuple[str, ...]
+    user_values: tuple[Any, ...]
+    last_used_at: dt.datetime | None
+
+
+# Live tokens by hash, with their user's row, kept per process until a token, user,
+# membership or unit changes (the "accounts" stamp; accounts/apps.py).
+ACCESS_STAMP = "accounts"
+_live_tokens: KeyedCache[_LiveToken] = KeyedCache(ACCESS_STAMP)
+
+
+def _load_token(digest: Any) -> _LiveToken | None:
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=token_hash(plain), revoked_at__isnull=True)
+        .filter(token_hash=digest, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    names = tuple(f.attname for f in User._meta.concrete_fields)
+    values = tuple(getattr(token.user, name) for name in names)
+    return _LiveToken(token.pk, names, values, token.last_used_at)
+
+
+def token_authenticate(*, plain: str) -> User | None:
+    """The active user owning the live token ``plain``, or None. Touches ``last_used_at``.
+
+    Each call returns a fresh ``User`` (requests may annotate it), built from the process's
+    copy of the row; a revoked token or a deactivated user is refused by the next request
+    in every process, because revoking or deactivating bumps the stamp of that copy.
+    """
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    live = _live_tokens.get(token_hash(plain), _load_token)
+    if live is None:
+        return None
     now = clock.now()
-    if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).filter(
+    if live.last_used_at is None or live.last_used_at < now - LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=live.token_id).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
-    return token.user
+        live.last_used_at = now
+    return User.from_db("default", live.user_fields, live.user_values)
 
 
 def membership_grant(

@@ -379,7 +379,7 @@ def _grid_lists(command: Any, grids: list[int], today: dt.date, n: int) -> dict[
     for kind, naive_sql in _NAIVE_LISTS.items():
         fast, naive, sizes = [], [], []
         for grid in picks:
-            forget_scope(command)  # each request reads the actor's scope again
+            forget_scope(command)  # each request looks the scope up again (one stamps read)
             t0 = time.perf_counter()
             rows = list(
                 screening_list(actor=command, area_id=grid, kind=kind).values_list("pk", "name")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_migrate
 
 
@@ -8,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Lifeline core"
 
     def ready(self) -> None:
+        from lifeline.core import config_cache
         from lifeline.core.reference_data import restore_missing_reference_data
 
         # Django's own hook for data that must exist
@@ -15,3 +17,6 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             restore_missing_reference_data, sender=self, dispatch_uid="lifeline.reference"
         )
+        # Each request reads the configuration stamps once (core/config_cache.py).
+        request_started.connect(config_cache.request_started, dispatch_uid="lifeline.stamps")
+        request_finished.connect(config_cache.request_finished, dispatch_uid="lifeline.stamps")

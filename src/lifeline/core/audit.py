@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 
-from lifeline.core import clock, requestid
+from lifeline.core import clock, db, requestid
 from lifeline.core.models import AuditChain, AuditRecord
 
 
@@ -117,12 +117,14 @@ def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRe
             records.append(record)
         if not records:
             return []
-        AuditRecord.objects.bulk_create(records, batch_size=1000)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_auditchain SET last_seq = %s, last_hash = %s WHERE id = %s",
-                [head.last_seq, head.last_hash, chain_id],
-            )
+        # The records and the new head travel together (one round trip on PostgreSQL).
+        writes = db.Writes()
+        writes.insert(records)
+        writes.execute(
+            "UPDATE core_auditchain SET last_seq = %s, last_hash = %s WHERE id = %s",
+            [head.last_seq, head.last_hash, chain_id],
+        )
+        writes.run()
     return records
 
 

@@ -24,8 +24,14 @@ class AuditRecord(models.Model):
     chain = models.PositiveSmallIntegerField()
     seq = models.BigIntegerField()
     at = models.DateTimeField()
+    # No index of its own: audit_actor_idx (actor, at) serves it.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)

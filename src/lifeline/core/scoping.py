@@ -1,7 +1,8 @@
 """The one scoping mechanism: what an actor may see, from their memberships only.
 
-``scope_for(actor)`` reads the actor's active memberships once per request: the area
-subtrees (as path prefixes) and the units (with their descendants). ``scoped(qs, actor)``
+``scope_for(actor)`` is the actor's active memberships: the area subtrees (as path
+prefixes) and the units (with their descendants). It is read once per process and kept
+until a membership, user, token or unit changes (core/config_cache.py). ``scoped(qs, actor)``
 filters any queryset whose model declares where its place is:
 
 - ``area_path`` field (every registry row, work order, test...), matched by prefix;
@@ -20,9 +21,13 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from lifeline.core.config_cache import KeyedCache
+
 M = TypeVar("M", bound=models.Model)
 
 _CACHE_ATTR = "_lifeline_scope"
+# Scopes by user id, per process, until the "accounts" stamp changes (accounts/apps.py).
+_scopes: KeyedCache[Scope] = KeyedCache("accounts")
 
 
 @dataclass(frozen=True)
@@ -74,17 +79,24 @@ def _minimal_prefixes(paths: list[str]) -> tuple[str, ...]:
 
 
 def scope_for(actor: Any) -> Scope:
-    """The actor's scope, cached on the actor object for the request."""
+    """The actor's scope: cached on the actor object for the request, and per process
+    until a membership, user, token or unit changes (the "accounts" stamp)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Scope()
     cached = getattr(actor, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    scope = _scopes.get(actor.pk, _load_scope) or Scope()
+    setattr(actor, _CACHE_ATTR, scope)
+    return scope
+
+
+def _load_scope(user_id: Any) -> Scope:
     from lifeline.accounts.models import Membership
     from lifeline.registry.models import Unit
 
     rows = list(
-        Membership.objects.filter(user_id=actor.pk, active=True).values_list(
+        Membership.objects.filter(user_id=user_id, active=True).values_list(
             "role", "area__path", "unit_id"
         )
     )
@@ -103,9 +115,7 @@ def scope_for(actor: Any) -> Scope:
             descendants = [c for u in frontier for c in children.get(u, ()) if c not in unit_ids]
             unit_ids.update(descendants)
             frontier = descendants
-    scope = Scope(area_paths=_minimal_prefixes(paths), unit_ids=frozenset(unit_ids), roles=roles)
-    setattr(actor, _CACHE_ATTR, scope)
-    return scope
+    return Scope(area_paths=_minimal_prefixes(paths), unit_ids=frozenset(unit_ids), roles=roles)
 
 
 def forget_scope(actor: Any) -> None:

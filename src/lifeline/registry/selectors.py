@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from lifeline.core.config_cache import KeyedCache
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import (
     id_number_is_valid,
@@ -47,8 +48,30 @@ def area_list(
     return qs.order_by("path")
 
 
+# Areas by id, per process, until an area changes (registry/apps.py). Intake looks one up
+# on every request; the boundary (large, rarely needed) is left to load on first use.
+AREAS_STAMP = "registry.areas"
+_AREA_FIELDS = tuple(f.attname for f in Area._meta.concrete_fields if f.name != "boundary")
+_areas: KeyedCache[tuple[Any, ...]] = KeyedCache(AREAS_STAMP, max_entries=50_000)
+
+
+def _load_area(pk: Any) -> tuple[Any, ...] | None:
+    return Area.objects.filter(pk=pk).values_list(*_AREA_FIELDS).first()
+
+
 def area_get(*, actor: Any, pk: int) -> Area:
-    return _get(Area.objects.all(), actor, pk=pk)  # type: ignore[no-any-return]
+    """The area ``pk`` if it lies in the actor's scope; NotFound otherwise."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    row = _areas.get(key, _load_area)
+    if row is None:
+        raise NotFound()
+    area = Area.from_db("default", _AREA_FIELDS, row)
+    if not scope_for(actor).covers_path(area.path):
+        raise NotFound()
+    return area
 
 
 def area_roots_for(*, actor: Any) -> list[Area]:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from lifeline.accounts.models import Role, User
+from lifeline.core import config_cache, db
 from lifeline.testing.factories import SmallCity, make_small_city, make_user
 
 
@@ -53,3 +54,12 @@ def _reset_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Each test starts with empty per-process copies (core/config_cache.py) and no drawn
+    ids (core/db.py): a test's rolled-back rows can reappear under the same ids in the next
+    test on SQLite, and a flush may reset PostgreSQL's sequences."""
+    config_cache.forget_all()
+    db.forget_ids()

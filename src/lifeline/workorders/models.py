@@ -175,12 +175,19 @@ class WorkOrder(models.Model):
     emergency = models.BooleanField(_("emergency"), default=False)
     area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
+    # No index of its own: workorder_dup_idx (household, category, status) serves it.
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     person = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # No index of its own: workorder_unit_status_idx (unit, status) serves it.
     responsible_unit = models.ForeignKey(
         "registry.Unit",
         null=True,
@@ -188,6 +195,7 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("responsible unit"),
+        db_index=False,
     )
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -196,8 +204,14 @@ class WorkOrder(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
+    # Never searched by; an index would only slow every intake down.
     sla_version = models.ForeignKey(
-        SlaPolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SlaPolicyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     due_response_at = models.DateTimeField(null=True, blank=True)
     due_resolution_at = models.DateTimeField(null=True, blank=True)
@@ -302,7 +316,10 @@ class EventKind(models.TextChoices):
 class WorkOrderEvent(models.Model):
     """One step on an order's timeline. Append-only."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: workorder_event_order_idx (order, at) serves it.
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     area_path = models.CharField(max_length=255, editable=False)
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=EventKind.choices)
@@ -317,7 +334,12 @@ class WorkOrderEvent(models.Model):
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
     from_unit = models.ForeignKey(
-        "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # never searched by
     )
     unit = models.ForeignKey(
         "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -181,9 +181,34 @@ class MetricsOut(Schema):
 
 
 def order_out(order: WorkOrder, *, call_120: bool = False) -> dict[str, Any]:
-    body = WorkOrderCreatedOut.from_orm(order).model_dump(mode="json")
-    body["call_120"] = call_120
-    return body
+    values = _attributes(WorkOrderCreatedOut, order)
+    values["call_120"] = call_120
+    return WorkOrderCreatedOut.model_validate(values).model_dump(mode="json")
+
+
+_ALIAS_PATHS: dict[type[Schema], list[tuple[str, list[str]]]] = {}
+
+
+def _attributes(schema: type[Schema], obj: Any) -> dict[str, Any]:
+    """The values ``schema`` reads from ``obj``, by each field's (dotted) alias: what
+    ``from_orm`` does, without its template-variable lookups (intake answers with this on
+    every create)."""
+    paths = _ALIAS_PATHS.get(schema)
+    if paths is None:
+        paths = _ALIAS_PATHS[schema] = [
+            (field.alias or name, (field.alias or name).split("."))
+            for name, field in schema.model_fields.items()
+        ]
+    values: dict[str, Any] = {}
+    for alias, parts in paths:
+        value = obj
+        for part in parts:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value is not None or hasattr(obj, parts[0]):
+            values[alias] = value
+    return values
 
 
 def events_out(events: list[WorkOrderEvent]) -> list[dict[str, Any]]:

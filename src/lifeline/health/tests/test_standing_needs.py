@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from lifeline.accounts.models import Membership, Role
+from lifeline.accounts.services import membership_revoke
 from lifeline.core.clock import frozen_at
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.periodic import run_periodic_sweeps
@@ -141,7 +142,8 @@ def test_a_need_whose_arranger_lost_the_area_is_reported_and_others_go_on(
     leaver = make_user("leaver", role=Role.GRID_WORKER, area=city.grid_a)
     lost = _dialysis(leaver, city.people_a[1])
     kept = _dialysis(community_staff, city.people_a[2])
-    Membership.objects.filter(user=leaver).update(active=False)
+    for membership in Membership.objects.filter(user=leaver):
+        membership_revoke(actor=None, membership=membership)
     with frozen_at(at(1, 9)):
         result = standing_trips_create()
     assert (result.created, result.failed) == (1, 1)

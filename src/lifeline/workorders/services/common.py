@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from lifeline.core import clock
+from lifeline.core import clock, db
 from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied
 from lifeline.core.models import OutboxMessage
@@ -120,8 +120,10 @@ def record_steps(
     actor: Any,
     from_unit: Unit | None = None,
     at: dt.datetime | None = None,
+    writes: db.Writes | None = None,
 ) -> list[WorkOrderEvent]:
-    """Several steps at once: one insert for the events and one audit append for all."""
+    """Several steps at once: one insert for the events and one audit append for all.
+    ``writes`` (the caller's pending inserts) are sent with the events."""
     when = at or clock.now()
     events = [
         WorkOrderEvent(
@@ -140,7 +142,9 @@ def record_steps(
         )
         for step in steps
     ]
-    WorkOrderEvent.objects.bulk_create(events)
+    writes = writes or db.Writes()
+    writes.insert(events)
+    writes.run()
     audit_log_many(
         actor=actor_user(actor),
         entries=[
@@ -156,15 +160,22 @@ def record_steps(
 
 
 def notify(
-    order: WorkOrder, *, resident: str = "", unit: Unit | None = None, unit_body: str = ""
+    order: WorkOrder,
+    *,
+    resident: str = "",
+    unit: Unit | None = None,
+    unit_body: str = "",
+    writes: db.Writes | None = None,
 ) -> None:
-    """Queue the resident's and the unit's messages (one insert)."""
+    """Queue the resident's and the unit's messages (one insert, now or with ``writes``)."""
     messages = []
     if resident and order.contact_phone:
         messages.append((order.contact_phone, resident))
     if unit_body and unit is not None and unit.phone:
         messages.append((unit.phone, unit_body))
-    OutboxMessage.objects.bulk_create(
+    send_now = writes is None
+    writes = writes or db.Writes()
+    writes.insert(
         [
             OutboxMessage(
                 channel="sms",
@@ -176,6 +187,8 @@ def notify(
             for recipient, body in messages
         ]
     )
+    if send_now:
+        writes.run()
 
 
 def notify_resident(order: WorkOrder, body: str) -> None:

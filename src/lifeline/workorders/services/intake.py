@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifeline.core import clock
+from lifeline.core import clock, db
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import normalise_phone, phone_is_valid
 from lifeline.core.scoping import can_see_path
@@ -276,11 +276,16 @@ def _insert(
 
     target = clock_target(category=draft.category, priority=draft.priority, conf=draft.conf)
     due_response, due_resolution, warn_at = target.due(now)
-    order = WorkOrder.objects.create(
+    # The number is made of the day and the row's id, drawn first so that the row goes in
+    # whole: routed and numbered (or, for a duplicate, already linked and cancelled).
+    pk = db.next_id(WorkOrder)
+    order = WorkOrder(
+        pk=pk,
+        number=f"{clock.today():%Y%m%d}{pk:07d}",
         category=draft.category,
         channel=channel,
         priority=draft.priority,
-        status=Status.RECEIVED,
+        status=Status.CANCELLED if first is not None else Status.DISPATCHED,
         emergency=draft.emergency,
         area=draft.area,
         area_path=draft.area.path,
@@ -296,14 +301,14 @@ def _insert(
         due_response_at=due_response,
         due_resolution_at=due_resolution,
         warn_at=warn_at,
+        closed_at=now if first is not None else None,
         created_by=common.actor_user(actor),
         created_at=now,
         updated_at=now,
         duplicate_of=first,
         **contact,
     )
-    # The number needs the row's id; it is written with the routing step that follows.
-    order.number = f"{clock.today():%Y%m%d}{order.pk:07d}"
+    db.insert([order])
     created = common.Step(
         EventKind.CREATED,
         to_status=Status.RECEIVED,
@@ -312,8 +317,8 @@ def _insert(
     )
     if first is not None:
         return _link_duplicate(order, first, actor, created)
-    order.status = Status.DISPATCHED
-    common.save_order(order, ["number", "status"])
+    # Its messages and its timeline go to the database together.
+    writes = db.Writes()
     common.notify(
         order,
         resident=_("Your request %(number)s was received and sent to %(unit)s.")
@@ -321,21 +326,19 @@ def _insert(
         unit=unit,
         unit_body=_("New work order %(number)s: %(category)s.")
         % {"number": order.number, "category": draft.category.name},
+        writes=writes,
     )
     # The audit append comes last: it locks a chain head until the commit.
     dispatched = common.Step(
         EventKind.DISPATCHED, from_status=Status.RECEIVED, data={"routed": True}
     )
-    common.record_steps(order, [created, dispatched], actor=actor)
+    common.record_steps(order, [created, dispatched], actor=actor, writes=writes)
     return order
 
 
 def _link_duplicate(
     order: WorkOrder, first: WorkOrder, actor: Any, created: common.Step
 ) -> WorkOrder:
-    order.status = Status.CANCELLED
-    order.closed_at = clock.now()
-    common.save_order(order, ["number", "status", "closed_at"])
     linked = common.Step(
         EventKind.DUPLICATE,
         from_status=Status.RECEIVED,

@@ -44,8 +44,11 @@ class RoutingConfig:
     policy: SlaPolicyVersion | None
     targets: dict[tuple[int, int], SlaTarget]
     rules: dict[str, list[RoutingRule]]
+    # Every unit, and the units serving each area path (kind, id), for routing up the tree
+    # without a query (a city has thousands of units, not millions).
+    units: dict[int, Unit] = field(default_factory=dict)
+    serving: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     routes: dict[tuple[int, str], Unit] = field(default_factory=dict)
-    near: dict[tuple[str, str, int], Unit | None] = field(default_factory=dict)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -61,11 +64,18 @@ def _build_config() -> RoutingConfig:
     rules: dict[str, list[RoutingRule]] = {}
     for rule in RoutingRule.objects.filter(active=True).select_related("unit"):
         rules.setdefault(rule.area_path, []).append(rule)
+    serving: dict[str, list[tuple[str, int]]] = {}
+    for unit_id, kind, path in Unit.areas.through.objects.values_list(
+        "unit_id", "unit__kind", "area__path"
+    ):
+        serving.setdefault(path, []).append((kind, unit_id))
     return RoutingConfig(
         categories=list(Category.objects.filter(active=True)),
         policy=policy,
         targets=targets,
         rules=rules,
+        units=Unit.objects.in_bulk(),
+        serving=serving,
     )
 
 
@@ -77,18 +87,14 @@ def config() -> RoutingConfig:
 def unit_of_kind_near(
     kind: str, area_path: str, *, exclude: int | None = None, conf: RoutingConfig | None = None
 ) -> Unit | None:
-    """The unit of ``kind`` serving the deepest area on the way up from ``area_path``."""
+    """The unit of ``kind`` serving the deepest area on the way up from ``area_path`` (the
+    lowest id among several at the same depth)."""
     conf = conf or config()
-    key = (kind, area_path, exclude or 0)
-    if key not in conf.near:
-        rows = (
-            Unit.objects.filter(kind=kind, areas__path__in=ancestor_paths(area_path))
-            .exclude(pk=exclude or 0)
-            .values_list("pk", "areas__path")
-        )
-        best = sorted(rows, key=lambda row: (-len(row[1]), row[0]))
-        conf.near[key] = Unit.objects.get(pk=best[0][0]) if best else None
-    return conf.near[key]
+    for path in ancestor_paths(area_path):
+        found = [pk for k, pk in conf.serving.get(path, ()) if k == kind and pk != exclude]
+        if found:
+            return conf.units[min(found)]
+    return None
 
 
 def route(*, category: Category, area_path: str, conf: RoutingConfig | None = None) -> Unit:

@@ -105,9 +105,13 @@ def test_actions_walk_the_life_and_the_resident_confirms_without_login(
     ).json()
     staff = client_for(committee_staff)
     url = f"{API}/workorders/{created['id']}"
-    stale = post_json(staff, f"{url}/accept", {"expected_version": created["version"] - 1})
+    accepted = post_json(staff, f"{url}/accept", {"expected_version": created["version"]})
+    assert accepted.json()["status"] == "accepted"
+    # A step sent against the version read before the acceptance is refused.
+    stale = post_json(
+        staff, f"{url}/resolve", {"note": "已送达", "expected_version": created["version"]}
+    )
     assert_error(stale, 409, "stale")
-    assert post_json(staff, f"{url}/accept", {}).json()["status"] == "accepted"
     assert post_json(staff, f"{url}/comment", {"note": "已联系"}).status_code == 201
     assert post_json(staff, f"{url}/resolve", {"note": "已送达"}).json()["status"] == "resolved"
     code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.order_by("-pk").first().body)[1]

@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
+from lifeline.core import config_cache, db
 from lifeline.demo.generator import (
     DEFAULT_PEOPLE,
     DEFAULT_SEED,
@@ -111,6 +112,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(_("Wiping the database…"))
         call_command("flush", interactive=False, verbosity=0)
+        # The flush reset the sequences and emptied the tables this process keeps copies of.
+        db.forget_ids()
+        config_cache.forget_all()
 
     def _generate(self, options: dict[str, Any]) -> tuple[list[DemoLogin], dict[str, Any]]:
         people = options["people"]
