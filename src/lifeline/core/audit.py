@@ -72,10 +72,13 @@ def audit_log(
     return audit_log_many(actor=actor, entries=[entry])[0]
 
 
-def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRecord]:
+def audit_log_many(
+    *, actor: Any, entries: Iterable[AuditEntry], writes: db.Writes | None = None
+) -> list[AuditRecord]:
     """Append several records under one chain lock and one bulk insert (imports, batches).
 
-    The records are chained in the order given, exactly as if appended one by one.
+    The records are chained in the order given, exactly as if appended one by one. The
+    caller's pending ``writes`` travel with the chain head's lock.
     """
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     label = (getattr(actor, "username", "") or (str(actor) if actor else "system"))[:150]
@@ -89,7 +92,7 @@ def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRe
     # No savepoint: a failed append must fail the caller's whole transaction anyway, and
     # the savepoint round trips were a fifth of the cost of a small write on PostgreSQL.
     with transaction.atomic(savepoint=False):
-        head = _lock_head(chain_id)
+        head = _lock_head(chain_id, writes or db.Writes())
         records: list[AuditRecord] = []
         for entry in entries:
             object_type, object_id, area_path = entry.object_type, entry.object_id, entry.area_path
@@ -128,20 +131,19 @@ def audit_log_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRe
     return records
 
 
-def _lock_head(chain_id: int) -> AuditChain:
+def _lock_head(chain_id: int, writes: db.Writes) -> AuditChain:
     """The chain's head row, locked until the caller's transaction ends (created on first
-    use). Plain SQL: this runs on every write of the platform, and the ORM's query building
-    was most of its cost."""
+    use), read in one round trip with ``writes``. Plain SQL: this runs on every write of
+    the platform, and the ORM's query building was most of its cost."""
     query = "SELECT last_seq, last_hash FROM core_auditchain WHERE id = %s"
     if connection.features.has_select_for_update:
         query += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(query, [chain_id])
-        row = cursor.fetchone()
-    if row is None:
+    rows = writes.select(query, [chain_id])
+    writes.run()
+    if not rows:
         head, _ = AuditChain.objects.select_for_update().get_or_create(id=chain_id)
         return head
-    return AuditChain(id=chain_id, last_seq=row[0], last_hash=row[1])
+    return AuditChain(id=chain_id, last_seq=rows[0][0], last_hash=rows[0][1])
 
 
 @dataclass(frozen=True)

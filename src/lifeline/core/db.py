@@ -13,7 +13,7 @@ PostgreSQL and SQLite.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -34,12 +34,16 @@ def insert(objs: Sequence[M]) -> None:
     writes.run()
 
 
+Rows = list[tuple[Any, ...]]
+
+
 class Writes:
     """Statements sent together: in one round trip on PostgreSQL, one after another on
-    SQLite. Inserts get their primary keys when ``run`` returns."""
+    SQLite. Inserts get their primary keys, and ``select`` its rows, when ``run`` returns."""
 
     def __init__(self) -> None:
-        self._parts: list[tuple[str, list[Any], Sequence[models.Model] | None]] = []
+        # Each statement, its parameters, and what takes its result rows (None: no rows).
+        self._parts: list[tuple[str, list[Any], Callable[[Rows], None] | None]] = []
 
     def insert(self, objs: Sequence[M]) -> None:
         """Add an insert of ``objs`` (as ``insert`` above)."""
@@ -57,7 +61,7 @@ class Writes:
                 for obj in batch
                 for f in fields
             ]
-            self._parts.append((sql, params, None if with_pk else batch))
+            self._parts.append((sql, params, None if with_pk else _pk_setter(batch)))
             for obj in batch:
                 obj._state.adding = False
                 obj._state.db = connection.alias
@@ -65,6 +69,12 @@ class Writes:
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         """Add a statement that returns no rows."""
         self._parts.append((sql, list(params), None))
+
+    def select(self, sql: str, params: Sequence[Any]) -> Rows:
+        """Add a query; the list returned is filled with its rows by ``run``."""
+        rows: Rows = []
+        self._parts.append((sql, list(params), rows.extend))
+        return rows
 
     def run(self) -> None:
         parts, self._parts = self._parts, []
@@ -75,21 +85,24 @@ class Writes:
                 # Client-side binding (Django's default with psycopg 3) lets several
                 # statements travel in one query; their results come back in order.
                 cursor.execute("; ".join(p[0] for p in parts), [v for p in parts for v in p[1]])
-                for i, (_, _, returning) in enumerate(parts):
-                    if returning is not None:
-                        _set_pks(returning, cursor.fetchall())
+                for i, (_, _, take) in enumerate(parts):
+                    if take is not None:
+                        take(cursor.fetchall())
                     if i < len(parts) - 1:
                         cursor.nextset()
                 return
-            for sql, params, returning in parts:
+            for sql, params, take in parts:
                 cursor.execute(sql, params)
-                if returning is not None:
-                    _set_pks(returning, cursor.fetchall())
+                if take is not None:
+                    take(cursor.fetchall())
 
 
-def _set_pks(objs: Sequence[models.Model], rows: Sequence[tuple[Any, ...]]) -> None:
-    for obj, (pk,) in zip(objs, rows, strict=True):
-        obj.pk = pk
+def _pk_setter(objs: Sequence[models.Model]) -> Callable[[Rows], None]:
+    def take(rows: Rows) -> None:
+        for obj, (pk,) in zip(objs, rows, strict=True):
+            obj.pk = pk
+
+    return take
 
 
 def _insert_sql(model: type[models.Model], fields: list[Any], rows: int, with_pk: bool) -> str:

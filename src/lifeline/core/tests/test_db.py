@@ -40,10 +40,13 @@ def test_writes_send_several_statements_in_one_round_trip_on_postgresql() -> Non
     writes = db.Writes()
     writes.insert(first)
     writes.insert(second)
+    before = writes.select("SELECT last_seq FROM core_auditchain WHERE id = %s", [7])
     writes.execute("UPDATE core_auditchain SET last_seq = %s WHERE id = %s", [5, 7])
+    assert before == []  # filled by run
     with CaptureQueriesContext(connection) as queries:
         writes.run()
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    assert before == [(0,)]
     # every insert got its own keys, in order, from its own result
     keys = [m.pk for m in first + second]
     assert len(set(keys)) == 3 and None not in keys

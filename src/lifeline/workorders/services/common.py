@@ -144,8 +144,9 @@ def record_steps(
     ]
     writes = writes or db.Writes()
     writes.insert(events)
-    writes.run()
+    # The events (and the caller's pending writes) travel with the audit chain's lock.
     audit_log_many(
+        writes=writes,
         actor=actor_user(actor),
         entries=[
             AuditEntry(
