@@ -18,10 +18,13 @@ def bench_database(suffix: str, *, keep: bool, sqlite_ok: bool = False) -> Itera
     if not db["ENGINE"].endswith("postgresql"):
         if not sqlite_ok:
             raise SystemExit(f"lifeline bench needs DATABASE_URL=postgres://... ({suffix})")
+        if keep:
+            folder = tempfile.mkdtemp(prefix="lifeline_bench_")
+            yield f"sqlite:///{Path(folder) / f'{suffix}.sqlite3'}"
+            print(f"kept {Path(folder) / f'{suffix}.sqlite3'}", flush=True)
+            return
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / f'{suffix}.sqlite3'}"
-            if keep:
-                print("--keep has no effect on SQLite: the file is temporary", flush=True)
         return
     import psycopg
 

@@ -18,13 +18,11 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +34,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
+from lifeline.bench._database import bench_database
 from lifeline.demo.generator.users import demo_password
 
 USER = "command_staff"
@@ -129,42 +128,8 @@ def _existing_figures(env: dict[str, str]) -> dict[str, Any]:
 
 @contextmanager
 def _bench_database(*, keep: bool) -> Iterator[tuple[str, str]]:
-    db = {key: str(value or "") for key, value in settings.DATABASES["default"].items()}
-    grid_sql = "SELECT id FROM registry_area WHERE level = 'grid'"
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        name = f"{db['NAME']}_bench"
-        conninfo = {
-            k: v
-            for k, v in {
-                "host": db.get("HOST"),
-                "port": db.get("PORT"),
-                "user": db.get("USER"),
-                "password": db.get("PASSWORD"),
-            }.items()
-            if v
-        }
-        admin = psycopg.connect(dbname="postgres", autocommit=True, **conninfo)  # type: ignore[arg-type]
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        auth = db.get("USER") or ""
-        if db.get("PASSWORD"):
-            auth += f":{db['PASSWORD']}"
-        host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-        try:
-            yield f"postgres://{auth}@{host}/{name}", grid_sql
-        finally:
-            if not keep:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-    else:
-        folder = tempfile.mkdtemp(prefix="lifeline_bench_")
-        try:
-            yield f"sqlite:///{folder}/bench.sqlite3", grid_sql
-        finally:
-            if not keep:
-                shutil.rmtree(folder, ignore_errors=True)
+    with bench_database("bench", keep=keep, sqlite_ok=True) as url:
+        yield url, "SELECT id FROM registry_area WHERE level = 'grid'"
 
 
 def _lifeline(env: dict[str, str], *argv: str, capture: bool = False) -> str:

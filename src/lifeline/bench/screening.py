@@ -32,9 +32,10 @@ import sys
 import time
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from lifeline.bench._database import bench_database
 
 PER_GRID = 1000
 BASE = dt.date(2022, 11, 5)
@@ -55,31 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.inner:
         return _inner(args)
-    db = settings.DATABASES["default"]
-    if not str(db["ENGINE"]).endswith("postgresql"):
-        raise SystemExit("lifeline bench screening needs DATABASE_URL=postgres://...")
-    import psycopg
-
-    name = f"{db['NAME']}_bench_screening"
-    conninfo = {
-        k: str(v)
-        for k, v in {
-            "host": db.get("HOST"),
-            "port": db.get("PORT"),
-            "user": db.get("USER"),
-            "password": db.get("PASSWORD"),
-        }.items()
-        if v
-    }
-    admin = psycopg.connect(dbname="postgres", autocommit=True, **conninfo)  # type: ignore[arg-type]
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    auth = str(db.get("USER") or "") + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
-    env = {**os.environ, "DATABASE_URL": f"postgres://{auth}@{host}/{name}"}
-    env["LIFELINE_LOG_LEVEL"] = "WARNING"
-    print(f"bench database {name}: migrating", flush=True)
-    try:
+    with bench_database("bench_screening", keep=args.keep) as url:
+        env = {**os.environ, "DATABASE_URL": url, "LIFELINE_LOG_LEVEL": "WARNING"}
+        print("bench database: migrating", flush=True)
         cli = [sys.executable, "-m", "lifeline.cli"]
         subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
         argv = [*cli, "bench", "screening", "--inner", *_forwarded(args)]
@@ -93,10 +72,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if proc.returncode:
             raise SystemExit(f"the inner bench failed with exit code {proc.returncode}")
         return dict(json.loads(lines[-1]))
-    finally:
-        if not args.keep:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _forwarded(args: argparse.Namespace) -> list[str]:
