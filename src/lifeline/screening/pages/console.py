@@ -1,0 +1,79 @@
+"""The sampling console: the page a sampler's phone keeps open, and the sync of its
+offline queue (each queued action applied alone; retries are replays)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lifeline.core.errors import ServiceError
+from lifeline.core.personal import mask_name
+from lifeline.screening import selectors
+from lifeline.screening.models import POOL_SIZES
+from lifeline.screening.services import (
+    sample_register,
+    tube_close,
+)
+
+MAX_SYNC_ITEMS = 500
+
+
+@never_cache
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    return render(request, "screening/console.html", {"pool_sizes": POOL_SIZES})
+
+
+@require_POST
+@login_required
+def console_sync(request: HttpRequest) -> JsonResponse:
+    """Apply queued console actions in order; each answers alone, retries are replays."""
+    try:
+        items = json.loads(request.body or b"{}").get("items", [])
+        if not isinstance(items, list) or len(items) > MAX_SYNC_ITEMS:
+            raise ValueError
+    except (ValueError, AttributeError):
+        error = ServiceError(_('The sync body must be {"items": [...]}.'), code="bad_body")
+        return JsonResponse(error.as_dict(), status=400)
+    results = [_apply(request.user, item) for item in items]
+    return JsonResponse({"results": results})
+
+
+def _apply(actor: Any, item: Any) -> dict[str, Any]:
+    client_id = str(item.get("client_id", "")) if isinstance(item, dict) else ""
+    try:
+        if not isinstance(item, dict):
+            raise ServiceError(_("Each item must be an object."), code="bad_item")
+        if item.get("kind") == "close":
+            tube_close(actor=actor, barcode=str(item.get("barcode", "")))
+            return {"client_id": client_id, "status": "closed"}
+        person = selectors.person_by_code(actor=actor, code=str(item.get("code", "")))
+        when = parse_datetime(str(item.get("sampled_at") or ""))
+        sample, created = sample_register(
+            actor=actor,
+            client_id=client_id,
+            barcode=str(item.get("barcode", "")),
+            person_id=person.pk,
+            pool_size=int(item.get("pool_size") or 10),
+            per_household=bool(item.get("per_household")),
+            sampled_at=when,
+        )
+    except ServiceError as error:
+        return {"client_id": client_id, "status": "error", **error.as_dict()}
+    except (TypeError, ValueError):
+        unreadable = ServiceError(_("The item is not readable."), code="bad_item")
+        return {"client_id": client_id, "status": "error", **unreadable.as_dict()}
+    return {
+        "client_id": client_id,
+        "status": "created" if created else "replayed",
+        "name": mask_name(person.name),
+        "members": sample.tube.members,
+    }

@@ -1,0 +1,96 @@
+"""The screening home, the daily review and the door-to-door list of a grid."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from lifeline.core import clock
+from lifeline.screening import progress, selectors
+from lifeline.screening.pages.common import screening_page
+from lifeline.web.errors import renders_service_errors
+
+
+@never_cache
+@login_required
+@renders_service_errors
+def review(request: HttpRequest) -> HttpResponse:
+    day = parse_date(request.GET.get("day") or "") or clock.today()
+    data = selectors.daily_review(actor=request.user, day=day)
+    context = {
+        "review": data,
+        "day": day,
+        "per_site": progress.review_per_site(data),
+        "sampled_to_result": progress.sampled_to_result_minutes(actor=request.user, day=day),
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+    }
+    return screening_page(request, "screening/review.html", context)
+
+
+@never_cache
+@login_required
+@renders_service_errors
+def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
+    """Bedridden and disabled people of a grid by household; ``?format=csv`` exports the
+    list (names masked), ``?format=visits`` the households still to sample as team visits."""
+    grid = progress.area_get(actor=request.user, area_id=grid_id)
+    day = clock.today()
+    stops = progress.door_to_door_stops(actor=request.user, grid_id=grid.pk, day=day)
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="door-to-door-{grid.pk}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [_("Person"), _("Name"), _("Building"), _("Unit"), _("Address"), _("Tested today")]
+        )
+        for stop in stops:
+            for pk, name, tested in stop.people:
+                yes_no = _("yes") if tested else _("no")
+                writer.writerow([pk, name, stop.building, stop.unit_no, stop.address, yes_no])
+        return response
+    visits, unplaced = progress.as_team_visits(stops, grid=grid, day=day)
+    if fmt == "visits":
+        return JsonResponse(
+            {
+                "day": day.isoformat(),
+                "grid_id": grid.pk,
+                "visits": [
+                    {
+                        "id": v.id,
+                        "lat": v.location.lat,
+                        "lng": v.location.lng,
+                        "service": v.service,
+                        "priority": v.priority,
+                        "skill": v.skill,
+                        "size": v.size,
+                        "area": v.area,
+                        "kind": v.kind,
+                    }
+                    for v in visits
+                ],
+                "unplaced_households": [s.household_id for s in unplaced],
+            }
+        )
+    context = {
+        "grid": grid,
+        "stops": stops,
+        "visits": len(visits),
+        "unplaced": unplaced,
+        "to_sample": sum(s.to_sample for s in stops),
+    }
+    return screening_page(request, "screening/door_to_door.html", context)
+
+
+@never_cache
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roots = progress.root_areas(actor=request.user)
+    return screening_page(request, "screening/home.html", {"roots": roots})
