@@ -9,20 +9,12 @@ must also carry the one error shape.
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure, FailureGroup, ServerError
+from schemathesis.core.failures import FailureGroup, ServerError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -31,9 +23,9 @@ from schemathesis.specs.openapi.checks import (
 
 from lifeline.accounts.models import Role, User
 from lifeline.accounts.services import token_create
-from lifeline.api.router import api
 from lifeline.registry.models import Unit
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.fuzz import ErrorShapeFailure, error_shape, fuzz, operations
 from lifeline.workorders import selectors
 from lifeline.workorders.services import workorder_create
 
@@ -42,41 +34,8 @@ EXAMPLES_PER_OPERATION = 25
 FUZZED_PATHS = r"^/api/v1/(workorders|areas|households|people|buildings|facilities|units)"
 
 
-def _schema() -> Any:
-    return schemathesis.openapi.from_dict(api.get_openapi_schema()).include(path_regex=FUZZED_PATHS)
-
-
 def _operations() -> list[Any]:
-    return [result.ok() for result in _schema().get_all_operations()]
-
-
-class ErrorShapeFailure(Failure):
-    """A 4xx whose body is not ``{"error": {"code", "message", "fields"}}``."""
-
-    kind_title = "Error response without the error shape"
-
-
-def error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
-    """A refused request must still answer in the one JSON error shape."""
-    if not 400 <= response.status_code < 500:
-        return None
-    try:
-        body = json.loads(response.content)
-        error = body["error"]
-        ok = (
-            set(body) == {"error"}
-            and set(error) == {"code", "message", "fields"}
-            and isinstance(error["message"], str)
-            and isinstance(error["fields"], dict)
-        )
-    except (ValueError, KeyError, TypeError):
-        ok = False
-    if not ok:
-        body_text = response.content.decode("utf-8", "replace")[:300]
-        raise ErrorShapeFailure(
-            operation=case.operation.label, message=f"{response.status_code}: {body_text}"
-        )
-    return True
+    return operations(FUZZED_PATHS)
 
 
 @pytest.fixture
@@ -112,47 +71,19 @@ def fuzz_city(city: SmallCity) -> dict[str, Any]:
     }
 
 
-def _strategy(operation: Any, known_ids: dict[str, Any]) -> Any:
-    names = {p.name for p in operation.path_parameters}
-    existing = {name: known_ids[name] for name in names if name in known_ids}
-    modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    strategies = [operation.as_strategy(generation_mode=mode) for mode in modes]
-    if existing:
-        strategies += [
-            operation.as_strategy(generation_mode=mode, path_parameters=existing) for mode in modes
-        ]
-    return st.one_of(strategies)
-
-
 def _fuzz(operation: Any, fuzz_city: dict[str, Any]) -> None:
-    app = WSGIHandler()
-    headers = {"Authorization": f"Bearer {fuzz_city['token']}"}
     checks: list[Any] = [not_a_server_error, error_shape]
     if operation.path.startswith("/api/v1/workorders"):
         # The work-order API documents every status and body it answers; the registry's
         # operations do not declare their 4xx yet, so only the first two checks apply there.
         checks += [status_code_conformance, content_type_conformance, response_schema_conformance]
-
-    @given(case=_strategy(operation, fuzz_city["ids"]))
-    @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
+    fuzz(
+        operation,
+        token=fuzz_city["token"],
+        known_ids=fuzz_city["ids"],
+        checks=checks,
+        examples=EXAMPLES_PER_OPERATION,
     )
-    def run(case: Any) -> None:
-        case.call_and_validate(app=app, headers=headers, checks=checks)
-
-    # As Django's test client does: the request signals would otherwise close the test's
-    # connection (and its transaction) after each request on PostgreSQL.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        run()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.label)
