@@ -108,8 +108,9 @@ def _health_and_passes(city: SmallCity, actor: User) -> dict[str, Any]:
         area_path=city.grid_a.path,
         unit=committee,
     )
+    checkpoint_staff = make_user("pii_checkpoint", role=Role.CHECKPOINT_STAFF, area=city.grid_a)
     checkpoints.relay_register(
-        actor=approver,
+        actor=checkpoint_staff,
         checkpoint_code=checkpoint.code,
         goods="药品",
         from_party="药店",

@@ -20,13 +20,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.db.models import Model
 from django.urls import URLPattern, get_resolver, reverse
 
-from lifeline.accounts.models import User
+from lifeline.accounts.models import Membership, User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
 from lifeline.core import clock
+from lifeline.core.scoping import forget_scope
 from lifeline.health.tests.scope_cases import HEALTH_CASES, make_health_world
 from lifeline.passes.tests.scope_cases import PASSES_CASES, make_passes_world
 from lifeline.registry.tests.scope_cases import (
@@ -38,7 +40,17 @@ from lifeline.screening.tests.scope_cases import SCREENING_CASES, make_screening
 from lifeline.teams.tests.scope_cases import TEAMS_CASES, make_teams_world
 from lifeline.testing.factories import SmallCity, make_phone
 from lifeline.testing.response_capture import find_pii
-from lifeline.testing.scope_matrix import DENIED, Case, World, call, call_undone, items_of
+from lifeline.testing.scope_matrix import (
+    DENIED,
+    Case,
+    World,
+    call,
+    call_undone,
+    call_widened,
+    items_of,
+    permissions_consulted,
+    unrelated_roles,
+)
 from lifeline.workorders.tests.scope_cases import WORKORDER_CASES, make_workorder_world
 
 # Each app's cases with the builder of the world they run in.
@@ -93,6 +105,28 @@ def _check_object(w: World, case: Case) -> None:
     for name in case.controls_in(w):
         control = call_undone(w.persona(name), case, w)
         assert 200 <= control.status_code < 300, (name, control.content[:300])
+    _check_widened(w, case, before)
+
+
+def _consulted(w: World, case: Case) -> set[str]:
+    """The permissions the operation checks, recorded during a control's call."""
+    with permissions_consulted() as consulted:
+        call_undone(w.persona(case.controls_in(w)[0]), case, w)
+    assert consulted, f"{case.id}: the control's call checked no permission"
+    return consulted
+
+
+def _check_widened(w: World, case: Case, before: Any) -> None:
+    """Each denied persona, given besides their own a city-wide membership in every role
+    that grants none of what the operation checks, is still refused and changes nothing:
+    a permission holds only where the membership granting it does, whatever else the user
+    holds (with roles and areas checked apart, these calls went through)."""
+    roles = unrelated_roles(_consulted(w, case))
+    assert roles, case.id
+    for name in case.denied_in(w):
+        response = call_widened(w.persona(name), case, w, roles, w.city.city)
+        assert response.status_code in DENIED, (name, roles, response.content[:200])
+    assert w.snapshot() == before, "a refused widened call changed something"
 
 
 def _check_list(w: World, case: Case) -> None:
@@ -116,6 +150,18 @@ def _check_list(w: World, case: Case) -> None:
             assert control.status_code == 200 and items_of(control.json()), (name, foreign(w))
     nothing = call(w.outsider, case, w, case.own(w))
     assert nothing.status_code in DENIED or not items_of(nothing.json())
+    # Widened viewers (every unrelated role city-wide besides their own) see no more.
+    with permissions_consulted() as consulted:
+        call(w.persona(case.viewers_in(w)[0]), case, w, case.own(w))
+    roles = unrelated_roles(consulted)
+    for viewer in case.viewers_in(w):
+        for query in (case.own(w), *(foreign(w) for foreign in case.foreign)):
+            response = call_widened(w.persona(viewer), case, w, roles, w.city.city, query=query)
+            if response.status_code != 200:
+                assert response.status_code in DENIED, (viewer, query)
+                continue
+            rows = items_of(response.json())
+            assert all(w.may_see(viewer, i) for i in rows), (viewer, roles, query, rows)
 
 
 def _check_create(w: World, case: Case) -> None:
@@ -128,6 +174,11 @@ def _check_create(w: World, case: Case) -> None:
     for name in case.controls_in(w):
         control = call_undone(w.persona(name), case, w)
         assert control.status_code == 201, (name, control.content[:300])
+    roles = unrelated_roles(_consulted(w, case))
+    for name in case.denied_in(w):
+        response = call_widened(w.persona(name), case, w, roles, w.city.city)
+        assert response.status_code in DENIED, (name, roles, response.content[:200])
+    assert case.created._default_manager.count() == before
 
 
 def _check_reference(w: World, case: Case) -> None:
@@ -252,8 +303,19 @@ def test_registry_page_is_scoped(world: RegistryWorld, name: str):
 
     for user in (w.worker_a, w.outsider):
         assert visit(user).status_code in DENIED, (name, user)
-    control = visit(w.worker_b)
+    with permissions_consulted() as consulted:
+        control = visit(w.worker_b)
     assert control.status_code < 400, (name, control.status_code)
+    # Every role granting none of what the page checks, city-wide, opens nothing more.
+    roles = unrelated_roles(consulted)
+    for user in (w.worker_a, w.outsider):
+        with transaction.atomic():
+            for role in roles:
+                Membership.objects.create(user=user, role=role, area=w.city.city)
+            forget_scope(user)
+            assert visit(user).status_code in DENIED, (name, user, roles)
+            transaction.set_rollback(True)
+        forget_scope(user)
 
 
 def test_search_page_shows_only_own_grid(world: RegistryWorld):

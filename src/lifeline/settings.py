@@ -6,8 +6,10 @@ runs on an embedded SQLite database in ``var/`` and generates its secrets there 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -34,10 +36,46 @@ def envstr(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def private_dir(path: Path, *, fix: bool = True) -> Path:
+    """``path`` as a folder only its owner may use (0700).
+
+    Missing folders on the way are created 0700 (nobody else had them). An existing ``path``
+    has its mode fixed when ``fix`` (Lifeline's own folders), unless it is a filesystem
+    root or a shared sticky folder such as /tmp; existing parents are left as they are.
+    """
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    shared = path.parent == path or bool(path.stat().st_mode & stat.S_ISVTX)
+    if (fix or missing) and not shared:
+        _chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make ``path`` a file only its owner may read (0600), created empty if missing, so
+    that whatever writes it next (SQLite) never makes it readable by others."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _chmod(path, 0o600)
+    return path
+
+
+def _chmod(path: Path, mode: int) -> None:
+    # Owned by another user: the operator set it up, and its mode is theirs.
+    with contextlib.suppress(PermissionError):
+        path.chmod(mode)
+
+
 def _generated_secret(path: Path, nbytes: int) -> str:
     """Read a secret kept in var/, creating it (mode 0600) on first run."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_hex(nbytes))
@@ -47,11 +85,12 @@ def _generated_secret(path: Path, nbytes: int) -> str:
 def database_from_url(url: str, var_dir: Path) -> dict[str, object]:
     """Turn DATABASE_URL into Django's DATABASES entry (sqlite:/// or postgres://)."""
     if not url:
-        return _sqlite(var_dir / "lifeline.sqlite3")
+        return _sqlite(var_dir / "lifeline.sqlite3", var_dir)
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
-        return _sqlite(Path(path[1:] if path.startswith("//") else path) if path else var_dir)
+        name = Path(path[1:] if path.startswith("//") else path) if path else var_dir
+        return _sqlite(name, var_dir)
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parsed.query))
         return {
@@ -69,8 +108,19 @@ def database_from_url(url: str, var_dir: Path) -> dict[str, object]:
     raise ValueError(f"DATABASE_URL scheme not supported: {parsed.scheme!r}")
 
 
-def _sqlite(path: Path) -> dict[str, object]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _sqlite(path: Path, var_dir: Path) -> dict[str, object]:
+    # Residents' data: the folder 0700 (an existing folder only when it is var/'s: one
+    # named in DATABASE_URL may be shared), the file 0600 before SQLite first opens it.
+    # SQLite gives its -wal and -shm files the database file's mode; existing ones are
+    # fixed too.
+    folder = path.parent.resolve()
+    private_dir(folder, fix=folder == var_dir or var_dir in folder.parents)
+    if not path.is_dir():
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                _chmod(side, 0o600)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
@@ -89,6 +139,8 @@ def _sqlite(path: Path) -> dict[str, object]:
 
 VAR_DIR = Path(os.environ.get("LIFELINE_VAR_DIR") or Path.cwd() / "var").resolve()
 KEYS_DIR = VAR_DIR / "keys"
+if VAR_DIR.exists():  # created 0700 by the first key or database written into it
+    private_dir(VAR_DIR)
 
 DEBUG = envbool("LIFELINE_DEBUG", False)
 SECRET_KEY = envstr("LIFELINE_SECRET_KEY", "") or _generated_secret(KEYS_DIR / "secret_key", 32)
@@ -118,6 +170,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its bundled Swagger UI: the API docs page needs no CDN
+    "csp",
     "lifeline.core",
     "lifeline.accounts",
     "lifeline.registry",
@@ -135,11 +188,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lifeline.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lifeline.core.nostore.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -194,17 +249,60 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Run uploaded imports inside the upload request instead of on a worker (tests, demos).
 LIFELINE_IMPORT_INLINE = envbool("LIFELINE_IMPORT_INLINE", False)
 
+# Sensitive values (registry/sensitive.py, docs/security.md): per user, per hour and day.
+LIFELINE_REVEALS_PER_HOUR = envint("LIFELINE_REVEALS_PER_HOUR", 30)
+LIFELINE_REVEALS_PER_DAY = envint("LIFELINE_REVEALS_PER_DAY", 100)
+LIFELINE_REVEAL_ALERT_COUNT = envint("LIFELINE_REVEAL_ALERT_COUNT", 10)  # in 10 minutes
+LIFELINE_ID_SEARCHES_PER_HOUR = envint("LIFELINE_ID_SEARCHES_PER_HOUR", 10)
+LIFELINE_ID_SEARCHES_PER_DAY = envint("LIFELINE_ID_SEARCHES_PER_DAY", 30)
+
+# Failed log-ins and bad API tokens (accounts/lockout.py, docs/security.md), per window.
+LIFELINE_LOGIN_WINDOW_MINUTES = envint("LIFELINE_LOGIN_WINDOW_MINUTES", 15)
+LIFELINE_LOGIN_FAILURES_PER_USER = envint("LIFELINE_LOGIN_FAILURES_PER_USER", 10)
+LIFELINE_LOGIN_FAILURES_PER_ADDRESS = envint("LIFELINE_LOGIN_FAILURES_PER_ADDRESS", 50)
+LIFELINE_TOKEN_FAILURES_PER_ADDRESS = envint("LIFELINE_TOKEN_FAILURES_PER_ADDRESS", 30)
+
+# Orders filed from outside (workorders/services/abuse.py, docs/security.md); 0 turns a cap
+# off. Each order texts the unit's duty phone, so these also cap those texts.
+LIFELINE_RESIDENT_ORDERS_PER_PHONE_DAY = envint("LIFELINE_RESIDENT_ORDERS_PER_PHONE_DAY", 10)
+LIFELINE_RESIDENT_ORDERS_PER_IP_HOUR = envint("LIFELINE_RESIDENT_ORDERS_PER_IP_HOUR", 30)
+LIFELINE_OPEN311_ORDERS_PER_IP_HOUR = envint("LIFELINE_OPEN311_ORDERS_PER_IP_HOUR", 0)
+# A form order identical to one the same phone filed this many minutes ago is that order.
+LIFELINE_RESIDENT_REPEAT_MINUTES = envint("LIFELINE_RESIDENT_REPEAT_MINUTES", 10)
+
 # Sweeps `lifeline worker` runs every --beat seconds (SLA escalation, approval clocks).
 LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.workorders.tasks.run_periodic",
     "lifeline.passes.tasks.run_periodic",
     "lifeline.health.tasks.run_periodic",
     "lifeline.screening.services.policies_sweep.run_periodic",
+    "lifeline.core.ratelimit.run_periodic",
+    "lifeline.core.audit.checkpoints.run_periodic",
 ]
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only
 # queue behind writers that drew the same chain, never behind the whole city.
 AUDIT_CHAINS = envint("LIFELINE_AUDIT_CHAINS", 64)
+# Each audit record's hash is an HMAC under this key, which is never stored in the
+# database: whoever holds only a copy of the database cannot rewrite the log and have it
+# verify. Earlier keys stay listed (comma- or space-separated) to verify the records they
+# made; see docs/security.md for rotation.
+AUDIT_KEY = envstr("LIFELINE_AUDIT_KEY", "") or _generated_secret(KEYS_DIR / "audit_key", 32)
+AUDIT_PREVIOUS_KEYS = envstr("LIFELINE_AUDIT_PREVIOUS_KEYS", "").replace(",", " ").split()
+# Chain heads are checkpointed to files outside the database, signed with this Ed25519
+# seed (32 bytes, hex), so that even a rewrite made with the HMAC key contradicts them.
+AUDIT_SIGNING_KEY = envstr("LIFELINE_AUDIT_SIGNING_KEY", "") or _generated_secret(
+    KEYS_DIR / "audit_signing_key", 32
+)
+# Public keys (hex) of earlier signing keys whose checkpoints still count.
+AUDIT_TRUSTED_PUBLIC_KEYS = (
+    envstr("LIFELINE_AUDIT_TRUSTED_PUBLIC_KEYS", "").replace(",", " ").split()
+)
+AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("LIFELINE_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit-checkpoints"
+)
+# Seconds between the worker's checkpoints (one line, only when a head has moved).
+AUDIT_CHECKPOINT_INTERVAL = envint("LIFELINE_AUDIT_CHECKPOINT_INTERVAL", 300)
 
 SMS_BACKEND = os.environ.get("LIFELINE_SMS_BACKEND", "console")
 
@@ -217,6 +315,22 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta t
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from Lifeline's own files,
+# never inline (templates carry no <script> blocks, on*= handlers or style= attributes;
+# htmx's eval and injected styles are off in web/base.html). See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # QR codes and Swagger UI's icons are data: SVGs
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if envbool("LIFELINE_HTTPS", False):
     SECURE_SSL_REDIRECT = envbool("LIFELINE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -226,11 +340,38 @@ if envbool("LIFELINE_HTTPS", False):
     SECURE_HSTS_PRELOAD = envbool("LIFELINE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every handler redacts API keys and tokens (core/log_redaction.py): Open311 clients may
+# send ``api_key`` in the query string, which request lines and URLs would otherwise carry.
+# Django's own loggers are listed so that its default handlers, which do not redact, are
+# replaced (``django.server`` is runserver's request log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "lifeline.core.log_redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LIFELINE_LOG_LEVEL", "WARNING")},
 }
 

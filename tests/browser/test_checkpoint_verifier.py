@@ -34,7 +34,7 @@ def _issue_truck_pass(city: SmallCity, applicant: User, approver: User, plate: s
         pass_type_code="logistics",
         applicant_kind="enterprise",
         on_behalf_of="株洲某医疗用品有限公司",
-        area=city.district,
+        area=city.street,  # where the park's service company is a member
         holder_label=plate,
         route="园区—湘江一桥—市中心医院",
         valid_from=now - dt.timedelta(hours=1),

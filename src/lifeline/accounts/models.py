@@ -24,19 +24,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# Roles allowed to change the registry (households, people, vulnerabilities) in their scope.
-REGISTRY_EDITORS = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.STREET_STAFF,
-        Role.DISTRICT_STAFF,
-        Role.COMMAND_STAFF,
-        Role.ADMIN,
-    }
-)
-
-
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

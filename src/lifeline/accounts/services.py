@@ -17,11 +17,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.models import ApiToken, Membership, Role, User
+from lifeline.accounts.permissions import Perm, permissions_of
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.config_cache import KeyedCache
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import forget_scope, scope_for
+from lifeline.core.scoping import can_anywhere, forget_scope, require, scope_for
 from lifeline.registry.models import Area, Unit
 
 TOKEN_PREFIX = "ll_"
@@ -30,18 +31,30 @@ TOKEN_PREFIX_LENGTH = 10
 # turn every read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
-# Roles that may grant memberships inside their own area subtree.
-GRANTING_ROLES = frozenset(
-    {Role.COMMAND_STAFF, Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
-)
-
 
 def _is_system_or_admin(actor: Any) -> bool:
     if actor is None:
         return True
     if getattr(actor, "is_superuser", False):
         return True
-    return Role.ADMIN in scope_for(actor).roles
+    return can_anywhere(actor, Perm.ACCOUNTS_MANAGE)
+
+
+def _may_grant(actor: Any, role: str, area: Area | None, unit: Unit | None) -> None:
+    """Staff with ``Perm.MEMBERSHIP_GRANT`` grant area memberships inside that grant, and
+    only of a role whose every permission they hold there themselves: nobody hands out
+    more than they have."""
+    if unit is not None or area is None or role == Role.ADMIN:
+        raise PermissionDenied(_("Your role may not grant this membership."))
+    require(
+        actor,
+        Perm.MEMBERSHIP_GRANT,
+        path=area.path,
+        message=_("Your role may not grant this membership."),
+    )
+    scope = scope_for(actor)
+    if not all(scope.can(perm, path=area.path) for perm in permissions_of(role)):
+        raise PermissionDenied(_("You may not grant a role with more rights than your own."))
 
 
 def token_hash(plain: str) -> str:
@@ -154,11 +167,7 @@ def membership_grant(
             fields={"area": [_("An area or a unit is required.")]},
         )
     if not _is_system_or_admin(actor):
-        scope = scope_for(actor)
-        if not scope.roles & GRANTING_ROLES or role == Role.ADMIN or unit is not None:
-            raise PermissionDenied(_("Your role may not grant this membership."))
-        if area is None or not scope.covers_path(area.path):
-            raise NotFound(_("No such area in your scope."))
+        _may_grant(actor, role, area, unit)
     with transaction.atomic():
         membership = Membership.objects.create(user=user, role=role, area=area, unit=unit)
         audit_log(
@@ -176,11 +185,14 @@ def membership_revoke(*, actor: Any, membership: Membership) -> Membership:
     """Deactivate a membership (kept for the record); same permission rule as granting."""
     area = membership.area
     if not _is_system_or_admin(actor):
-        scope = scope_for(actor)
-        if not scope.roles & GRANTING_ROLES or membership.unit_id is not None:
+        if membership.unit_id is not None or area is None:
             raise PermissionDenied(_("Your role may not revoke this membership."))
-        if area is None or not scope.covers_path(area.path):
-            raise NotFound(_("No such area in your scope."))
+        require(
+            actor,
+            Perm.MEMBERSHIP_GRANT,
+            path=area.path,
+            message=_("Your role may not revoke this membership."),
+        )
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.active:

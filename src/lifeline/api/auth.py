@@ -11,7 +11,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from lifeline.accounts.lockout import client_address, token_failure_record, token_refusal
 from lifeline.accounts.services import token_authenticate
+from lifeline.core.errors import TooManyRequests
 
 
 class AuthedRequest(HttpRequest):
@@ -25,7 +27,16 @@ class BearerToken(HttpBearer):
         user = token_authenticate(plain=token)
         if user is not None:
             request.user = user
-        return user
+            return user
+        # Only a refused token pays for the limit's queries (accounts.lockout): an address
+        # past it gets 429, and its further bad tokens are neither counted nor audited.
+        address = client_address(request)
+        refusal = token_refusal(address=address) or token_failure_record(
+            actor=None, plain=token, address=address, channel="api"
+        )
+        if refusal is not None:
+            raise TooManyRequests(refusal.message(), retry_after=refusal.retry_after_seconds)
+        return None
 
 
 class Session(SessionAuth):

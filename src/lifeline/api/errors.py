@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lifeline.core.errors import ServiceError
+from lifeline.core.safetext import unsafe_message
 
 logger = logging.getLogger("lifeline.api")
 
@@ -64,6 +65,7 @@ def _validation_messages() -> dict[str, str]:
         "model_attributes_type": _("Send a JSON object."),
         "dict_type": _("Send a JSON object."),
         "value_error": _("This value is not valid."),
+        "unsafe_text": unsafe_message(),
         "list_type": _("Send a list."),
     }
 
@@ -120,7 +122,11 @@ def install(api: NinjaAPI) -> None:
         error: dict[str, Any] = exc.as_dict()["error"]
         # Defaults such as NotFound's "Not found." are plain strings: translate them here.
         message = _(error["message"])
-        return error_response(exc.status, error["code"], message, error["fields"])
+        response = error_response(exc.status, error["code"], message, error["fields"])
+        retry_after = getattr(exc, "retry_after", None)  # TooManyRequests
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(

@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from lifeline.api import errors
 from lifeline.api.auth import api_auth
+from lifeline.core.jsonbody import read_json
 
 # (URL prefix under /api/v1, module holding ``router``), mounted in this order.
 MOUNTS: list[tuple[str, str]] = [
@@ -29,10 +30,11 @@ MOUNTS: list[tuple[str, str]] = [
 
 
 class ObjectParser(Parser):
-    """Request bodies are JSON objects; a list, string or null is unreadable input (400)."""
+    """Request bodies are JSON objects, bounded in depth (``core.jsonbody``); a list,
+    string or null, or a body nested too deeply, is unreadable input (400)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = super().parse_body(request)
+        data = read_json(request.body)
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
         return data

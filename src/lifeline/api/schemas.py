@@ -6,6 +6,9 @@ from typing import Annotated
 
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from lifeline.core.safetext import has_unsafe
 
 # Row ids fit PostgreSQL's bigint; anything larger is refused before it reaches SQL.
 MAX_ID = 2**63 - 1
@@ -13,9 +16,9 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _no_control_chars(value: str) -> str:
-    # PostgreSQL refuses NUL in text; other control characters are never meant as data.
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise ValueError("control characters are not allowed")
+    # The one rule (core.safetext): no control characters, no bidirectional overrides.
+    if has_unsafe(value):
+        raise PydanticCustomError("unsafe_text", "control characters are not allowed")
     return value
 
 
@@ -48,7 +51,14 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 class RevealIn(InSchema):
     field: Annotated[str, bounded(20, min_length=1), SAFE]
+    # A key of registry.sensitive.REVEAL_REASONS (callback, emergency, identity, care,
+    # transfer, other); the words say the rest.
+    reason: Annotated[str, bounded(20), SAFE] = "other"
     purpose: Annotated[str, bounded(255, min_length=2), SAFE]
+
+
+class IdSearchIn(InSchema):
+    id_number: Annotated[str, bounded(24, min_length=15), SAFE]
 
 
 class RevealOut(Schema):

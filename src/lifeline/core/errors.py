@@ -52,3 +52,15 @@ class PermissionDenied(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class TooManyRequests(ServiceError):
+    """A limit was reached (``core.ratelimit``); ``retry_after`` is in seconds."""
+
+    status = 429
+
+    def __init__(
+        self, message: str | Promise, *, code: str = "throttled", retry_after: int = 60
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -1,9 +1,9 @@
-"""Gives every request an id (kept from X-Request-ID when sane) for audit and logs."""
+"""Gives every request a server-made id for audit and logs; a client's X-Request-ID, when
+sane, is kept beside it as the client's own."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -19,9 +19,14 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _SANE.match(incoming) else uuid.uuid4().hex
+        client = incoming if _SANE.match(incoming) else ""
+        # Never the client's: the id names the request in the audit log and picks its
+        # chain, so a client choosing it could pose as another request or pile every
+        # write of the city onto one chain.
+        rid = requestid.new()
         request.request_id = rid  # type: ignore[attr-defined]
-        token = requestid.set_current(rid)
+        request.client_request_id = client  # type: ignore[attr-defined]
+        token = requestid.set_current(rid, client=client)
         try:
             response = self.get_response(request)
         finally:

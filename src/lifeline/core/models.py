@@ -13,6 +13,11 @@ class AuditChain(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # Records up to this seq were written before the log was keyed (plain SHA-256). The
+    # seal, an HMAC of that seq and its record's hash made when the log was keyed, stops
+    # the boundary from being moved or the records below it rewritten without the key.
+    unkeyed_until = models.BigIntegerField(default=0)
+    unkeyed_seal = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"chain {self.id} @ {self.last_seq}"
@@ -39,8 +44,15 @@ class AuditRecord(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     area_path = models.CharField(max_length=255, blank=True)
     purpose = models.CharField(max_length=255, blank=True)
+    # Made by the server for every request; what the client sent as X-Request-ID is kept
+    # apart, so that a client cannot choose the chain its records go to or pass its own id
+    # off as the server's.
     request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True, default="")
     fields = models.JSONField(default=list, blank=True)
+    # Which key the hash was made with (``core.audit.hashing``); empty for records written
+    # before the chain was keyed, whose hash is a plain SHA-256.
+    key_id = models.CharField(max_length=16, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -128,3 +140,21 @@ class ConfigStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class RateCounter(models.Model):
+    """How often one key (a user, a phone, an address, an ID-search) was used in one fixed
+    time window. Shared by every process; incremented atomically (``core.ratelimit``)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratecounter_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start}: {self.count}"

@@ -35,3 +35,14 @@ def outbox_send_pending(*, limit: int = OUTBOX_BATCH, write: Any = print) -> int
                     message.status = OutboxStatus.FAILED
             message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return len(messages)
+
+
+def enqueue_sms(*, recipient: str, body: str, object_type: str = "", object_id: str = "") -> None:
+    """Queue one text in the caller's transaction; the worker sends it after commit."""
+    OutboxMessage.objects.create(
+        channel="sms",
+        recipient=recipient,
+        body=body,
+        object_type=object_type,
+        object_id=object_id,
+    )

@@ -1,56 +1,68 @@
-"""The one scoping mechanism: what an actor may see, from their memberships only.
+"""The one scoping mechanism: where an actor may do what, from their memberships only.
 
-``scope_for(actor)`` is the actor's active memberships: the area subtrees (as path
-prefixes) and the units (with their descendants). It is read once per process and kept
-until a membership, user, token or unit changes (core/config_cache.py). ``scoped(qs, actor)``
-filters any queryset whose model declares where its place is:
+A membership grants its role's permissions (``lifeline.accounts.permissions``) inside its
+area subtree and/or its unit (with the units below it), and nowhere else. ``scope_for(actor)``
+holds, for every permission, the area prefixes and unit ids where it holds; it is read once
+per process and kept until a membership, user, token or unit changes
+(core/config_cache.py).
 
-- ``area_path`` field (every registry row, work order, test...), matched by prefix;
-- ``SCOPE_UNIT_FIELD`` (optional), the unit responsible, matched against the actor's units;
-- ``SCOPE_PUBLIC_TO_MEMBERS = True`` for reference data (units) that every actor with any
-  membership may read.
+- ``scoped(qs, actor, perm)`` filters a queryset to the rows inside the grant of ``perm``.
+  Without ``perm`` the model's own ``SCOPE_PERMISSION`` applies (a permission, or a tuple
+  of permissions any of which will do). A model says where its rows are with an
+  ``area_path`` field (or ``SCOPE_AREA_FIELD``) matched by prefix, and optionally
+  ``SCOPE_UNIT_FIELD``, the unit responsible, matched against the grant's units.
+  ``SCOPE_PUBLIC_TO_MEMBERS = True`` marks reference data any member may read.
+- ``can(actor, perm, path=..., unit_id=...)`` answers for one place; ``require`` raises
+  NotFound when the actor may not even see the place and PermissionDenied when they may
+  see it but not do this; ``can_anywhere`` is for navigation (does the link show at all).
 
-It fails closed: an anonymous actor, an actor with no membership, or a model that declares
-neither field gets an empty queryset. Selectors, pages and endpoints all go through here.
+Everything fails closed: an anonymous or inactive actor, an actor without memberships, a
+permission no membership grants, or a model that declares no permission gets nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
 
 from lifeline.core.config_cache import KeyedCache
+from lifeline.core.errors import NotFound, PermissionDenied
 
 M = TypeVar("M", bound=models.Model)
 
+ANY = "*"  # any permission at all: the area tree, reference data
 _CACHE_ATTR = "_lifeline_scope"
 # Scopes by user id, per process, until the "accounts" stamp changes (accounts/apps.py).
 _scopes: KeyedCache[Scope] = KeyedCache("accounts")
 
 
 @dataclass(frozen=True)
-class Scope:
+class Grant:
+    """Where one permission holds: area subtrees (path prefixes) and units."""
+
     area_paths: tuple[str, ...] = ()
     unit_ids: frozenset[int] = field(default_factory=frozenset)
-    roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
         return not self.area_paths and not self.unit_ids
 
     def covers_path(self, path: str) -> bool:
-        return any(path.startswith(prefix) for prefix in self.area_paths)
+        return bool(path) and any(path.startswith(prefix) for prefix in self.area_paths)
+
+    def covers(self, *, path: str = "", unit_id: int | None = None) -> bool:
+        return self.covers_path(path) or (unit_id is not None and unit_id in self.unit_ids)
 
     def q(self, model: type[models.Model]) -> models.Q | None:
         """The filter for ``model``, or None when nothing of it is visible."""
         area_field = getattr(model, "SCOPE_AREA_FIELD", "area_path")
         unit_field = getattr(model, "SCOPE_UNIT_FIELD", None)
-        has_area = area_field and _has_field(model, area_field)
         condition = models.Q(pk__in=[])
         any_clause = False
-        if has_area:
+        if area_field and _has_field(model, area_field):
             for prefix in self.area_paths:
                 condition |= models.Q(**{f"{area_field}__startswith": prefix})
                 any_clause = True
@@ -58,6 +70,52 @@ class Scope:
             condition |= models.Q(**{f"{unit_field}__in": sorted(self.unit_ids)})
             any_clause = True
         return condition if any_clause else None
+
+
+_NOWHERE = Grant()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Every permission of one actor with where it holds; ``ANY`` is the union of all."""
+
+    grants: Mapping[str, Grant] = field(default_factory=dict)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.grant(ANY).is_empty
+
+    @property
+    def area_paths(self) -> tuple[str, ...]:
+        """The area subtrees of all memberships (the area tree the actor may walk)."""
+        return self.grant(ANY).area_paths
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return self.grant(ANY).unit_ids
+
+    def covers_path(self, path: str) -> bool:
+        """True when some membership covers ``path`` (whatever it grants there)."""
+        return self.grant(ANY).covers_path(path)
+
+    def grant(self, perm: str | Iterable[str]) -> Grant:
+        """Where ``perm`` holds (for several permissions: where any of them holds)."""
+        if isinstance(perm, str):
+            return self.grants.get(perm, _NOWHERE)
+        found = [self.grants[p] for p in perm if p in self.grants]
+        if len(found) <= 1:
+            return found[0] if found else _NOWHERE
+        return Grant(
+            _minimal_prefixes([p for g in found for p in g.area_paths]),
+            frozenset().union(*(g.unit_ids for g in found)),
+        )
+
+    def can(self, perm: str | Iterable[str], *, path: str = "", unit_id: int | None = None) -> bool:
+        return self.grant(perm).covers(path=path, unit_id=unit_id)
+
+    def anywhere(self, perm: str | Iterable[str]) -> bool:
+        return not self.grant(perm).is_empty
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:
@@ -69,7 +127,7 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return True
 
 
-def _minimal_prefixes(paths: list[str]) -> tuple[str, ...]:
+def _minimal_prefixes(paths: Iterable[str]) -> tuple[str, ...]:
     """Drop paths already covered by an ancestor, so filters stay short."""
     kept: list[str] = []
     for path in sorted(set(paths), key=len):
@@ -92,30 +150,53 @@ def scope_for(actor: Any) -> Scope:
 
 
 def _load_scope(user_id: Any) -> Scope:
+    # The declaration and the memberships live above core; read lazily to keep core free
+    # of import-time dependencies on them.
     from lifeline.accounts.models import Membership
-    from lifeline.registry.models import Unit
+    from lifeline.accounts.permissions import permissions_of
 
     rows = list(
         Membership.objects.filter(user_id=user_id, active=True).values_list(
             "role", "area__path", "unit_id"
         )
     )
-    roles = frozenset(role for role, _, _ in rows)
-    paths = [path for _, path, _ in rows if path]
-    unit_ids = {unit for _, _, unit in rows if unit}
-    if unit_ids:
-        # Units number in the thousands at most: one query for the whole forest beats a
-        # query per level of it.
-        children: dict[int, list[int]] = {}
-        for unit_id, parent_id in Unit.objects.exclude(parent=None).values_list("id", "parent"):
-            if parent_id is not None:
-                children.setdefault(parent_id, []).append(unit_id)
-        frontier = list(unit_ids)
+    below = _units_below([unit for _, _, unit in rows if unit])
+    paths: dict[str, list[str]] = {}
+    units: dict[str, set[int]] = {}
+    for role, path, unit in rows:
+        perms = permissions_of(role)
+        for perm in (*perms, ANY) if perms else ():
+            if path:
+                paths.setdefault(perm, []).append(path)
+            if unit:
+                units.setdefault(perm, set()).update(below[unit])
+    grants = {
+        perm: Grant(_minimal_prefixes(paths.get(perm, ())), frozenset(units.get(perm, ())))
+        for perm in set(paths) | set(units)
+    }
+    return Scope(grants=grants, roles=frozenset(role for role, _, _ in rows))
+
+
+def _units_below(unit_ids: list[int]) -> dict[int, set[int]]:
+    """Each unit with the units below it."""
+    if not unit_ids:
+        return {}
+    from lifeline.registry.models import Unit
+
+    # Units number in the thousands at most: one query for the whole forest beats a
+    # query per level of it.
+    children: dict[int, list[int]] = {}
+    for unit_id, parent_id in Unit.objects.exclude(parent=None).values_list("id", "parent"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(unit_id)
+    result: dict[int, set[int]] = {}
+    for root in unit_ids:
+        seen, frontier = {root}, [root]
         while frontier:
-            descendants = [c for u in frontier for c in children.get(u, ()) if c not in unit_ids]
-            unit_ids.update(descendants)
-            frontier = descendants
-    return Scope(area_paths=_minimal_prefixes(paths), unit_ids=frozenset(unit_ids), roles=roles)
+            frontier = [c for u in frontier for c in children.get(u, ()) if c not in seen]
+            seen.update(frontier)
+        result[root] = seen
+    return result
 
 
 def forget_scope(actor: Any) -> None:
@@ -123,22 +204,55 @@ def forget_scope(actor: Any) -> None:
         delattr(actor, _CACHE_ATTR)
 
 
-def scoped(qs: models.QuerySet[M], actor: Any) -> models.QuerySet[M]:
-    """``qs`` restricted to what ``actor`` may see. Fails closed."""
+def model_permission(model: type[models.Model]) -> str | tuple[str, ...] | None:
+    return getattr(model, "SCOPE_PERMISSION", None)
+
+
+def scoped(
+    qs: models.QuerySet[M], actor: Any, perm: str | Iterable[str] | None = None
+) -> models.QuerySet[M]:
+    """``qs`` restricted to where ``actor`` holds ``perm`` (default: the model's own
+    ``SCOPE_PERMISSION``). Fails closed."""
     scope = scope_for(actor)
     if scope.is_empty:
         return qs.none()
-    if getattr(qs.model, "SCOPE_PUBLIC_TO_MEMBERS", False):
+    if perm is None and getattr(qs.model, "SCOPE_PUBLIC_TO_MEMBERS", False):
         return qs
-    condition = scope.q(qs.model)
+    wanted = perm if perm is not None else model_permission(qs.model)
+    if wanted is None:
+        return qs.none()
+    condition = scope.grant(wanted).q(qs.model)
     if condition is None:
         return qs.none()
     return qs.filter(condition)
 
 
-def can_see_path(actor: Any, path: str) -> bool:
-    return scope_for(actor).covers_path(path)
+def can(
+    actor: Any, perm: str | Iterable[str], *, path: str = "", unit_id: int | None = None
+) -> bool:
+    """True when a membership granting ``perm`` covers the place (area path or unit)."""
+    return scope_for(actor).can(perm, path=path, unit_id=unit_id)
 
 
-def has_role(actor: Any, *roles: str) -> bool:
-    return bool(scope_for(actor).roles & set(roles))
+def can_anywhere(actor: Any, perm: str | Iterable[str]) -> bool:
+    """True when some membership grants ``perm`` somewhere (to show a page or a link)."""
+    return scope_for(actor).anywhere(perm)
+
+
+def require(
+    actor: Any,
+    perm: str | Iterable[str],
+    *,
+    path: str = "",
+    unit_id: int | None = None,
+    message: Any = None,
+) -> None:
+    """Refuse unless ``perm`` holds at the place: NotFound when no membership of the actor
+    covers the place at all (nothing leaks about what exists there), PermissionDenied
+    when one does but grants something else."""
+    scope = scope_for(actor)
+    if scope.can(perm, path=path, unit_id=unit_id):
+        return
+    if not scope.can(ANY, path=path, unit_id=unit_id):
+        raise NotFound()
+    raise PermissionDenied(message) if message else PermissionDenied()

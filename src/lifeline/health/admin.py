@@ -6,6 +6,8 @@ was, so decisions made under it still explain themselves. An invalid table is re
 the form, with the validator's sentences, and nothing is written.
 
 Health statuses and decisions are not here on purpose: they are personal health data.
+Every write here is audited: hospitals by ``core.admin.AuditedModelAdmin``, rule tables by
+``rule_table_publish`` (this admin never saves a table or a rule itself).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lifeline.core.admin import AuditedInline, AuditedModelAdmin
 from lifeline.health.models import DesignatedHospital, Rule, RuleTable
 from lifeline.health.rules import DIMENSIONS, RuleSpec
 from lifeline.health.services.tables import (
@@ -99,7 +102,7 @@ class RuleFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
             raise ValidationError(problems)
 
 
-class RuleInline(admin.StackedInline):  # type: ignore[type-arg]
+class RuleInline(AuditedInline, admin.StackedInline):  # type: ignore[type-arg]
     model = Rule
     form = RuleForm
     formset = RuleFormSet
@@ -108,7 +111,7 @@ class RuleInline(admin.StackedInline):  # type: ignore[type-arg]
 
 
 @admin.register(RuleTable)
-class RuleTableAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RuleTableAdmin(AuditedModelAdmin):
     list_display = ("version", "status", "in_force_from", "in_force_to", "created_by")
     list_filter = ("status",)
     fields = (
@@ -168,7 +171,7 @@ class RuleTableAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(DesignatedHospital)
-class DesignatedHospitalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DesignatedHospitalAdmin(AuditedModelAdmin):
     list_display = ("facility", "role", "district", "special_group", "active")
     list_filter = ("role", "special_group", "active")
     search_fields = ("facility__name",)

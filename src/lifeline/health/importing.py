@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifeline.core.errors import ServiceError
+from lifeline.accounts.permissions import Perm
+from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import id_number_is_valid, lookup_hash, normalise_id_number
-from lifeline.core.scoping import scope_for, scoped
+from lifeline.core.scoping import Grant, scope_for, scoped
 from lifeline.health.models import HealthStatus
-from lifeline.health.services.status import STATUS_EDITORS, health_status_set
+from lifeline.health.services.status import health_status_set
 from lifeline.health.vocab import StatusSource
 from lifeline.registry.importing.columns import cell_text, normalise_header, parse_date
 from lifeline.registry.importing.reader import (
@@ -143,7 +144,9 @@ def _moment(value: Any) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time())) if day else None
 
 
-def _find_person(actor: Any, data: dict[str, Any], errors: list[RowError], n: int) -> Person | None:
+def _find_person(
+    actor: Any, editable: Grant, data: dict[str, Any], errors: list[RowError], n: int
+) -> Person | None:
     people = scoped(Person.objects.all(), actor)
     id_number = normalise_id_number(cell_text(data.get("id_number")))
     person_id = cell_text(data.get("person_id"))
@@ -159,12 +162,20 @@ def _find_person(actor: Any, data: dict[str, Any], errors: list[RowError], n: in
         return None
     if person is None:
         errors.append(RowError(n, "id_number", _("No such person in your area.")))
+    elif not editable.covers_path(person.area_path):
+        # Seen through another membership (the registry), but none that sets statuses here.
+        errors.append(
+            RowError(n, "id_number", _("You may not change the health status of this person."))
+        )
+        return None
     return person
 
 
-def _check_row(actor: Any, n: int, data: dict[str, Any], errors: list[RowError]) -> _Plan | None:
+def _check_row(
+    actor: Any, editable: Grant, n: int, data: dict[str, Any], errors: list[RowError]
+) -> _Plan | None:
     before = len(errors)
-    person = _find_person(actor, data, errors, n)
+    person = _find_person(actor, editable, data, errors, n)
     colour = COLOURS.get(cell_text(data.get("colour")).lower())
     if colour is None:
         errors.append(RowError(n, "colour", _("Choose green, yellow or red.")))
@@ -217,11 +228,18 @@ def _check_against_records(
 def status_rows_import(
     *, actor: Any, rows: list[tuple[int, dict[str, Any]]], source: str = StatusSource.IMPORT
 ) -> ImportReport:
-    """Validate every row, then write all of them or none. Audited row by row."""
-    if not scope_for(actor).roles & STATUS_EDITORS:
-        raise ServiceError(_("Your role may not change health status."), code="forbidden")
+    """Validate every row, then write all of them or none. Audited row by row.
+
+    Each row's person must live where a membership of ``actor`` grants
+    ``HEALTH_SET_STATUS``; a row naming anyone else is an error of that row.
+    """
+    editable = scope_for(actor).grant(Perm.HEALTH_SET_STATUS)
+    if editable.is_empty:
+        raise PermissionDenied(_("You may not change health status."))
     report = ImportReport()
-    plans = [(n, p) for n, data in rows if (p := _check_row(actor, n, data, report.errors))]
+    plans = [
+        (n, p) for n, data in rows if (p := _check_row(actor, editable, n, data, report.errors))
+    ]
     current = _check_against_records(plans, report.errors)
     if report.errors:
         return report

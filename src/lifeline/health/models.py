@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.health.vocab import (
     CodeColour,
     HospitalRole,
@@ -28,6 +29,7 @@ from lifeline.registry.models import PATH_INDEX_OPCLASS
 
 
 class HealthStatus(models.Model):
+    SCOPE_PERMISSION = Perm.HEALTH_VIEW
     person = models.ForeignKey(
         "registry.Person", on_delete=models.CASCADE, related_name="health_statuses"
     )
@@ -77,6 +79,7 @@ class HealthStatus(models.Model):
 class AreaRisk(models.Model):
     """The risk level of an area for a period; it covers the whole subtree of the area."""
 
+    SCOPE_PERMISSION = Perm.ANY
     area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
     level = models.CharField(_("risk level"), max_length=6, choices=RiskLevel.choices)
@@ -220,6 +223,7 @@ class Rule(models.Model):
 class Decision(models.Model):
     """One answer given, with everything needed to explain it later."""
 
+    SCOPE_PERMISSION = Perm.HEALTH_VIEW
     person = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -275,6 +279,8 @@ class StandingNeed(models.Model):
     trips exist: it is ended and a new one arranged, so each trip keeps the schedule that
     made it.
     """
+
+    SCOPE_PERMISSION = Perm.HEALTH_VIEW
 
     class Kind(models.TextChoices):
         DIALYSIS = "dialysis", _("Dialysis")
@@ -332,6 +338,8 @@ class StandingNeed(models.Model):
 class MedicalTransfer(models.Model):
     """A medical transfer (or a standing need's trip): its work order, the access decision
     it carries, the receiving hospital and the four times of the closed loop."""
+
+    SCOPE_PERMISSION = (Perm.HEALTH_VIEW, Perm.WORKORDER_VIEW)
 
     class Kind(models.TextChoices):
         REQUEST = "request", _("Transfer request")

@@ -1,4 +1,5 @@
-"""Health reads. Anything about a person goes through ``scoped``; reference data is public
+"""Health reads. Anything about a person goes through ``scoped`` (``HEALTH_VIEW`` at the
+person's place; transfers also to whoever sees their work order); reference data is public
 to members (hospitals, rule tables)."""
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
-from lifeline.core.scoping import can_see_path, scoped
+from lifeline.core.scoping import require, scoped
 from lifeline.health.models import (
     AreaRisk,
     Decision,
@@ -74,8 +76,7 @@ def area_risk_level(*, path: str, at: dt.datetime | None = None) -> str:
 
 
 def status_current(*, actor: Any, person: Person) -> EffectiveStatus:
-    if not can_see_path(actor, person.area_path):
-        raise NotFound()
+    require(actor, Perm.HEALTH_VIEW, path=person.area_path)
     return effective_status(person_id=person.pk)
 
 

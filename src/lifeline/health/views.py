@@ -18,8 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_name
+from lifeline.core.safetext import refuses_unsafe_text
+from lifeline.core.scoping import require
 from lifeline.health import selectors, services
 from lifeline.health.models import MedicalTransfer, StandingNeed
 from lifeline.health.vocab import TRANSFER_FIELDS, Need, TransferStep, Urgency
@@ -75,6 +78,7 @@ def person_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """File a medical transfer (a top-priority order with the decision attached)."""
     person = person_get(actor=request.user, pk=pk)
@@ -157,6 +161,7 @@ def _posted_time(value: str) -> dt.datetime | None:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def transfer_time(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one of the four times; a refusal comes back on the page with its reason."""
     transfer = selectors.transfer_get(actor=request.user, pk=pk)
@@ -250,9 +255,11 @@ def _posted_need(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
+@refuses_unsafe_text
 def standing_needs(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's standing needs, and the form to arrange one."""
     person = person_get(actor=request.user, pk=pk)
+    require(request.user, Perm.HEALTH_VIEW, path=person.area_path)
     if request.method != "POST":
         return _standing_page(request, person)
     try:
@@ -268,6 +275,7 @@ def standing_needs(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def standing_need_end(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.standing_need_get(actor=request.user, pk=pk)
     try:

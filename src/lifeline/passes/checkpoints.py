@@ -10,10 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import has_role, scope_for
+from lifeline.core.scoping import can, require, scope_for
 from lifeline.passes import keys
 from lifeline.passes.credential import Status, VerificationResult, verify_pass
 from lifeline.passes.models import (
@@ -34,13 +35,34 @@ _RESULTS = {s.value for s in Status}
 def checkpoint_create(
     *, actor: Any, code: str, name: str, area: Area, unit: Unit | None
 ) -> Checkpoint:
-    if not has_role(actor, "command_staff", "district_staff", "admin"):
-        raise PermissionDenied(_("Only command or district staff may set up checkpoints."))
+    """Set up a checkpoint in ``area``, run by ``unit``'s staff. Needs
+    ``PASS_MANAGE_CHECKPOINTS`` over ``area``, and over ``unit`` too (by the unit, or by
+    an area the unit serves): its staff will check passes there."""
+    message = _("Only command or district staff may set up checkpoints here.")
+    require(actor, Perm.PASS_MANAGE_CHECKPOINTS, path=area.path, message=message)
+    if unit is not None and not _may_assign(actor, unit):
+        raise PermissionDenied(message)
     with transaction.atomic():
         checkpoint = Checkpoint.objects.create(
             code=code, name=name, area=area, area_path=area.path, unit=unit
         )
         audit_log(actor=actor, action="passes.checkpoint_create", obj=checkpoint)
+    return checkpoint
+
+
+def _may_assign(actor: Any, unit: Unit) -> bool:
+    grant = scope_for(actor).grant(Perm.PASS_MANAGE_CHECKPOINTS)
+    if unit.pk in grant.unit_ids:
+        return True
+    return any(grant.covers_path(path) for path in unit.areas.values_list("path", flat=True))
+
+
+def checkpoint_to_staff(actor: Any, code: str) -> Checkpoint:
+    """The checkpoint ``code`` for checking passes and handing goods across there: needs
+    ``PASS_CHECK`` at its area or its unit. Not found when the actor cannot see it."""
+    checkpoint = checkpoint_get(actor=actor, code=code)
+    if not _may_staff(actor, checkpoint):
+        raise PermissionDenied(_("Only the checkpoint's staff may work there."))
     return checkpoint
 
 
@@ -61,7 +83,7 @@ def pass_check_online(
     *, actor: Any, checkpoint_code: str, text: str, client_id: str
 ) -> CheckOutcome:
     """Verify a scanned pass with the live key list and live status, and log the check."""
-    checkpoint = checkpoint_get(actor=actor, code=checkpoint_code)
+    checkpoint = checkpoint_to_staff(actor, checkpoint_code)
     now = clock.now()
     result = verify_pass(
         text, key_list=keys.key_list(), revocations=_LiveRevocations(), now=keys.epoch(now)
@@ -92,7 +114,7 @@ def pass_checks_upload(
 ) -> dict[str, int]:
     """Store checks a device made offline. Idempotent by ``client_id``: re-uploading a
     batch (a lost response, a retry) stores nothing twice."""
-    checkpoint = checkpoint_get(actor=actor, code=checkpoint_code)
+    checkpoint = checkpoint_to_staff(actor, checkpoint_code)
     if len(checks) > MAX_UPLOAD:
         raise ServiceError(_("Upload at most %(n)d checks at once.") % {"n": MAX_UPLOAD})
     now = clock.now()
@@ -136,21 +158,30 @@ def pass_checks_upload(
 
 def _relay_for_update(actor: Any, relay_id: int) -> RelayHandoff:
     relay = RelayHandoff.objects.select_for_update().filter(pk=relay_id).first()
-    if relay is None or not _may_staff(actor, relay.checkpoint):
+    if relay is None or not _may_see(actor, relay.checkpoint):
         raise NotFound(_("No such hand-off."))
+    if not _may_staff(actor, relay.checkpoint):
+        raise PermissionDenied(_("Only the checkpoint's staff may work there."))
     return relay
 
 
+def _at(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {"path": checkpoint.area_path, "unit_id": checkpoint.unit_id}
+
+
+def _may_see(actor: Any, checkpoint: Checkpoint) -> bool:
+    return can(actor, RelayHandoff.SCOPE_PERMISSION, **_at(checkpoint))
+
+
 def _may_staff(actor: Any, checkpoint: Checkpoint) -> bool:
-    scope = scope_for(actor)
-    return checkpoint.unit_id in scope.unit_ids or scope.covers_path(checkpoint.area_path)
+    return can(actor, Perm.PASS_CHECK, **_at(checkpoint))
 
 
 def relay_register(
     *, actor: Any, checkpoint_code: str, goods: str, from_party: str, to_party: str
 ) -> RelayHandoff:
     """Goods arrive at the checkpoint for the other side: the first line of the logbook."""
-    checkpoint = checkpoint_get(actor=actor, code=checkpoint_code)
+    checkpoint = checkpoint_to_staff(actor, checkpoint_code)
     if not goods.strip() or not to_party.strip():
         raise ServiceError(_("Say what is handed over and for whom."))
     with transaction.atomic():

@@ -14,11 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied
 from lifeline.core.personal import decrypt_value, encrypt_value
-from lifeline.core.scoping import has_role, scope_for
+from lifeline.core.scoping import can
 from lifeline.passes.credential import (
     KeyList,
     RevocationLedger,
@@ -112,10 +113,11 @@ def signing_key_rotate(*, actor: Any, unit: Unit) -> PassSigningKey:
     """Retire the unit's current key and start a new one.
 
     The retired key keeps its list entry with ``not_after`` set, so passes it issued stay
-    valid; only passes claiming a later issue time are refused. Needs a member of the unit
-    or an administrator.
+    valid; only passes claiming a later issue time are refused. Needs ``PASS_KEYS`` at the
+    unit (a membership of it, or of a unit above it). Units are public to members, so a
+    refusal is forbidden rather than not found.
     """
-    if unit.pk not in scope_for(actor).unit_ids and not has_role(actor, "admin"):
+    if not can(actor, Perm.PASS_KEYS, unit_id=unit.pk):
         raise PermissionDenied(_("Only the unit itself may rotate its key."))
     with transaction.atomic():
         state = lock_state()

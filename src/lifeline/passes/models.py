@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lifeline.accounts.permissions import Perm
+
 
 class ApplicantKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (or its park service company)")
@@ -63,6 +65,7 @@ class ApplicationStatus(models.TextChoices):
 class PassApplication(models.Model):
     """One request for a pass, in the approving unit's queue with a clock on it."""
 
+    SCOPE_PERMISSION = (Perm.PASS_VIEW, Perm.PASS_APPROVE)
     SCOPE_UNIT_FIELD = "approver_unit"
 
     pass_type = models.ForeignKey(PassType, on_delete=models.PROTECT, related_name="+")
@@ -128,6 +131,7 @@ class PassStatus(models.TextChoices):
 class MovementPass(models.Model):
     """An issued pass. ``text`` is the signed ``LL1:`` credential shown as the QR code."""
 
+    SCOPE_PERMISSION = (Perm.PASS_VIEW, Perm.PASS_APPROVE)
     SCOPE_UNIT_FIELD = "issuer_unit"
 
     application = models.OneToOneField(
@@ -225,6 +229,7 @@ class RevocationChange(models.Model):
 class Checkpoint(models.Model):
     """A place where passes are checked (卡口): a bridge, a road, a compound gate."""
 
+    SCOPE_PERMISSION = (Perm.PASS_VIEW, Perm.PASS_CHECK, Perm.PASS_MANAGE_CHECKPOINTS)
     SCOPE_UNIT_FIELD = "unit"
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -247,6 +252,7 @@ class PassCheck(models.Model):
     """One scan at a checkpoint. ``client_id`` is chosen by the verifier device, so an
     offline check uploaded twice is stored once."""
 
+    SCOPE_PERMISSION = (Perm.PASS_CHECK, Perm.PASS_VIEW)
     SCOPE_UNIT_FIELD = "checkpoint__unit"
 
     client_id = models.CharField(max_length=64, unique=True)
@@ -283,6 +289,7 @@ class RelayHandoff(models.Model):
     """Goods handed across a checkpoint: registered, disinfected, signed for on the other
     side, the logbook returned (in that order)."""
 
+    SCOPE_PERMISSION = (Perm.PASS_CHECK, Perm.PASS_VIEW)
     SCOPE_UNIT_FIELD = "checkpoint__unit"
 
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="relays")

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import NotFound
 from lifeline.core.scoping import scope_for, scoped
 from lifeline.passes.models import (
@@ -28,8 +29,9 @@ def pass_type_list() -> QuerySet[PassType]:
 
 
 def application_queue(*, actor: Any) -> QuerySet[PassApplication]:
-    """Pending applications the actor's units must decide, the most urgent first."""
-    units = sorted(scope_for(actor).unit_ids)
+    """Pending applications of the units where the actor holds ``PASS_APPROVE`` (with the
+    units below them), the most urgent first."""
+    units = sorted(scope_for(actor).grant(Perm.PASS_APPROVE).unit_ids)
     return (
         PassApplication.objects.filter(status=ApplicationStatus.PENDING, approver_unit_id__in=units)
         .select_related("pass_type", "approver_unit")
@@ -67,8 +69,9 @@ def pass_status(*, pass_id: str) -> MovementPass | None:
     return MovementPass.objects.filter(pass_id=pass_id).first()
 
 
-def checkpoint_list(*, actor: Any) -> QuerySet[Checkpoint]:
-    return scoped(Checkpoint.objects.all(), actor)
+def checkpoint_list(*, actor: Any, perm: str | None = None) -> QuerySet[Checkpoint]:
+    """Checkpoints the actor sees (by area or by unit), or those where they hold ``perm``."""
+    return scoped(Checkpoint.objects.all(), actor, perm)
 
 
 def checkpoint_get(*, actor: Any, code: str) -> Checkpoint:

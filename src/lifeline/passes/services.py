@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import OutboxMessage
 from lifeline.core.personal import mask_name
-from lifeline.core.scoping import can_see_path, has_role, scope_for
+from lifeline.core.scoping import can, require, scope_for
 from lifeline.passes import keys
 from lifeline.passes.credential import PassClaims, issue_pass, new_pass_id
 from lifeline.passes.eligibility import Providers, Refusal, check_person_rules, default_providers
@@ -42,6 +43,8 @@ LADDER = [
     Unit.Kind.COMMAND_CENTRE,
 ]
 _PLATE_OR_MASKED = re.compile(r"[*0-9]")
+# Filing an enterprise's or a unit's application: whoever takes part in passes there.
+APPLY_FOR_ORGANISATION = (Perm.PASS_APPLY, Perm.PASS_VIEW)
 
 
 def _holder_ok(label: str) -> bool:
@@ -80,18 +83,34 @@ def _invalid(field: str, message: str) -> ServiceError:
     return ServiceError(message, code="invalid", fields={field: [message]})
 
 
-def _check_applicant(actor: Any, kind: str, *, person: Person | None, on_behalf_of: str) -> None:
+def _check_applicant(
+    actor: Any, kind: str, *, area: Area, person: Person | None, on_behalf_of: str
+) -> None:
+    """A resident's pass needs ``PASS_APPLY`` where the resident lives; an enterprise's or
+    a unit's, ``APPLY_FOR_ORGANISATION`` where the pass is placed (and, for a unit's, a
+    membership of a unit granting it)."""
     scope = scope_for(actor)
     if scope.is_empty:
         raise PermissionDenied(_("You may not apply for passes."))
     if kind == ApplicantKind.GRID_WORKER:
         if person is None:
             raise _invalid("person", _("Choose the resident the pass is for."))
-        if not has_role(actor, "grid_worker") or not can_see_path(actor, person.area_path):
-            raise NotFound(_("No such resident in your grids."))
-    elif kind == ApplicantKind.UNIT and not scope.unit_ids:
+        require(
+            actor,
+            Perm.PASS_APPLY,
+            path=person.area_path,
+            message=_("You may not apply for passes for residents here."),
+        )
+        return
+    require(
+        actor,
+        APPLY_FOR_ORGANISATION,
+        path=area.path,
+        message=_("You may not apply for passes placed here."),
+    )
+    if kind == ApplicantKind.UNIT and not scope.grant(APPLY_FOR_ORGANISATION).unit_ids:
         raise PermissionDenied(_("Only members of a unit may apply for their unit."))
-    elif kind == ApplicantKind.ENTERPRISE and not on_behalf_of.strip():
+    if kind == ApplicantKind.ENTERPRISE and not on_behalf_of.strip():
         raise _invalid("on_behalf_of", _("Name the enterprise the pass is for."))
 
 
@@ -165,10 +184,11 @@ def pass_application_submit(
         raise _invalid("pass_type", _("Unknown pass type."))
     if applicant_kind not in pass_type.applicant_kinds:
         raise _invalid("applicant_kind", _("This applicant may not apply for this pass type."))
-    _check_applicant(actor, applicant_kind, person=person, on_behalf_of=on_behalf_of)
-    _window(pass_type, valid_from, valid_until)
     if person is not None:
         area = person.grid
+    _check_applicant(actor, applicant_kind, area=area, person=person, on_behalf_of=on_behalf_of)
+    _window(pass_type, valid_from, valid_until)
+    if person is not None:
         holder_label = mask_name(person.name)[:24]
     elif not _holder_ok(holder_label):
         raise _invalid("holder_label", _("Give a vehicle plate or a masked name (with *)."))
@@ -214,10 +234,22 @@ def pass_application_submit(
     return application
 
 
+def require_approver(actor: Any, unit_id: int | None, *, missing: str) -> None:
+    """Refuse unless a membership granting ``PASS_APPROVE`` holds the unit (or a unit above
+    it). Not found (``missing``) for those who have nothing to do with the unit at all."""
+    if unit_id is not None and can(actor, Perm.PASS_APPROVE, unit_id=unit_id):
+        return
+    if unit_id is None or not can(actor, Perm.ANY, unit_id=unit_id):
+        raise NotFound(missing)
+    raise PermissionDenied(_("You may not decide this unit's passes."))
+
+
 def _lock_pending(application_id: int, actor: Any) -> PassApplication:
+    missing = _("No such application in your queue.")
     application = PassApplication.objects.select_for_update().filter(pk=application_id).first()
-    if application is None or application.approver_unit_id not in scope_for(actor).unit_ids:
-        raise NotFound(_("No such application in your queue."))
+    if application is None:
+        raise NotFound(missing)
+    require_approver(actor, application.approver_unit_id, missing=missing)
     if application.status != ApplicationStatus.PENDING:
         raise Conflict(_("This application has already been decided."), code="decided")
     return application
@@ -226,7 +258,8 @@ def _lock_pending(application_id: int, actor: Any) -> PassApplication:
 def pass_application_approve(
     *, actor: Any, application_id: int, providers: Providers | None = None
 ) -> MovementPass:
-    """Approve and issue: sign the claims with the approving unit's current key.
+    """Approve and issue: sign the claims with the approving unit's current key. Needs
+    ``PASS_APPROVE`` at the approving unit.
 
     The holder's rules are checked again (tests and health codes change while an
     application waits); a failure raises with the reason and issues nothing, so the
@@ -296,16 +329,15 @@ def pass_application_refuse(*, actor: Any, application_id: int, reason: str) -> 
 
 
 def pass_revoke(*, actor: Any, pass_id: str, reason: str) -> MovementPass:
-    """Revoke an issued pass: it joins the revocation list at the next sequence."""
+    """Revoke an issued pass: it joins the revocation list at the next sequence. Needs
+    ``PASS_APPROVE`` at the issuing unit (a command centre's unit holds the units below)."""
     if not reason.strip():
         raise _invalid("reason", _("Say why the pass is revoked."))
     with transaction.atomic():
         issued = MovementPass.objects.select_for_update().filter(pass_id=pass_id).first()
-        allowed = issued is not None and (
-            issued.issuer_unit_id in scope_for(actor).unit_ids or has_role(actor, "command_staff")
-        )
-        if issued is None or not allowed:
+        if issued is None:
             raise NotFound(_("No such pass."))
+        require_approver(actor, issued.issuer_unit_id, missing=_("No such pass."))
         if issued.status == PassStatus.REVOKED:
             raise Conflict(_("The pass is already revoked."), code="revoked")
         issued.status, issued.revoked_at = PassStatus.REVOKED, clock.now()

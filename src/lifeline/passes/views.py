@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import ServiceError
+from lifeline.core.safetext import refuses_unsafe_text
 from lifeline.passes import checkpoints, selectors, services
 from lifeline.passes.credential import qr_svg
 from lifeline.passes.models import RelayStatus
@@ -49,7 +51,9 @@ def holder_pass(request: HttpRequest, pass_id: str) -> HttpResponse:
 
 @login_required
 def checkpoint_verifier(request: HttpRequest) -> HttpResponse:
-    checkpoints = list(selectors.checkpoint_list(actor=request.user).values("code", "name"))
+    # The checkpoints where this user checks passes (not all those they may see).
+    mine = selectors.checkpoint_list(actor=request.user, perm=Perm.PASS_CHECK)
+    checkpoints = list(mine.values("code", "name"))
     context = {
         "checkpoints": checkpoints,
         "api_base": API_BASE,
@@ -93,6 +97,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("decision") == "approve":
         services.pass_application_approve(actor=request.user, application_id=pk)
@@ -133,6 +138,7 @@ _NEXT_STEP = {
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def relay_register(request: HttpRequest, code: str) -> HttpResponse:
     checkpoints.relay_register(
         actor=request.user,
@@ -147,6 +153,7 @@ def relay_register(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def relay_advance(request: HttpRequest, pk: int) -> HttpResponse:
     relay = checkpoints.relay_advance(
         actor=request.user,

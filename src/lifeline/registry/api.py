@@ -14,11 +14,11 @@ from ninja import Header, Query, Router, Schema, Status
 
 from lifeline.api.auth import AuthedRequest
 from lifeline.api.pagination import PageParams, page_of, paginate
-from lifeline.api.schemas import ERRORS, Id, RevealIn, RevealOut
+from lifeline.api.schemas import ERRORS, Id, IdSearchIn, RevealIn, RevealOut
 from lifeline.core.errors import NotFound
 from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
 from lifeline.core.scoping import scoped
-from lifeline.registry import selectors, services
+from lifeline.registry import selectors, sensitive, services
 from lifeline.registry.models import Area, Building, VulnerabilityKind
 from lifeline.registry.schemas import (
     AreaChildOut,
@@ -179,8 +179,12 @@ def households_update(request: AuthedRequest, household_id: Id, payload: Househo
 @router.post("/households/{household_id}/reveal", response={200: RevealOut, **ERRORS})
 def households_reveal(request: AuthedRequest, household_id: Id, payload: RevealIn) -> Any:
     household = selectors.household_get(actor=request.auth, pk=household_id)
-    value = services.sensitive_reveal(
-        actor=request.auth, obj=household, field=payload.field, purpose=payload.purpose
+    value = sensitive.sensitive_reveal(
+        actor=request.auth,
+        obj=household,
+        field=payload.field,
+        reason=payload.reason,
+        purpose=payload.purpose,
     )
     return {"field": payload.field, "value": value}
 
@@ -206,7 +210,15 @@ def people_list(request: AuthedRequest, filters: Query[PersonFilter], page: Page
 
 @router.get("/people/search", response={200: page_of(PersonOut), **ERRORS})
 def people_search(request: AuthedRequest, search: Query[PersonSearch], page: Page) -> Any:
+    """By name prefix or phone. A full ID number is refused here (it would sit in URLs and
+    logs): ``POST /people/search-id`` takes it, counted and audited."""
     return paginate(selectors.person_search(actor=request.auth, q=search.q), page)
+
+
+@router.post("/people/search-id", response={200: list[PersonOut], **ERRORS})
+def people_search_id(request: AuthedRequest, payload: IdSearchIn) -> Any:
+    """The people with this full ID number in the caller's area (limited per user)."""
+    return sensitive.person_find_by_id_number(actor=request.auth, id_number=payload.id_number)
 
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **ERRORS})
@@ -234,8 +246,12 @@ def people_update(request: AuthedRequest, person_id: Id, payload: PersonPatch) -
 @router.post("/people/{person_id}/reveal", response={200: RevealOut, **ERRORS})
 def people_reveal(request: AuthedRequest, person_id: Id, payload: RevealIn) -> Any:
     person = selectors.person_get(actor=request.auth, pk=person_id)
-    value = services.sensitive_reveal(
-        actor=request.auth, obj=person, field=payload.field, purpose=payload.purpose
+    value = sensitive.sensitive_reveal(
+        actor=request.auth,
+        obj=person,
+        field=payload.field,
+        reason=payload.reason,
+        purpose=payload.purpose,
     )
     return {"field": payload.field, "value": value}
 

@@ -9,7 +9,6 @@ fact worth keeping.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -20,17 +19,17 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS, Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.personal import decrypt_value, mask_phone
-from lifeline.core.scoping import can_see_path, scope_for, scoped
+from lifeline.core.exports import csv_writer, xlsx_cell
+from lifeline.core.personal import age_band, decrypt_value, mask_phone
+from lifeline.core.scoping import can_anywhere, require, scoped
 from lifeline.registry.importing.columns import COLUMNS, VULNERABILITY_EXPORT_ZH
 from lifeline.registry.models import Area, Household, Person
 
 FORMATS = ("csv", "xlsx")
-REVEAL_ROLES = frozenset({Role.COMMAND_STAFF, Role.ADMIN})
 REVEALED_FIELDS = ("household_phone", "phone", "id_number")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -47,7 +46,7 @@ class ExportFile:
 
 
 def export_may_reveal(*, actor: Any) -> bool:
-    return bool(scope_for(actor).roles & REVEAL_ROLES)
+    return can_anywhere(actor, Perm.REGISTRY_EXPORT_REVEALED)
 
 
 def households_export(
@@ -64,9 +63,10 @@ def households_export(
         raise ServiceError(
             _("Unknown format; use csv or xlsx."), fields={"format": [_("Unknown.")]}
         )
-    if not scope_for(actor).roles & REGISTRY_EDITORS:
+    if not can_anywhere(actor, Perm.REGISTRY_EXPORT):
         raise PermissionDenied(_("Your role may not export the registry."))
-    area = _area(actor, area_code)
+    perm = Perm.REGISTRY_EXPORT_REVEALED if reveal else Perm.REGISTRY_EXPORT
+    area = _area(actor, area_code, perm)
     purpose = (purpose or "").strip()
     if reveal:
         if not export_may_reveal(actor=actor):
@@ -79,7 +79,7 @@ def households_export(
                 fields={"purpose": [_("A purpose is required.")]},
             )
     english = language.startswith("en")
-    rows = list(_rows(actor, area, reveal=reveal, english=english))
+    rows = list(_rows(actor, area, perm, reveal=reveal, english=english))
     _audit(actor, area, reveal=reveal, purpose=purpose, rows=len(rows))
     header = [c.en if english else c.zh for c in COLUMNS]
     content = _xlsx(header, rows) if fmt == "xlsx" else _csv(header, rows)
@@ -103,18 +103,23 @@ def _audit(actor: Any, area: Area | None, *, reveal: bool, purpose: str, rows: i
             audit_log(actor=actor, action="registry.export", purpose=f"[rows={rows}]", **place)
 
 
-def _area(actor: Any, code: str) -> Area | None:
+def _area(actor: Any, code: str, perm: str) -> Area | None:
     if not code:
         return None
     area = Area.objects.filter(code=code.strip()).first()
-    if area is None or not can_see_path(actor, area.path):
+    if area is None:
         raise NotFound(_("No such area in your scope."))
+    require(actor, perm, path=area.path, message=_("Your role may not export this area."))
     return area
 
 
-def _rows(actor: Any, area: Area | None, *, reveal: bool, english: bool) -> Iterator[list[Any]]:
-    members = scoped(Person.objects.prefetch_related("vulnerabilities"), actor).order_by("id")
-    households = scoped(Household.objects.select_related("building", "grid"), actor)
+def _rows(
+    actor: Any, area: Area | None, perm: str, *, reveal: bool, english: bool
+) -> Iterator[list[Any]]:
+    """Only where the actor holds ``perm`` (export, or export with full values)."""
+    members = scoped(Person.objects.prefetch_related("vulnerabilities"), actor, perm)
+    members = members.order_by("id")
+    households = scoped(Household.objects.select_related("building", "grid"), actor, perm)
     if area is not None:
         households = households.filter(area_path__startswith=area.path)
     households = households.order_by("area_path", "building__name", "unit_no").prefetch_related(
@@ -150,7 +155,9 @@ def _person_values(person: Person, *, reveal: bool, english: bool) -> dict[str, 
     return {
         "name": person.name,
         "sex": person.sex if english else {"M": "男", "F": "女"}.get(person.sex, person.sex),
-        "birth_date": person.birth_date,
+        # Masked, the age band stands in for the birth date (with sex and address it would
+        # narrow the hidden ID digits too far: docs/security.md).
+        "birth_date": person.birth_date if reveal else age_band(person.birth_date, clock.today()),
         "phone": person.phone if reveal else mask_phone(person.phone),
         "id_number": id_number,
         "relation": person.relation,
@@ -160,28 +167,26 @@ def _person_values(person: Person, *, reveal: bool, english: bool) -> dict[str, 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # dates as ISO text, formula-like text neutralised
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, dt.date) else v for v in row])
+    writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Chinese Excel read UTF-8
 
 
 def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("households")
-    sheet.append(header)
+    sheet.append([xlsx_cell(sheet, name) for name in header])
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            # Text, not numbers: Excel would round an 18-digit ID number to 15 digits.
-            cell.number_format = "yyyy-mm-dd" if isinstance(value, dt.date) else "@"
-            cells.append(cell)
-        sheet.append(cells)
+        # Text, not numbers: Excel would round an 18-digit ID number to 15 digits.
+        sheet.append(
+            [
+                xlsx_cell(sheet, v, number_format="yyyy-mm-dd" if isinstance(v, dt.date) else "@")
+                for v in row
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

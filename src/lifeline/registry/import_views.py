@@ -19,7 +19,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import ServiceError
+from lifeline.core.safetext import SafeCharField
 from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.exporting import FORMATS, export_may_reveal, households_export
 from lifeline.registry.importing import (
@@ -45,7 +47,7 @@ class ExportForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
     format = forms.ChoiceField(label=_("Format"), choices=[(f, f.upper()) for f in FORMATS])
     reveal = forms.BooleanField(label=_("Full phone and ID numbers (recorded)"), required=False)
-    purpose = forms.CharField(label=_("Why full values are needed"), required=False, max_length=200)
+    purpose = SafeCharField(label=_("Why full values are needed"), required=False, max_length=200)
 
     def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,9 +129,9 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _export_areas(actor: Any) -> list[Area]:
-    qs = scoped(Area.objects.all(), actor).exclude(level=AreaLevel.GRID)
+    qs = scoped(Area.objects.all(), actor, Perm.REGISTRY_EXPORT).exclude(level=AreaLevel.GRID)
     areas = list(qs.order_by("path")[:AREA_CHOICES_MAX])
-    roots = scope_for(actor).area_paths
+    roots = scope_for(actor).grant(Perm.REGISTRY_EXPORT).area_paths
     areas += list(Area.objects.filter(path__in=roots, level=AreaLevel.GRID))
     return sorted(areas, key=lambda a: a.path)
 

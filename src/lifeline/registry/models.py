@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.personal import mask_phone
 
 PATH_INDEX_OPCLASS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index
@@ -34,6 +35,7 @@ LEVEL_ORDER = [
 
 
 class Area(models.Model):
+    SCOPE_PERMISSION = Perm.ANY
     SCOPE_AREA_FIELD = "path"
 
     parent = models.ForeignKey(
@@ -99,6 +101,7 @@ class Unit(models.Model):
 
 
 class Building(models.Model):
+    SCOPE_PERMISSION = Perm.REGISTRY_VIEW
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="buildings")
     area_path = models.CharField(max_length=255, editable=False)
     name = models.CharField(_("building"), max_length=100)
@@ -123,6 +126,7 @@ class Building(models.Model):
 
 
 class Household(models.Model):
+    SCOPE_PERMISSION = Perm.REGISTRY_VIEW
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households")
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     area_path = models.CharField(max_length=255, editable=False)
@@ -170,6 +174,7 @@ class Sex(models.TextChoices):
 
 
 class Person(models.Model):
+    SCOPE_PERMISSION = Perm.REGISTRY_VIEW
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     area_path = models.CharField(max_length=255, editable=False)
@@ -218,6 +223,7 @@ class VulnerabilityKind(models.TextChoices):
 
 
 class Vulnerability(models.Model):
+    SCOPE_PERMISSION = Perm.REGISTRY_VIEW
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="vulnerabilities")
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     area_path = models.CharField(max_length=255, editable=False)
@@ -243,6 +249,8 @@ class Vulnerability(models.Model):
 
 
 class Facility(models.Model):
+    SCOPE_PERMISSION = Perm.ANY
+
     class Kind(models.TextChoices):
         HOSPITAL = "hospital", _("Hospital")
         DESIGNATED_HOSPITAL = "designated_hospital", _("Designated hospital")
@@ -287,6 +295,8 @@ class ImportJob(models.Model):
     The file is kept in the database (not on local disk) so any app server or worker can
     process it, and so the row-by-row report survives restarts.
     """
+
+    SCOPE_PERMISSION = Perm.REGISTRY_IMPORT
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

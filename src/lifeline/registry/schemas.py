@@ -10,8 +10,9 @@ from ninja import Schema
 from pydantic import Field
 
 from lifeline.api.schemas import SAFE, Id, InSchema, bounded
-from lifeline.core.personal import mask_phone
-from lifeline.registry.models import AreaLevel, Facility, Unit, VulnerabilityKind
+from lifeline.core import clock
+from lifeline.core.personal import age_band, mask_phone
+from lifeline.registry.models import AreaLevel, Facility, Person, Unit, VulnerabilityKind
 
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lng = Annotated[float, Field(ge=-180, le=180)]
@@ -126,10 +127,15 @@ class PersonOut(Schema):
     area_path: str
     name: str
     sex: str
-    birth_date: dt.date | None
+    # Ten-year band ("60-69"); the birth date is revealed on request only (docs/security.md).
+    age_band: str
     relation: str
     phone_masked: str
     id_number_masked: str
+
+    @staticmethod
+    def resolve_age_band(obj: Person) -> str:
+        return age_band(obj.birth_date, clock.today())
 
 
 class PersonDetailOut(PersonOut):

@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from lifeline.core.config_cache import KeyedCache
-from lifeline.core.errors import NotFound
+from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
     id_number_is_valid,
-    lookup_hash,
     normalise_id_number,
     normalise_phone,
 )
@@ -196,15 +196,25 @@ def vulnerable_list(
 _PHONE_LIKE = re.compile(r"^[\d\s+()-]{7,}$")
 
 
+def looks_like_id_number(q: str) -> bool:
+    candidate = normalise_id_number(q or "")
+    return len(candidate) == 18 and id_number_is_valid(candidate)
+
+
 def person_search(*, actor: Any, q: str) -> QuerySet[Person]:
-    """Search by exact ID number, phone (own or household's), or name prefix; all scoped."""
+    """Search by phone (own or household's) or name prefix; all scoped. A full ID number
+    is refused: finding by it is counted and audited (``sensitive.person_find_by_id_number``)
+    and travels in a POST body, never in a URL."""
     q = (q or "").strip()
     qs = scoped(Person.objects.select_related("household__building"), actor)
     if not q:
         return qs.none()
-    candidate = normalise_id_number(q)
-    if len(candidate) == 18 and id_number_is_valid(candidate):
-        return qs.filter(id_number_hash=lookup_hash(candidate))
+    if looks_like_id_number(q):
+        raise ServiceError(
+            _("To find someone by ID number, use the ID-number search."),
+            code="use_id_search",
+            fields={"q": [_("An ID number is searched on its own form.")]},
+        )
     if _PHONE_LIKE.match(q):
         phone = normalise_phone(q)
         by_household = Household.objects.filter(phone=phone).values("id")

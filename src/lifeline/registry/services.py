@@ -12,11 +12,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS
+from lifeline.accounts.permissions import Perm
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
+from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import (
-    decrypt_value,
     encrypt_value,
     id_number_is_valid,
     lookup_hash,
@@ -25,7 +24,7 @@ from lifeline.core.personal import (
     normalise_phone,
     phone_is_valid,
 )
-from lifeline.core.scoping import can_see_path, scope_for
+from lifeline.core.scoping import can_anywhere, require
 from lifeline.registry.models import (
     LEVEL_ORDER,
     Area,
@@ -52,11 +51,9 @@ PERSON_FIELDS = ("name", "sex", "birth_date", "phone", "relation")
 
 
 def _require_editor(actor: Any, path: str) -> None:
-    scope = scope_for(actor)
-    if not scope.covers_path(path):
-        raise NotFound(_("No such record in your area."))
-    if not scope.roles & REGISTRY_EDITORS:
-        raise PermissionDenied(_("Your role may not change the registry."))
+    require(
+        actor, Perm.REGISTRY_EDIT, path=path, message=_("Your role may not change the registry.")
+    )
 
 
 def _clean_phone(value: str, field: str, errors: dict[str, list[str]]) -> str:
@@ -370,33 +367,6 @@ def vulnerability_remove(*, actor: Any, person: Person, kind: str) -> None:
             )
 
 
-REVEALABLE = {
-    Person: ("phone", "id_number"),
-    Household: ("phone", "phone_alt"),
-}
-
-
-def sensitive_reveal(*, actor: Any, obj: Person | Household, field: str, purpose: str) -> str:
-    """Return one sensitive value in full and record who saw it, when and why."""
-    if not can_see_path(actor, obj.area_path):
-        raise NotFound(_("No such record in your area."))
-    if field not in REVEALABLE.get(type(obj), ()):
-        raise ServiceError(_("This field cannot be revealed."), fields={"field": [_("Unknown.")]})
-    purpose = (purpose or "").strip()
-    if len(purpose) < 2:
-        raise ServiceError(
-            _("Say why you need to see this."), fields={"purpose": [_("A purpose is required.")]}
-        )
-    if field == "id_number":
-        enc = getattr(obj, "id_number_enc", None)
-        value = decrypt_value(enc) if enc else ""
-    else:
-        value = str(getattr(obj, field) or "")
-    with transaction.atomic():
-        audit_log(actor=actor, action="sensitive.reveal", obj=obj, purpose=purpose, fields=[field])
-    return value
-
-
 def facility_create(*, actor: Any, area: Area, kind: str, name: str, **data: Any) -> Facility:
     _require_editor(actor, area.path)
     if kind not in Facility.Kind.values:
@@ -419,8 +389,7 @@ def unit_create(
     areas: list[Area] | None = None,
     **data: Any,
 ) -> Unit:
-    scope = scope_for(actor)
-    if "admin" not in scope.roles and "command_staff" not in scope.roles:
+    if not can_anywhere(actor, Perm.UNIT_MANAGE):
         raise PermissionDenied(_("Only the command centre may create units."))
     if kind not in Unit.Kind.values:
         raise ServiceError(_("Unknown unit kind."), fields={"kind": [_("Unknown.")]})

@@ -20,15 +20,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
+    age_band,
     id_number_is_valid,
     mask_id_number,
     mask_phone,
     normalise_id_number,
     normalise_phone,
 )
-from lifeline.registry import selectors, services
+from lifeline.core.safetext import refuses_unsafe_text
+from lifeline.core.scoping import can_anywhere
+from lifeline.registry import selectors, sensitive
 from lifeline.registry.models import Area, AreaLevel, Household, Person, VulnerabilityKind
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.htmx import is_htmx
@@ -46,7 +51,18 @@ _MASKED_ATTR = {
     "phone_alt": "phone_alt_masked",
     "id_number": "id_number_masked",
 }
-_FIELD_LABELS = {"phone": _("Phone"), "phone_alt": _("Second phone"), "id_number": _("ID number")}
+_FIELD_LABELS = {
+    "phone": _("Phone"),
+    "phone_alt": _("Second phone"),
+    "id_number": _("ID number"),
+    "birth_date": _("Date of birth"),
+}
+
+
+def _masked(obj: Person | Household, field: str) -> str:
+    if field == "birth_date":
+        return age_band(getattr(obj, "birth_date", None), clock.today())
+    return str(getattr(obj, _MASKED_ATTR.get(field, ""), "") or "")
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any], param: str, size: int = PAGE_SIZE) -> Page[Any]:
@@ -156,14 +172,17 @@ def _reveal_context(obj: Person | Household, field: str, url_name: str) -> dict[
         "obj": obj,
         "field": field,
         "label": _FIELD_LABELS.get(field, field),
-        "masked": getattr(obj, _MASKED_ATTR.get(field, ""), ""),
+        "masked": _masked(obj, field),
         "reveal_url": reverse(url_name, args=[obj.pk]),
+        "reasons": list(sensitive.REVEAL_REASONS.items()),
     }
 
 
-def _reveal_fields(obj: Person | Household, url_name: str) -> list[dict[str, Any]]:
-    fields = services.REVEALABLE[type(obj)]
-    return [_reveal_context(obj, field, url_name) for field in fields]
+def _reveal_fields(actor: Any, obj: Person | Household, url_name: str) -> list[dict[str, Any]]:
+    """The masked fields; each with a reveal form only when the actor may reveal here."""
+    fields = sensitive.REVEALABLE[type(obj)]
+    may = sensitive.reveal_may(actor, obj)
+    return [{**_reveal_context(obj, field, url_name), "may_reveal": may} for field in fields]
 
 
 @login_required
@@ -179,7 +198,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "breadcrumbs": area_breadcrumbs(actor=request.user, area=household.grid),
-            "sensitive": _reveal_fields(household, "registry:household_reveal"),
+            "sensitive": _reveal_fields(request.user, household, "registry:household_reveal"),
             "members": members,
         },
     )
@@ -198,7 +217,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "breadcrumbs": area_breadcrumbs(actor=request.user, area=person.grid),
-            "sensitive": _reveal_fields(person, "registry:person_reveal"),
+            "sensitive": _reveal_fields(request.user, person, "registry:person_reveal"),
             "vulnerabilities": person.vulnerabilities.all(),
             "members": members,
         },
@@ -207,18 +226,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reveal(request: HttpRequest, obj: Person | Household, url_name: str) -> HttpResponse:
     field = request.POST.get("field", "")
-    context = _reveal_context(obj, field, url_name)
+    context = {**_reveal_context(obj, field, url_name), "may_reveal": True}
     purpose = request.POST.get("purpose", "")
+    reason = request.POST.get("reason", "")
     status = 200
     try:
-        context["value"] = services.sensitive_reveal(
-            actor=request.user, obj=obj, field=field, purpose=purpose
+        context["value"] = sensitive.sensitive_reveal(
+            actor=request.user, obj=obj, field=field, purpose=purpose, reason=reason
         )
         context["revealed"] = True
     except ServiceError as error:
-        if "purpose" not in error.fields:
+        if not ({"purpose", "reason"} & set(error.fields)) and error.status != 429:
             raise
-        context.update(errors=error.fields["purpose"], purpose=purpose[:200])
+        messages = [m for key in ("reason", "purpose") for m in error.fields.get(key, [])]
+        context.update(
+            errors=messages or [str(error.message)],
+            purpose=purpose[:200],
+            reason=reason if reason in sensitive.REVEAL_REASONS else "",
+        )
         status = error.status
     if is_htmx(request):
         return render(request, "registry/partials/reveal.html", {"item": context}, status=status)
@@ -240,6 +265,7 @@ def _reveal(request: HttpRequest, obj: Person | Household, url_name: str) -> Htt
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     return _reveal(request, person, "registry:person_reveal")
@@ -249,6 +275,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @renders_service_errors
+@refuses_unsafe_text
 def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(actor=request.user, pk=pk)
     return _reveal(request, household, "registry:household_reveal")
@@ -265,18 +292,40 @@ def _masked_query(query: str) -> str:
 
 
 @login_required
+@renders_service_errors
 def search(request: HttpRequest) -> HttpResponse:
+    """People by name prefix or phone (GET); by full ID number (POST, counted and audited,
+    so the number never sits in a URL or a server log)."""
+    context: dict[str, Any] = {"may_search_id": can_anywhere(request.user, Perm.REGISTRY_SEARCH_ID)}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("id_number", "")
+        context.update(shown_query=mask_id_number(normalise_id_number(number)), id_search=True)
+        try:
+            found = sensitive.person_find_by_id_number(actor=request.user, id_number=number)
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            context["id_errors"] = [
+                *error.fields.get("id_number", []),
+                *([] if error.fields else [str(error.message)]),
+            ]
+            status = error.status
+        else:
+            context["results_page"] = Paginator(found, PAGE_SIZE).get_page(1)
+            context["query_is_personal"] = True
+        return render(request, "registry/search.html", context, status=status)
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    results = selectors.person_search(actor=request.user, q=query).order_by("name", "id")
     shown = _masked_query(query)
-    return render(
-        request,
-        "registry/search.html",
-        {
-            # A phone or ID number typed in is not echoed in full, not even into the box.
-            "search_query": query if shown == query else "",
-            "shown_query": shown,
-            "query_is_personal": shown != query,
-            "results_page": _page(request, results, "page") if query else None,
-        },
+    context.update(
+        # A phone or ID number typed in is not echoed in full, not even into the box.
+        search_query=query if shown == query else "",
+        shown_query=shown,
+        query_is_personal=shown != query,
     )
+    if selectors.looks_like_id_number(query):
+        context["use_id_search"] = True
+    elif query:
+        results = selectors.person_search(actor=request.user, q=query).order_by("name", "id")
+        context["results_page"] = _page(request, results, "page")
+    return render(request, "registry/search.html", context)

@@ -1,5 +1,8 @@
 """Forms of the screening management pages: they read and check the request; the services
-validate the domain rules, and ``apply_service_error`` puts their messages on the fields."""
+validate the domain rules, and ``apply_service_error`` puts their messages on the fields.
+
+Every choice a form offers (areas, grids, policies, sites, enterprises) lies where the
+actor holds ``screening.plan``, the permission of every action these forms lead to."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import ServiceError
+from lifeline.core.safetext import SafeCharField
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Facility
 from lifeline.screening.models import (
@@ -26,6 +31,7 @@ GRID_CHOICES_MAX = 300
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+PLAN = Perm.SCREENING_PLAN
 
 # Service field names that differ from the form's.
 FIELD_ALIASES = {
@@ -55,9 +61,9 @@ def _indent(area: Area) -> str:
 
 
 def area_choices(actor: Any, *, grids: bool = True) -> list[tuple[str, str]]:
-    """Areas the actor may plan for: everything above grid level in their scope, and the
-    grids too while they are few enough for a select."""
-    qs = scoped(Area.objects.all(), actor)
+    """Areas the actor may plan for: everything above grid level where they hold
+    ``screening.plan``, and the grids too while they are few enough for a select."""
+    qs = scoped(Area.objects.all(), actor, PLAN)
     areas = list(qs.exclude(level=AreaLevel.GRID).order_by("path")[:AREA_CHOICES_MAX])
     grid_qs = qs.filter(level=AreaLevel.GRID).order_by("path")
     if grids or not areas:
@@ -67,13 +73,13 @@ def area_choices(actor: Any, *, grids: bool = True) -> list[tuple[str, str]]:
 
 
 def grid_choices(actor: Any, *, near: str) -> list[tuple[str, str]]:
-    """Grids in scope under ``near`` (a path), for the grids a session serves."""
-    qs = scoped(Area.objects.filter(level=AreaLevel.GRID, path__startswith=near), actor)
+    """Grids the actor plans for under ``near`` (a path), for the grids a session serves."""
+    qs = scoped(Area.objects.filter(level=AreaLevel.GRID, path__startswith=near), actor, PLAN)
     return [(str(pk), name) for pk, name in qs.order_by("path").values_list("pk", "name")]
 
 
 class PolicyForm(forms.Form):
-    name = forms.CharField(label=_("Policy name"), max_length=100)
+    name = SafeCharField(label=_("Policy name"), max_length=100)
     area = forms.TypedChoiceField(label=_("Area"), coerce=int)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Last day (empty: until ended)"), required=False, widget=DATE)
@@ -84,7 +90,7 @@ class PolicyForm(forms.Form):
         label=_("Within (days)"), min_value=1, max_value=MAX_WINDOW_DAYS, initial=1
     )
     audience = forms.ChoiceField(label=_("Applies to"), choices=PolicyAudience.choices)
-    people = forms.CharField(
+    people = SafeCharField(
         label=_("People (one Lifeline code or ID number per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
@@ -108,7 +114,9 @@ class PolicyForm(forms.Form):
         assert isinstance(enterprises, forms.ChoiceField)
         enterprises.choices = [
             (str(pk), name)
-            for pk, name in scoped(Facility.objects.filter(kind=Facility.Kind.ENTERPRISE), actor)
+            for pk, name in scoped(
+                Facility.objects.filter(kind=Facility.Kind.ENTERPRISE), actor, PLAN
+            )
             .order_by("name")
             .values_list("pk", "name")[:200]
         ]
@@ -119,7 +127,7 @@ class PolicyEndForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(label=_("Round name"), max_length=100)
+    name = SafeCharField(label=_("Round name"), max_length=100)
     area = forms.TypedChoiceField(label=_("Area"), coerce=int)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     target_date = forms.DateField(label=_("Target date"), widget=DATE)
@@ -135,15 +143,15 @@ class RoundForm(forms.Form):
             area.choices = area_choices(actor)
         policy = self.fields["policy"]
         assert isinstance(policy, forms.ChoiceField)
-        policies = scoped(Policy.objects.all(), actor).order_by("-starts_on")[:200]
+        policies = scoped(Policy.objects.all(), actor, PLAN).order_by("-starts_on")[:200]
         policy.choices = [("", "—")] + [(str(p.pk), str(p)) for p in policies]
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label=_("Site or team name"), max_length=100)
+    name = SafeCharField(label=_("Site or team name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
     area = forms.TypedChoiceField(label=_("Area"), coerce=int)
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    address = SafeCharField(label=_("Address"), max_length=255, required=False)
 
     def __init__(self, *args: Any, actor: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,7 +164,7 @@ class SiteForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    name = forms.CharField(label=_("Session name"), max_length=100)
+    name = SafeCharField(label=_("Session name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=DATETIME, input_formats=DATETIME_FORMATS
@@ -190,7 +198,7 @@ class ListSessionForm(forms.Form):
         choices=[(k.value, k.label) for k in LIST_SESSION_KINDS],
         initial=SessionKind.SPECIAL,
     )
-    name = forms.CharField(label=_("Session name"), max_length=100, required=False)
+    name = SafeCharField(label=_("Session name"), max_length=100, required=False)
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=DATETIME, input_formats=DATETIME_FORMATS
     )
@@ -204,7 +212,7 @@ class ListSessionForm(forms.Form):
         assert isinstance(site, forms.ChoiceField)
         site.choices = [
             (str(pk), name)
-            for pk, name in scoped(Site.objects.all(), actor)
+            for pk, name in scoped(Site.objects.all(), actor, PLAN)
             .order_by("area_path", "name")
             .values_list("pk", "name")[:AREA_CHOICES_MAX]
         ]

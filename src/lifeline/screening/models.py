@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS, Area, Facility, Person
 
 
@@ -23,6 +24,7 @@ class PolicyAudience(models.TextChoices):
 class Policy(models.Model):
     """N tests in D days for the people of an area (or a listed part of them)."""
 
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
     name = models.CharField(_("name"), max_length=100)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
@@ -62,6 +64,7 @@ class Policy(models.Model):
 class Round(models.Model):
     """One round of testing of an area, due by a target date."""
 
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
     name = models.CharField(_("name"), max_length=100)
     policy = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.SET_NULL)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -84,6 +87,7 @@ class SiteKind(models.TextChoices):
 
 
 class Site(models.Model):
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=14, choices=SiteKind.choices)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -109,6 +113,7 @@ class SessionKind(models.TextChoices):
 class Session(models.Model):
     """Hours during which a site samples, and the grids it serves."""
 
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions")
     round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(_("kind"), max_length=14, choices=SessionKind.choices)
@@ -152,6 +157,7 @@ POOL_SIZES = (1, 5, 10, 20)
 class Tube(models.Model):
     """One tube: a single sample or a pool of 5, 10, 20 people, or one household."""
 
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS)
     barcode = models.CharField(_("barcode"), max_length=40, unique=True)
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.PROTECT, related_name="tubes"
@@ -184,6 +190,7 @@ class Tube(models.Model):
 class Sample(models.Model):
     """A person swabbed into a tube. ``client_id`` is made by the console, for retries."""
 
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
     client_id = models.CharField(max_length=64, unique=True)
     # Covered by the composite indexes below: no single-column FK indexes to maintain.
     tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="samples", db_index=False)
@@ -213,6 +220,7 @@ class Sample(models.Model):
 
 
 class TubeResult(models.Model):
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_RESULTS)
     tube = models.OneToOneField(Tube, on_delete=models.PROTECT, related_name="result")
     area_path = models.CharField(max_length=255, editable=False)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
@@ -235,6 +243,7 @@ class TubeResult(models.Model):
 class PersonResult(models.Model):
     """A person's result, following from their tube's (the raw history compliance uses)."""
 
+    SCOPE_PERMISSION = Perm.SCREENING_VIEW
     # Keyed by the sample, and indexed only by person and day: the table grows by tens of
     # millions of rows a day, so every index left out is write throughput kept. Written
     # only by the import, from the very samples it reads in the same statement, and
@@ -276,6 +285,7 @@ class Compliance(models.Model):
     indexed comparison, no history.
     """
 
+    SCOPE_PERMISSION = Perm.SCREENING_VIEW
     person = models.OneToOneField(
         Person, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -318,6 +328,7 @@ class RecheckStatus(models.TextChoices):
 class RecheckTask(models.Model):
     """Re-sample one member of a positive pool in a single tube, tracked to its result."""
 
+    SCOPE_PERMISSION = Perm.SCREENING_VIEW
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     source_tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="rechecks")
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")

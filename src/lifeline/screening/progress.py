@@ -4,6 +4,10 @@ and the daily review rolled up per site.
 
 Round progress reads the per-person compliance rows (one indexed pass per round), never
 the raw results: a negative test inside the round's dates is a bit of the day mask.
+
+Policies, rounds, sites and sessions are read where their models allow (``screening.view``
+or ``screening.sample``: a sampler sees where and when it samples); people, and counts of
+people, only where the actor holds ``screening.view`` (see ``services.access``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from django.db.models import Avg, BigIntegerField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import mask_name
@@ -32,24 +37,26 @@ from lifeline.screening.models import (
     Tube,
     TubeStatus,
 )
-from lifeline.screening.selectors import door_to_door_list
+from lifeline.screening.selectors import REVIEWERS, door_to_door_list
+from lifeline.screening.services.access import for_action
 from lifeline.screening.window import MASK_DAYS
 from lifeline.teams.planner.model import Point, Visit
 
 PAGE_LIST_KINDS = ("not_tested_today", "not_compliant", "pending_recheck", "yellow_code")
 _FULL = (1 << MASK_DAYS) - 1
+VIEW = Perm.SCREENING_VIEW
+# Who reads policies, rounds, sites and sessions (their models' SCOPE_PERMISSION).
+PLAN_READERS = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
 
 
 def area_get(*, actor: Any, area_id: int) -> Area:
-    area = scoped(Area.objects.all(), actor).filter(pk=area_id).first()
-    if area is None:
-        raise NotFound(_("No such area."))
-    return area
+    """An area whose lists the actor may read (``screening.view`` there)."""
+    return for_action(Area.objects.all(), actor, VIEW, pk=area_id, missing=_("No such area."))
 
 
 def root_areas(*, actor: Any) -> list[Area]:
-    """The areas at the top of the actor's scope (their memberships' areas)."""
-    paths = scope_for(actor).area_paths
+    """The top areas where the actor holds ``screening.view`` (their lists' entry points)."""
+    paths = scope_for(actor).grant(VIEW).area_paths
     return list(Area.objects.filter(path__in=paths).order_by("path"))
 
 
@@ -61,10 +68,10 @@ def policy_list(*, actor: Any) -> QuerySet[Policy]:
 
 
 def policies_above(*, actor: Any) -> QuerySet[Policy]:
-    """Policies set on areas above the actor's own (a city's rule over a grid worker's
-    grid): shown read-only, since they apply to the actor's people too."""
+    """Policies set on areas above those where the actor reads policies (a city's rule over
+    a grid worker's grid): shown read-only, since they apply to the actor's people too."""
     ancestors: set[str] = set()
-    for path in scope_for(actor).area_paths:
+    for path in scope_for(actor).grant(PLAN_READERS).area_paths:
         parts = [p for p in path.split("/") if p]
         ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts)))
     return Policy.objects.filter(area_path__in=sorted(ancestors)).select_related("area")
@@ -165,13 +172,14 @@ class RoundProgress:
 
 
 def round_progress(*, actor: Any, rnd: Round, by_child: bool = False) -> RoundProgress:
-    """People of the round's area (as far as the actor sees) with a negative test between
-    the round's start and its target date (or today, if that comes first)."""
+    """People of the round's area (where the actor holds ``screening.view``) with a
+    negative test between the round's start and its target date (or today, if that comes
+    first)."""
     today = clock.today()
     area = rnd.area
     end = min(rnd.target_date, today)
     people: dict[int, int] = dict(
-        scoped(Person.objects.filter(area_path__startswith=area.path), actor)
+        scoped(Person.objects.filter(area_path__startswith=area.path), actor, VIEW)
         .values_list("grid_id")
         .annotate(n=Count("pk"))
         .values_list("grid_id", "n")
@@ -179,7 +187,7 @@ def round_progress(*, actor: Any, rnd: Round, by_child: bool = False) -> RoundPr
     tested: dict[int, int] = {}
     if rnd.starts_on <= end:
         tested = dict(
-            scoped(_in_area(Compliance.objects.all(), area), actor)
+            scoped(_in_area(Compliance.objects.all(), area), actor, VIEW)
             .annotate(hit=_tested_between(rnd.starts_on, end, today))
             .filter(hit__gt=0)
             .values_list("grid_id")
@@ -191,7 +199,7 @@ def round_progress(*, actor: Any, rnd: Round, by_child: bool = False) -> RoundPr
     total.tested = sum(tested.values())
     result = RoundProgress(rnd, total, today)
     if by_child:
-        children = list(scoped(Area.objects.filter(parent=area), actor).order_by("path"))
+        children = list(scoped(Area.objects.filter(parent=area), actor, VIEW).order_by("path"))
         paths = dict(
             Area.objects.filter(pk__in=set(people) | set(tested)).values_list("pk", "path")
         )
@@ -220,7 +228,7 @@ def yellow_code_list(*, actor: Any, area_id: int) -> QuerySet[Person]:
     area = area_get(actor=actor, area_id=area_id)
     statuses = _yellow(clock.now()).filter(area_path__startswith=area.path)
     return (
-        scoped(Person.objects.filter(area_path__startswith=area.path), actor)
+        scoped(Person.objects.filter(area_path__startswith=area.path), actor, VIEW)
         .filter(pk__in=statuses.values("person_id"))
         .order_by("household_id", "pk")
     )
@@ -229,7 +237,7 @@ def yellow_code_list(*, actor: Any, area_id: int) -> QuerySet[Person]:
 def yellow_code_counts(*, actor: Any, area: Area, children: list[dict[str, Any]]) -> None:
     """Add ``yellow_code`` to rows of ``screening_counts`` (the area and its children)."""
     per_grid = dict(
-        scoped(_yellow(clock.now()).filter(area_path__startswith=area.path), actor)
+        scoped(_yellow(clock.now()).filter(area_path__startswith=area.path), actor, VIEW)
         .values_list("person__grid_id")
         .annotate(n=Count("pk"))
         .values_list("person__grid_id", "n")
@@ -331,7 +339,7 @@ def sampled_to_result_minutes(*, actor: Any, day: dt.date) -> float | None:
     """Mean time from a tube's first swab (its opening) to its result, for the day's
     resulted tubes the actor may see; the review's own figure starts at the closing."""
     mean = (
-        scoped(Tube.objects.filter(sampled_on=day, status=TubeStatus.RESULTED), actor)
+        scoped(Tube.objects.filter(sampled_on=day, status=TubeStatus.RESULTED), actor, REVIEWERS)
         .exclude(resulted_at=None)
         .aggregate(avg=Avg(F("resulted_at") - F("opened_at")))["avg"]
     )

@@ -1,4 +1,8 @@
-"""Screening reads, all through ``core.scoping``: lists, roll-up counts, door-to-door, review."""
+"""Screening reads, all through ``core.scoping``: lists, roll-up counts, door-to-door, review.
+
+Whatever names or counts people needs ``screening.view`` at the area asked for (404 when
+no membership covers it, 403 when one does without it); the daily review counts tubes and
+samples for whoever samples, results or views there (see ``services.access``)."""
 
 from __future__ import annotations
 
@@ -10,22 +14,27 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Person, Vulnerability, VulnerabilityKind
 from lifeline.screening.models import Compliance, RecheckTask, Sample, Session, Tube, TubeStatus
+from lifeline.screening.services.access import for_action
 from lifeline.screening.window import MASK_DAYS, DayWindow
 
 LIST_KINDS = ("not_tested_today", "not_compliant", "pending_recheck")
 IMMOBILE = (VulnerabilityKind.BEDRIDDEN, VulnerabilityKind.DISABLED)
 
 
+VIEW = Perm.SCREENING_VIEW
+# The daily review counts tubes and samples (never names anyone) for these.
+REVIEWERS = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS)
+
+
 def _area(actor: Any, area_id: int) -> Area:
-    area = scoped(Area.objects.all(), actor).filter(pk=area_id).first()
-    if area is None:
-        raise NotFound(_("No such area."))
-    return area
+    """The area of a list or count, where the actor holds ``screening.view``."""
+    return for_action(Area.objects.all(), actor, VIEW, pk=area_id, missing=_("No such area."))
 
 
 def _within(qs: QuerySet[Any], area: Area) -> QuerySet[Any]:
@@ -47,7 +56,7 @@ def screening_list(
         raise ServiceError(_("Unknown list."), fields={"kind": [str(_("Unknown."))]})
     area = _area(actor, area_id)
     today = today or clock.today()
-    people = _within(scoped(Person.objects.all(), actor), area)
+    people = _within(scoped(Person.objects.all(), actor, VIEW), area)
     rows = _within(Compliance.objects.all(), area)
     if kind == "pending_recheck":
         return people.filter(pk__in=rows.filter(pending_recheck=True).values("person_id"))
@@ -66,14 +75,14 @@ def screening_counts(
     area = _area(actor, area_id)
     today = today or clock.today()
     people = dict(
-        _within(scoped(Person.objects.all(), actor), area)
+        _within(scoped(Person.objects.all(), actor, VIEW), area)
         .values_list("grid_id")
         .annotate(n=Count("pk"))
         .values_list("grid_id", "n")
     )
     per_grid = {
         row["grid_id"]: row
-        for row in _within(scoped(Compliance.objects.all(), actor), area)
+        for row in _within(scoped(Compliance.objects.all(), actor, VIEW), area)
         .values("grid_id")
         .annotate(
             tested=Count("pk", filter=Q(last_tested_on=today)),
@@ -84,7 +93,7 @@ def screening_counts(
     grid_paths = dict(
         Area.objects.filter(pk__in=set(people) | set(per_grid)).values_list("pk", "path")
     )
-    children = list(scoped(Area.objects.filter(parent=area), actor).order_by("path"))
+    children = list(scoped(Area.objects.filter(parent=area), actor, VIEW).order_by("path"))
     buckets: dict[str, dict[str, int]] = defaultdict(
         lambda: {"people": 0, "tested_today": 0, "compliant": 0, "pending_recheck": 0}
     )
@@ -117,9 +126,9 @@ def screening_counts(
 def door_to_door_list(*, actor: Any, grid_id: int) -> QuerySet[Person]:
     """Bedridden and disabled people of a grid: the door-to-door team's round."""
     area = _area(actor, grid_id)
-    ids = _within(scoped(Vulnerability.objects.filter(kind__in=IMMOBILE), actor), area)
+    ids = _within(scoped(Vulnerability.objects.filter(kind__in=IMMOBILE), actor, VIEW), area)
     return (
-        _within(scoped(Person.objects.select_related("household__building"), actor), area)
+        _within(scoped(Person.objects.select_related("household__building"), actor, VIEW), area)
         .filter(pk__in=ids.values("person_id"))
         .order_by("household__building_id", "household_id", "pk")
     )
@@ -127,16 +136,19 @@ def door_to_door_list(*, actor: Any, grid_id: int) -> QuerySet[Person]:
 
 def recheck_list(*, actor: Any, area_id: int, status: str = "") -> QuerySet[RecheckTask]:
     area = _area(actor, area_id)
-    qs = scoped(RecheckTask.objects.select_related("person", "source_tube"), actor)
+    qs = scoped(RecheckTask.objects.select_related("person", "source_tube"), actor, VIEW)
     qs = qs.filter(area_path__startswith=area.path)
     return qs.filter(status=status) if status else qs
 
 
 def daily_review(*, actor: Any, day: dt.date | None = None) -> dict[str, Any]:
-    """Throughput per site and session, tube turnaround and the backlog, for one day."""
+    """Throughput per site and session, tube turnaround and the backlog, for one day.
+
+    Counts only, no one named: tubes and samples are counted where the actor holds any of
+    ``REVIEWERS``, so a sampler follows its sessions and a lab the tubes it results."""
     day = day or clock.today()
-    tubes = scoped(Tube.objects.filter(sampled_on=day), actor)
-    samples = scoped(Sample.objects.filter(tube__sampled_on=day), actor)
+    tubes = scoped(Tube.objects.filter(sampled_on=day), actor, REVIEWERS)
+    samples = scoped(Sample.objects.filter(tube__sampled_on=day), actor, REVIEWERS)
     per_session = list(
         samples.values("tube__session_id", "tube__session__name", "tube__session__site__name")
         .annotate(samples=Count("pk"), tubes=Count("tube_id", distinct=True))
@@ -169,15 +181,19 @@ def daily_review(*, actor: Any, day: dt.date | None = None) -> dict[str, Any]:
 
 
 def session_list(*, actor: Any) -> QuerySet[Session]:
+    """Sessions where the actor plans or samples (``Session.SCOPE_PERMISSION``)."""
     return scoped(Session.objects.select_related("site"), actor)
 
 
-def person_by_code(*, actor: Any, code: str) -> Person:
-    """The person behind a scanned code: ``P<id>`` (the registry card) or an ID number."""
+def person_by_code(*, actor: Any, code: str, perm: str) -> Person:
+    """The person behind a scanned code: ``P<id>`` (the registry card) or an ID number,
+    among the people where the actor holds ``perm`` (``screening.sample`` at the console,
+    ``screening.plan`` for a policy's list). Never 403: a code cannot tell that someone
+    exists elsewhere."""
     from lifeline.core.personal import id_number_is_valid, lookup_hash, normalise_id_number
 
     code = (code or "").strip()
-    people = scoped(Person.objects.all(), actor)
+    people = scoped(Person.objects.all(), actor, perm)
     person = None
     if code[:1] in "Pp" and code[1:].isdigit():
         person = people.filter(pk=int(code[1:])).first()

@@ -1,12 +1,15 @@
-"""Who may do what with teams and plans.
+"""Who may do what with teams and plans, by permission at the team's or plan's place (its
+unit, or its area for memberships by area).
 
-- Reading teams and plans: the team's unit (its staff, by unit scope), the command centre
-  and district staff (by area scope: the teams and plans lying inside their area).
+- Reading teams and plans (``TEAMS_VIEW``): the team's unit (its staff, by unit), the
+  command centre and district staff (by area: the teams and plans lying inside their area).
   Field-team members are not dispatchers: they see the route of the vehicle they ride,
-  through ``selectors.route_for_member``.
-- Changing teams and plans (dispatching): staff of the team's unit, or an administrator.
+  through ``selectors.route_for_member`` (``TEAMS_RIDE``).
+- Changing teams and plans (``TEAMS_DISPATCH``): staff of the team's unit (or of a unit
+  above it), or an administrator covering the place.
 - Recording arrival and completion: a member riding the route's vehicle (or, when the
-  member rides none, any vehicle of their team), or a dispatcher of the plan.
+  member rides none, any vehicle of their team) where a membership lets them ride for the
+  team (``TEAMS_RIDE``), or a dispatcher of the plan.
 """
 
 from __future__ import annotations
@@ -15,19 +18,17 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import NotFound, PermissionDenied
-from lifeline.core.scoping import has_role, scope_for
-
-READERS = (Role.UNIT_STAFF, Role.COMMAND_STAFF, Role.DISTRICT_STAFF, Role.ADMIN)
-DISPATCHERS = (Role.UNIT_STAFF, Role.ADMIN)
+from lifeline.core.scoping import can, can_anywhere
 
 NO_PLAN = _("No such plan in your unit.")
 NO_TEAM = _("No such team in your unit.")
 
 
 def may_read(actor: Any) -> bool:
-    return has_role(actor, *READERS)
+    """Whether the actor oversees or dispatches teams anywhere (what they see is scoped)."""
+    return can_anywhere(actor, Perm.TEAMS_VIEW)
 
 
 def require_reader(actor: Any, message: Any = NO_PLAN) -> None:
@@ -37,13 +38,13 @@ def require_reader(actor: Any, message: Any = NO_PLAN) -> None:
 
 
 def may_dispatch(actor: Any, *, unit_id: int, area_path: str) -> bool:
-    """Staff of the unit (or of a unit above it), or an administrator covering the place."""
-    scope = scope_for(actor)
-    if has_role(actor, Role.UNIT_STAFF) and unit_id in scope.unit_ids:
-        return True
-    return has_role(actor, Role.ADMIN) and (
-        unit_id in scope.unit_ids or bool(area_path and scope.covers_path(area_path))
-    )
+    """``TEAMS_DISPATCH`` held for the unit (or a unit above it) or over the place."""
+    return can(actor, Perm.TEAMS_DISPATCH, path=area_path, unit_id=unit_id)
+
+
+def may_plan_anywhere(actor: Any) -> bool:
+    """Whether to offer the plan form at all."""
+    return can_anywhere(actor, Perm.TEAMS_DISPATCH)
 
 
 def require_dispatcher(actor: Any, *, unit_id: int, area_path: str) -> None:

@@ -1,5 +1,6 @@
 """Admin for setting teams up: teams, their vehicles, members and shifts. Plans are shown
-read-only: they change only through the services, which check versions and audit."""
+read-only: they change only through the services, which check versions and audit. Every
+write here is audited (``core.admin.AuditedModelAdmin``)."""
 
 from __future__ import annotations
 
@@ -8,31 +9,32 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from lifeline.core.admin import AuditedInline, AuditedModelAdmin
 from lifeline.teams.models import Plan, Shift, Team, TeamMember, Vehicle
 from lifeline.teams.problem import common_path
 
 
-class VehicleInline(admin.TabularInline):  # type: ignore[type-arg]
+class VehicleInline(AuditedInline, admin.TabularInline):  # type: ignore[type-arg]
     model = Vehicle
     fk_name = "team"
     extra = 0
     fields = ("name", "capacity", "depot_lat", "depot_lng", "shift_start", "shift_end", "active")
 
 
-class MemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class MemberInline(AuditedInline, admin.TabularInline):  # type: ignore[type-arg]
     model = TeamMember
     extra = 0
     raw_id_fields = ("user", "vehicle")
     fields = ("user", "vehicle", "skills", "active")
 
 
-class ShiftInline(admin.TabularInline):  # type: ignore[type-arg]
+class ShiftInline(AuditedInline, admin.TabularInline):  # type: ignore[type-arg]
     model = Shift
     extra = 0
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(AuditedModelAdmin):
     list_display = ("name", "unit", "area_path", "helps_neighbours", "active")
     list_filter = ("helps_neighbours", "active")
     search_fields = ("name", "unit__name", "unit__code")
@@ -50,7 +52,7 @@ class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class VehicleAdmin(AuditedModelAdmin):
     list_display = ("name", "team", "capacity", "shift_start", "shift_end", "active")
     list_filter = ("active",)
     search_fields = ("name", "team__name")

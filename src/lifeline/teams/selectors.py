@@ -1,5 +1,6 @@
-"""Field-team reads, all through ``core.scoping``: teams and plans for the unit's staff and
-the command centre, a crew member's own route for the day."""
+"""Field-team reads, all through ``core.scoping``: teams and plans where the actor holds
+``TEAMS_VIEW`` (the unit's staff, the command centre, district staff), a crew member's own
+route for the day where they hold ``TEAMS_RIDE``."""
 
 from __future__ import annotations
 
@@ -9,18 +10,18 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.core.scoping import scoped
 from lifeline.teams import access
 from lifeline.teams.models import Plan, PlanRoute, PlanStop, Team, TeamMember, Vehicle
-from lifeline.teams.services.stops import may_record
+from lifeline.teams.services.stops import crew_of, may_record
 
 
 def team_list(*, actor: Any) -> QuerySet[Team]:
-    if not access.may_read(actor):
-        return Team.objects.none()
-    return scoped(Team.objects.select_related("unit"), actor).order_by("unit_id", "name", "pk")
+    qs = scoped(Team.objects.select_related("unit"), actor, Perm.TEAMS_VIEW)
+    return qs.order_by("unit_id", "name", "pk")
 
 
 def team_get(*, actor: Any, pk: int) -> Team:
@@ -43,9 +44,7 @@ def team_get(*, actor: Any, pk: int) -> Team:
 def plan_list(
     *, actor: Any, day: dt.date | None = None, team_id: int | None = None
 ) -> QuerySet[Plan]:
-    if not access.may_read(actor):
-        return Plan.objects.none()
-    qs = scoped(Plan.objects.select_related("unit", "team"), actor)
+    qs = scoped(Plan.objects.select_related("unit", "team"), actor, Perm.TEAMS_VIEW)
     if day is not None:
         qs = qs.filter(day=day)
     if team_id is not None:
@@ -92,11 +91,10 @@ class MemberDay:
 
 def route_for_member(*, actor: Any, day: dt.date | None = None) -> MemberDay:
     """The published routes of the vehicles the actor rides (or, riding none, of their
-    teams' vehicles) on ``day`` (default today)."""
+    teams' vehicles) on ``day`` (default today), for the teams where they hold
+    ``TEAMS_RIDE``."""
     day = day or clock.today()
-    if not getattr(actor, "is_authenticated", False):
-        return MemberDay(day)
-    mine = TeamMember.objects.filter(user_id=actor.pk, active=True)
+    mine = crew_of(actor)
     riding = {v for v in mine.values_list("vehicle_id", flat=True) if v is not None}
     loose = list(mine.filter(vehicle__isnull=True).values_list("team_id", flat=True))
     if loose:

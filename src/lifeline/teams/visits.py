@@ -1,4 +1,5 @@
-"""The day's visits, assembled from the live queues (read only, all through ``scoped``):
+"""The day's visits, assembled from the live queues (read only, all through ``scoped``, and
+only where the planner both may read the row and holds ``TEAMS_DISPATCH``):
 
 - open work orders of the planning units that have a place (their own position, or their
   household's building), with the time window agreed for the day (``Appointment``);
@@ -23,6 +24,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Household
 from lifeline.screening.models import RecheckStatus, RecheckTask
@@ -83,6 +85,12 @@ def seconds_of(value: dt.time) -> int:
     return value.hour * 3600 + value.minute * 60 + value.second
 
 
+def plannable(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
+    """Rows the actor may read (the model's own permission) where they also plan teams'
+    days: a membership that lets one see a row elsewhere does not put it on a route."""
+    return scoped(scoped(qs, actor), actor, Perm.TEAMS_DISPATCH)
+
+
 def within(qs: QuerySet[Any], paths: Sequence[str]) -> QuerySet[Any]:
     """Rows placed in any of the subtrees ``paths`` (none: no rows)."""
     if not paths:
@@ -115,7 +123,7 @@ def visits_for_day(
 def _work_orders(
     actor: Any, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
 ) -> list[QueueVisit]:
-    qs = scoped(WorkOrder.objects.all(), actor).filter(
+    qs = plannable(WorkOrder.objects.all(), actor).filter(
         responsible_unit_id__in=units, status__in=PLANNABLE, duplicate_of__isnull=True
     )
     if paths is not None:
@@ -175,7 +183,7 @@ def _place_of(order: WorkOrder) -> tuple[float, float, str] | None:
 def _deliveries(
     actor: Any, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
 ) -> list[QueueVisit]:
-    qs = scoped(Delivery.objects.all(), actor).filter(
+    qs = plannable(Delivery.objects.all(), actor).filter(
         unit_id__in=units, status=Delivery.Status.OPEN, day__lte=day
     )
     if paths is not None:
@@ -209,7 +217,7 @@ def _deliveries(
 
 
 def _rechecks(actor: Any, paths: Sequence[str] | None, pk: int | None = None) -> list[QueueVisit]:
-    qs = scoped(RecheckTask.objects.all(), actor).filter(status=RecheckStatus.OPEN)
+    qs = plannable(RecheckTask.objects.all(), actor).filter(status=RecheckStatus.OPEN)
     if paths is not None:
         qs = within(qs, paths)
     if pk is not None:
@@ -240,7 +248,12 @@ def _rechecks(actor: Any, paths: Sequence[str] | None, pk: int | None = None) ->
 def _home_sampling(
     actor: Any, day: dt.date, paths: Sequence[str] | None, household_id: int | None = None
 ) -> list[QueueVisit]:
-    grids = scoped(Area.objects.filter(level=AreaLevel.GRID), actor)
+    # The doors themselves come through screening's own scoping (``door_to_door_stops``),
+    # which names people: only grids where the planner also holds screening.view.
+    grids = scoped(Area.objects.filter(level=AreaLevel.GRID), actor, Perm.TEAMS_DISPATCH)
+    grids = grids.filter(
+        pk__in=scoped(Area.objects.filter(level=AreaLevel.GRID), actor, Perm.SCREENING_VIEW)
+    )
     if paths is not None:
         grids = grids.filter(reduce(or_, (Q(path__startswith=p) for p in paths), Q(pk__in=[])))
     if household_id is not None:

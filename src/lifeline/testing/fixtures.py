@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -63,3 +65,11 @@ def _fresh_process_caches() -> None:
     test on SQLite, and a flush may reset PostgreSQL's sequences."""
     config_cache.forget_all()
     db.forget_ids()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes audit checkpoints to a folder of its own: its chains are rolled back
+    after it, so checkpoints left by one test would contradict the next one's chains (and
+    the developer's var/ must not fill with them). The folder is made only when written."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-{uuid.uuid4().hex}"

@@ -11,15 +11,18 @@ able to fail), and those whose lists are checked row by row (``viewers``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import transaction
 from django.db.models import Model
 
-from lifeline.accounts.models import Role, User
+from lifeline.accounts.models import Membership, Role, User
+from lifeline.accounts.permissions import permissions_of
 from lifeline.api.tests.helpers import client_for
+from lifeline.core.scoping import ANY, Scope, forget_scope
 from lifeline.registry.models import Area
 from lifeline.testing.factories import SmallCity, make_user
 
@@ -175,3 +178,45 @@ def items_of(answer: Any) -> list[Any]:
 
 def row_path(item: dict[str, Any]) -> str:
     return str(item.get("area_path") or item["area"]["area_path"])
+
+
+@contextmanager
+def permissions_consulted() -> Iterator[set[str]]:
+    """Every permission any scope is asked about inside the block: what an operation
+    checks, read from the operation itself rather than from a table."""
+    seen: set[str] = set()
+    original = Scope.grant
+
+    def recording(self: Scope, perm: str | Iterable[str]) -> Any:
+        seen.update([perm] if isinstance(perm, str) else list(perm))
+        return original(self, perm)
+
+    Scope.grant = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        Scope.grant = original  # type: ignore[method-assign]
+
+
+def unrelated_roles(consulted: set[str]) -> list[str]:
+    """Roles granting none of ``consulted``: adding them anywhere must open nothing. What
+    any membership opens (``*``: the area tree, reference data) only roles granting
+    nothing at all leave shut."""
+    if ANY in consulted:
+        return [role for role in Role.values if not permissions_of(role)]
+    return [role for role in Role.values if not permissions_of(role) & consulted]
+
+
+def call_widened(
+    user: User, case: Case, w: World, roles: list[str], area: Area, **kwargs: Any
+) -> Any:
+    """``call`` as ``user`` holding, besides their own, a membership over ``area`` in each
+    of ``roles``; the memberships and the call's writes are rolled back."""
+    with transaction.atomic():
+        for role in roles:
+            Membership.objects.create(user=user, role=role, area=area)
+        forget_scope(user)
+        response = call(user, case, w, **kwargs)
+        transaction.set_rollback(True)
+    forget_scope(user)
+    return response

@@ -8,37 +8,26 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core.scoping import scope_for
 
-AREA_STAFF = {
-    Role.GRID_WORKER,
-    Role.COMMUNITY_STAFF,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-    Role.COMMAND_STAFF,
-    Role.ADMIN,
-}
-# (url name, label, roles that see the link)
-ITEMS: list[tuple[str, Any, set[str]]] = [
-    ("registry:area_tree", _("Areas"), AREA_STAFF | {Role.HOTLINE_OPERATOR}),
-    ("workorders:queue", _("Work orders"), AREA_STAFF | {Role.UNIT_STAFF, Role.HOTLINE_OPERATOR}),
-    ("workorders:mine", _("My tasks"), {Role.FIELD_TEAM, Role.UNIT_STAFF}),
+# (url name, label, the permission(s) that make the page useful: the link shows when a
+# membership grants one of them somewhere; the page itself checks again).
+ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("registry:area_tree", _("Areas"), (Perm.AREA_VIEW,)),
+    ("workorders:queue", _("Work orders"), (Perm.WORKORDER_VIEW,)),
+    ("workorders:mine", _("My tasks"), (Perm.WORKORDER_WORK,)),
+    ("workorders:hotline", _("Hotline"), (Perm.WORKORDER_FILE,)),
+    ("health:transfers", _("Medical transfers"), (Perm.HEALTH_REQUEST_TRANSFER,)),
     (
-        "workorders:hotline",
-        _("Hotline"),
-        {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.COMMAND_STAFF, Role.ADMIN},
+        "screening:home",
+        _("Testing"),
+        (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS),
     ),
-    ("health:transfers", _("Medical transfers"), AREA_STAFF | {Role.HOTLINE_OPERATOR}),
-    ("screening:home", _("Testing"), AREA_STAFF | {Role.SAMPLER, Role.LAB}),
-    ("passes:queue", _("Passes"), AREA_STAFF | {Role.UNIT_STAFF}),
-    ("passes:checkpoint", _("Checkpoint"), {Role.CHECKPOINT_STAFF}),
-    (
-        "teams:home",
-        _("Teams and routes"),
-        {Role.UNIT_STAFF, Role.DISTRICT_STAFF, Role.COMMAND_STAFF, Role.ADMIN},
-    ),
-    ("teams:my_route", _("My route"), {Role.FIELD_TEAM}),
+    ("passes:queue", _("Passes"), (Perm.PASS_VIEW, Perm.PASS_APPROVE)),
+    ("passes:checkpoint", _("Checkpoint"), (Perm.PASS_CHECK,)),
+    ("teams:home", _("Teams and routes"), (Perm.TEAMS_VIEW,)),
+    ("teams:my_route", _("My route"), (Perm.TEAMS_RIDE,)),
 ]
 
 
@@ -47,10 +36,10 @@ def main_nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"main_nav": []}
-    roles = scope_for(user).roles
+    scope = scope_for(user)
     items = []
-    for name, label, allowed in ITEMS:
-        if not roles & allowed:
+    for name, label, perms in ITEMS:
+        if not scope.anywhere(perms):
             continue
         try:
             url = reverse(name)

@@ -9,8 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from lifeline.accounts.forms import LoginForm
+
 
 class LoginView(auth_views.LoginView):
+    # The form refuses locked accounts and addresses and counts failures (accounts.lockout).
+    authentication_form = LoginForm
     template_name = "web/login.html"
     redirect_authenticated_user = True
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.personal import mask_phone
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 
@@ -90,6 +91,7 @@ class Category(models.Model):
 class RoutingRule(models.Model):
     """Category (or any category) in an area subtree goes to a unit. Deepest area wins."""
 
+    SCOPE_PERMISSION = Perm.WORKORDER_DISPATCH
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules"
     )
@@ -165,6 +167,7 @@ class SlaTarget(models.Model):
 
 
 class WorkOrder(models.Model):
+    SCOPE_PERMISSION = Perm.WORKORDER_VIEW
     SCOPE_UNIT_FIELD = "responsible_unit_id"
 
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
@@ -316,6 +319,7 @@ class EventKind(models.TextChoices):
 class WorkOrderEvent(models.Model):
     """One step on an order's timeline. Append-only."""
 
+    SCOPE_PERMISSION = Perm.WORKORDER_VIEW
     # No index of its own: workorder_event_order_idx (order, at) serves it.
     order = models.ForeignKey(
         WorkOrder, on_delete=models.CASCADE, related_name="events", db_index=False
@@ -392,8 +396,8 @@ class Stop(models.Model):
 class OneTimeCode(models.Model):
     """A code sent by SMS to prove a phone, for residents without an account.
 
-    Rows double as the rate-limit ledger: codes sent per phone and per address in the last
-    hour are counted here, in the database, so every app server sees the same counts.
+    Sending is limited per phone and per address by ``core.ratelimit``; ``ip`` is kept to
+    trace abuse. ``attempts`` counts wrong tries, under this row's lock.
     """
 
     phone = models.CharField(max_length=20)
@@ -419,6 +423,7 @@ class Photo(models.Model):
     """A photo of the work (JPEG, PNG or WebP, at most 5 MB), kept in the database so that
     every app server can serve it without a shared disk."""
 
+    SCOPE_PERMISSION = Perm.WORKORDER_VIEW
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
     area_path = models.CharField(max_length=255, editable=False)
     content_type = models.CharField(max_length=20)

@@ -195,7 +195,7 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 def _query(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
     jurisdiction_area(params.get("jurisdiction_id", ""))
-    actor = machine_user(params.get("api_key", ""), required=False)
+    actor = machine_user(request, params, required=False)
     numbers = split_csv(params.get("service_request_id", ""))
     if len(numbers) > MAX_IDS:
         raise Open311Error(400, _("Ask for at most %(n)d requests at once.") % {"n": MAX_IDS})
@@ -237,12 +237,13 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
     refuse_control_characters(data)
-    actor = machine_user(data.get("api_key", ""), required=True)
+    actor = machine_user(request, data, required=True)
     jurisdiction = jurisdiction_area(data.get("jurisdiction_id", ""))
     service_code = data.get("service_code", "").strip()
     if not service_code:
         raise Open311Error(400, _("service_code is required."))
-    lat, lng = parse_float("lat", data.get("lat", "")), parse_float("long", data.get("long", ""))
+    lat = parse_float("lat", data.get("lat", ""), limit=90)
+    lng = parse_float("long", data.get("long", ""), limit=180)
     if (lat is None) != (lng is None):
         raise Open311Error(400, _("Give both lat and long, or neither."))
     area = place_of(actor, jurisdiction, lat, lng)
@@ -267,6 +268,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             address=data.get("address_string", "")[:255],
             lat=lat,
             lng=lng,
+            client_ip=str(request.META.get("REMOTE_ADDR", ""))[:45],
         )
         live = intake.duplicate_of or intake.order
         notice = ""
@@ -297,7 +299,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     allow_methods(request, "GET", "HEAD")
     jurisdiction_area(request.GET.get("jurisdiction_id", ""))
-    actor = machine_user(request.GET.get("api_key", ""), required=False)
+    actor = machine_user(request, request.GET, required=False)
     if actor is None:
         found = _tracked([request_id], split_csv(request.GET.get("token", "")))
         full = False

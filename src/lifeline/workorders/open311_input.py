@@ -19,9 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from lifeline.accounts.lockout import client_address, token_failure_record, token_refusal
+from lifeline.accounts.permissions import Perm
 from lifeline.accounts.services import token_authenticate
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.registry import selectors as registry
+from lifeline.core.safetext import has_unsafe, unsafe_fields
+from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import Area, AreaLevel
 from lifeline.workorders import open311_render as render
 
@@ -52,7 +55,7 @@ def _from_service_error(error: ServiceError) -> Open311Error:
     elif isinstance(error, PermissionDenied) or error.code == "unauthenticated":
         status = 403
     else:
-        status = error.status if error.status in (400, 409) else 400
+        status = error.status if error.status in (400, 409, 429) else 400
     lines = [
         f"{_OPEN311_FIELD.get(name, _attribute_name(name))}: {message}"
         for name, messages in error.fields.items()
@@ -88,14 +91,23 @@ def open311_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return csrf_exempt(wrapper)
 
 
-def machine_user(api_key: str, *, required: bool) -> Any:
-    """The user behind ``api_key``; None when no key was given and none is required."""
+def machine_user(request: HttpRequest, params: Any, *, required: bool) -> Any:
+    """The user behind the key in the ``X-Api-Key`` header, else in the ``api_key``
+    parameter of ``params``; None when no key was given and none is required. Bad keys
+    count against the address's limit (``accounts.lockout``), past which they get 429."""
+    api_key = (request.headers.get("X-Api-Key", "") or params.get("api_key", "")).strip()
     if not api_key:
         if required:
             raise Open311Error(403, _("api_key is required."))
         return None
-    user = token_authenticate(plain=api_key.strip())
+    user = token_authenticate(plain=api_key)
     if user is None:
+        address = client_address(request)
+        refusal = token_refusal(address=address) or token_failure_record(
+            actor=None, plain=api_key, address=address, channel="open311"
+        )
+        if refusal is not None:
+            raise Open311Error(429, refusal.message())
         raise Open311Error(403, _("api_key is not valid."))
     return user
 
@@ -135,7 +147,9 @@ def split_csv(value: str) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def parse_float(name: str, value: str) -> float | None:
+def parse_float(name: str, value: str, *, limit: float) -> float | None:
+    """A number between ``-limit`` and ``limit`` (90 for lat, 180 for long); NaN, infinity
+    and ``1e308`` are refused here, before any arithmetic on them."""
     if not value.strip():
         return None
     try:
@@ -144,20 +158,29 @@ def parse_float(name: str, value: str) -> float | None:
         number = math.nan
     if not math.isfinite(number):
         raise Open311Error(400, _("%(field)s must be a number.") % {"field": name})
+    if not -limit <= number <= limit:
+        raise Open311Error(
+            400,
+            _("%(field)s must be between %(low)s and %(high)s.")
+            % {"field": name, "low": f"{-limit:g}", "high": f"{limit:g}"},
+        )
     return number
 
 
 def place_of(actor: Any, jurisdiction: Area | None, lat: float | None, lng: float | None) -> Area:
-    """Where the need is: the nearest grid of the key's scope to (lat, long) if given, else
-    the jurisdiction named, else the key's one area."""
-    roots = registry.area_roots_for(actor=actor)
+    """Where the need is: the nearest grid where the key may file (``WORKORDER_FILE``) to
+    (lat, long) if given, else the jurisdiction named, else the key's one such area."""
+    filing = scope_for(actor).grant(Perm.WORKORDER_FILE)
+    roots = list(Area.objects.filter(path__in=filing.area_paths).order_by("path"))
     if not roots:
         raise Open311Error(403, _("This api_key may not file requests anywhere."))
     if jurisdiction is not None and not any(jurisdiction.path.startswith(r.path) for r in roots):
         raise Open311Error(403, _("This api_key may not file requests in that jurisdiction."))
     if lat is not None and lng is not None:
-        grids = registry.area_list(actor=actor, level=AreaLevel.GRID).filter(
-            lat__isnull=False, lng__isnull=False
+        grids = scoped(
+            Area.objects.filter(level=AreaLevel.GRID, lat__isnull=False, lng__isnull=False),
+            actor,
+            Perm.WORKORDER_FILE,
         )
         if jurisdiction is not None:
             grids = grids.filter(path__startswith=jurisdiction.path)
@@ -179,8 +202,8 @@ def place_of(actor: Any, jurisdiction: Area | None, lat: float | None, lng: floa
 
 
 def refuse_control_characters(data: Any) -> None:
-    # PostgreSQL refuses NUL in text; other control characters are never meant as data.
-    for key in data:
-        for value in [key, *data.getlist(key)]:
-            if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-                raise Open311Error(400, _("%(field)s holds control characters.") % {"field": key})
+    # The one rule (core.safetext): no control characters, no bidirectional overrides.
+    bad = unsafe_fields(data)
+    if bad:
+        name = "field" if has_unsafe(bad[0]) else bad[0][:50]
+        raise Open311Error(400, _("%(field)s holds control characters.") % {"field": name})

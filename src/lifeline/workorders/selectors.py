@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from lifeline.accounts.permissions import Perm, roles_with
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.core.scoping import scope_for, scoped
@@ -29,7 +30,8 @@ CLAIMABLE = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOP
 
 
 def _base(actor: Any) -> QuerySet[WorkOrder]:
-    return scoped(WorkOrder.objects.all(), actor).select_related(
+    """Orders where the actor holds ``WORKORDER_VIEW`` (by place or responsible unit)."""
+    return scoped(WorkOrder.objects.all(), actor, Perm.WORKORDER_VIEW).select_related(
         "category", "responsible_unit", "area"
     )
 
@@ -81,8 +83,9 @@ def workorder_get(*, actor: Any, pk: int) -> WorkOrder:
 
 
 def workorder_queue(*, actor: Any) -> QuerySet[WorkOrder]:
-    """A team member's queue: open work of their units, unclaimed or claimed by them."""
-    unit_ids = sorted(scope_for(actor).unit_ids)
+    """A team member's queue: open work of the units where they work orders (with the
+    units below), unclaimed or claimed by them."""
+    unit_ids = sorted(scope_for(actor).grant(Perm.WORKORDER_WORK).unit_ids)
     return (
         _base(actor)
         .filter(responsible_unit_id__in=unit_ids, status__in=CLAIMABLE)
@@ -124,7 +127,7 @@ def workorder_metrics(
     }.get(by)
     if key is None:
         raise ValueError("by must be unit, area or day")
-    qs = scoped(WorkOrder.objects.exclude(status=Status.CANCELLED), actor)
+    qs = scoped(WorkOrder.objects.exclude(status=Status.CANCELLED), actor, Perm.WORKORDER_VIEW)
     if since:
         qs = qs.filter(created_at__gte=since)
     if until:
@@ -249,7 +252,7 @@ def workorder_counts(
     key = {"category": "category__code", "channel": "channel"}.get(by)
     if key is None:
         raise ValueError("by must be category or channel")
-    qs = scoped(WorkOrder.objects.all(), actor)
+    qs = scoped(WorkOrder.objects.all(), actor, Perm.WORKORDER_VIEW)
     if since:
         qs = qs.filter(created_at__gte=since)
     if until:
@@ -285,7 +288,8 @@ def resident_places() -> QuerySet[Area]:
 
 
 def colleagues(*, actor: Any, order: WorkOrder) -> QuerySet[Any]:
-    """Active members of the order's unit other than the actor: whom one may hand over to."""
+    """Active members of the order's unit, in a role that works orders, other than the
+    actor: whom one may hand over to (``workorder_handover`` checks each again)."""
     from lifeline.accounts.models import User
 
     workorder_get(actor=actor, pk=order.pk)
@@ -296,6 +300,7 @@ def colleagues(*, actor: Any, order: WorkOrder) -> QuerySet[Any]:
             is_active=True,
             memberships__active=True,
             memberships__unit_id=order.responsible_unit_id,
+            memberships__role__in=sorted(roles_with(Perm.WORKORDER_WORK)),
         )
         .exclude(pk=int(getattr(actor, "pk", 0) or 0))
         .distinct()

@@ -15,7 +15,7 @@ from lifeline.accounts.services import (
 )
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.core.scoping import can_see_path
+from lifeline.core.scoping import scope_for
 from lifeline.testing.factories import make_user
 
 
@@ -44,11 +44,11 @@ def test_token_revoke_refuses_someone_elses_token(city, grid_worker_a, grid_work
 def test_community_staff_grants_a_grid_membership_in_their_subtree(city, community_staff):
     # given a new user without membership
     user = make_user("newcomer")
-    assert not can_see_path(user, city.grid_a.path)
+    assert not scope_for(user).covers_path(city.grid_a.path)
     # when community staff grants grid A
     membership_grant(actor=community_staff, user=user, role=Role.GRID_WORKER, area=city.grid_a)
     # then the user sees grid A, and the grant is audited
-    assert can_see_path(user, city.grid_a.path)
+    assert scope_for(user).covers_path(city.grid_a.path)
     assert AuditRecord.objects.filter(
         action="membership.grant", area_path=city.grid_a.path
     ).exists()
@@ -77,7 +77,7 @@ def test_membership_revoke_removes_the_scope(city, community_staff, grid_worker_
     membership.refresh_from_db()
     assert not membership.active
     grid_worker_a.refresh_from_db()
-    assert not can_see_path(grid_worker_a, city.grid_a.path)
+    assert not scope_for(grid_worker_a).covers_path(city.grid_a.path)
     assert AuditRecord.objects.filter(action="membership.revoke").count() == 1
 
 

@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lifeline.core.personal import (
+    age_band,
     decrypt_value,
     encrypt_value,
     id_number_check_digit,
@@ -42,7 +43,19 @@ def test_generated_numbers_validate_and_one_changed_digit_does_not(birth, seq):
 
 def test_masks_hide_the_middle():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_id_number("11010519491231002X") == "1101**********002X"
+    # the ID number keeps its province only: no birth date, sequence or check character
+    assert mask_id_number("11010519491231002X") == "11" + "*" * 16
+
+
+def test_age_bands_are_ten_years_wide_and_never_the_birth_date():
+    today = dt.date(2026, 12, 3)
+    assert age_band(dt.date(1960, 12, 3), today) == "60\u201369"
+    assert age_band(dt.date(1960, 12, 4), today) == "60\u201369"  # 65 tomorrow
+    assert age_band(dt.date(1957, 12, 4), today) == "60\u201369"  # 69
+    assert age_band(dt.date(1956, 12, 3), today) == "70\u201379"
+    assert age_band(dt.date(2026, 1, 1), today) == "0\u20139"
+    assert age_band(dt.date(1920, 1, 1), today) == "90+"
+    assert age_band(None, today) == ""
 
 
 def test_phone_validation():

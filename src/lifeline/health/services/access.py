@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.scoping import can_see_path, scope_for
+from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
+from lifeline.core.scoping import can_anywhere, require, scope_for
 from lifeline.health.models import Decision, DesignatedHospital, RuleTable
 from lifeline.health.rules import Inputs, first_match
 from lifeline.health.selectors import area_risk_level, district_path, effective_status
@@ -188,7 +189,8 @@ def access_decide(
 
     For a registry ``person`` the code, quarantine and area risk come from the records and
     the registry's tags add to the declared ``needs``. Without one (an unidentified caller),
-    the caller's answers are used, with ``area`` placing them.
+    the caller's answers are used, with ``area`` placing them. Needs ``HEALTH_VIEW`` at
+    the person's (or the area's) place; an unplaced caller, somewhere.
     """
     if urgency not in Urgency.values:
         raise ServiceError(_("Say how urgent it is."), fields={"urgency": [_("Unknown value.")]})
@@ -196,15 +198,16 @@ def access_decide(
         raise ServiceError(_("Unknown channel."), fields={"channel": [_("Unknown value.")]})
     declared = _clean_needs(needs)
     if person is not None:
-        if not can_see_path(actor, person.area_path):
-            raise NotFound(_("No such record in your area."))
+        require(actor, Perm.HEALTH_VIEW, path=person.area_path)
         inputs = _person_inputs(person, declared, urgency)
         place = _person_place(person)
     else:
-        if scope_for(actor).is_empty:
-            raise NotFound(_("No such record in your area."))
-        if area is not None and not can_see_path(actor, area.path):
-            raise NotFound(_("No such record in your area."))
+        if area is not None:
+            require(actor, Perm.HEALTH_VIEW, path=area.path)
+        elif not can_anywhere(actor, Perm.HEALTH_VIEW):
+            if scope_for(actor).is_empty:
+                raise NotFound(_("No such record in your area."))
+            raise PermissionDenied()
         place = Place(
             area.path if area else "", area.lat if area else None, area.lng if area else None
         )
@@ -269,9 +272,8 @@ def _decide_and_log(
 def access_current(*, actor: Any, person: Person, channel: str = "person_page") -> Decision:
     """The answer for ``person`` if care is needed now (no declared need): the latest
     decision when it still holds (same inputs, same table in force, recent), otherwise a
-    new one, logged like any other."""
-    if not can_see_path(actor, person.area_path):
-        raise NotFound(_("No such record in your area."))
+    new one, logged like any other. Needs ``HEALTH_VIEW`` where the person lives."""
+    require(actor, Perm.HEALTH_VIEW, path=person.area_path)
     inputs = _person_inputs(person, frozenset(), Urgency.NECESSARY)
     latest = (
         Decision.objects.filter(person=person, created_at__gte=clock.now() - REUSE_FOR)

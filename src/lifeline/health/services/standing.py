@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can_see_path, has_role
+from lifeline.core.errors import PermissionDenied, ServiceError
+from lifeline.core.scoping import can, require
 from lifeline.health.models import DesignatedHospital, MedicalTransfer, StandingNeed
 from lifeline.health.services.access import access_decide
 from lifeline.health.services.transfers import transfer_order_create, transfer_order_text
@@ -92,6 +92,15 @@ def _clean_schedule(
     return days, [d.isoformat() for d in sorted(parsed)]
 
 
+def _require_arranger(actor: Any, path: str) -> None:
+    require(
+        actor,
+        Perm.HEALTH_STANDING_NEEDS,
+        path=path,
+        message=_("You may not arrange standing medical needs for people here."),
+    )
+
+
 def standing_need_create(
     *,
     actor: Any,
@@ -106,11 +115,9 @@ def standing_need_create(
     lead_hours: int = 24,
     note: str = "",
 ) -> StandingNeed:
-    """Arrange a standing need for ``person``; its trips are filed in ``actor``'s name."""
-    if not can_see_path(actor, person.area_path):
-        raise NotFound(_("No such record in your area."))
-    if not has_role(actor, *REGISTRY_EDITORS):
-        raise PermissionDenied(_("Your role may not arrange standing medical needs."))
+    """Arrange a standing need for ``person``; its trips are filed in ``actor``'s name, for
+    as long as ``actor`` holds ``HEALTH_STANDING_NEEDS`` where the person lives."""
+    _require_arranger(actor, person.area_path)
     if kind not in StandingNeed.Kind.values:
         raise ServiceError(
             _("Choose dialysis or chemo- or radiotherapy."), fields={"kind": [_("Unknown.")]}
@@ -154,10 +161,7 @@ def standing_need_create(
 def standing_need_end(*, actor: Any, need: StandingNeed, reason: str) -> StandingNeed:
     """End the need now. Trips already filed for later sessions that no vehicle has left
     for are cancelled with ``reason``; the rest stay on record."""
-    if not can_see_path(actor, need.area_path):
-        raise NotFound(_("No such record in your area."))
-    if not has_role(actor, *REGISTRY_EDITORS):
-        raise PermissionDenied(_("Your role may not arrange standing medical needs."))
+    _require_arranger(actor, need.area_path)
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError(_("Please give a reason."), fields={"reason": [_("Required.")]})
@@ -200,6 +204,12 @@ def _file_trip(need_id: int, appointment_at: dt.datetime) -> bool:
         ).exists():
             return False
         actor, person = need.arranged_by, need.person
+        # The arranger's memberships may have changed since: trips go on only while one of
+        # them still grants standing needs where the person lives.
+        if not can(actor, Perm.HEALTH_STANDING_NEEDS, path=need.area_path):
+            raise PermissionDenied(
+                _("Whoever arranged this need may no longer arrange needs for this person.")
+            )
         decision = access_decide(
             actor=actor,
             person=person,

@@ -8,29 +8,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import scope_for
+from lifeline.core.errors import Conflict, ServiceError
+from lifeline.core.scoping import require
 from lifeline.health.models import AreaRisk, HealthStatus
 from lifeline.health.vocab import CodeColour, Quarantine, RiskLevel, StatusSource
 from lifeline.registry.models import Area, Person
 
-STATUS_EDITORS = frozenset(
-    {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.COMMAND_STAFF, Role.ADMIN}
-)
-RISK_EDITORS = frozenset({Role.DISTRICT_STAFF, Role.COMMAND_STAFF, Role.ADMIN})
 # A status may be stamped a little ahead of this server's clock by the health-code system.
 CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def require_role(actor: Any, path: str, roles: frozenset[str], message: str) -> None:
-    scope = scope_for(actor)
-    if not scope.covers_path(path):
-        raise NotFound(_("No such record in your area."))
-    if not scope.roles & roles:
-        raise PermissionDenied(message)
 
 
 def check_period(
@@ -78,10 +66,14 @@ def health_status_set(
 
     Replaying the same status (same start, colour and quarantine) returns the stored row and
     writes nothing, so the health-code system may resend. A status older than the current
-    one is refused (``stale``): history is appended, never rewritten.
+    one is refused (``stale``): history is appended, never rewritten. Needs
+    ``HEALTH_SET_STATUS`` where the person lives.
     """
-    require_role(
-        actor, person.area_path, STATUS_EDITORS, _("Your role may not change health status.")
+    require(
+        actor,
+        Perm.HEALTH_SET_STATUS,
+        path=person.area_path,
+        message=_("You may not change the health status of people here."),
     )
     status_values_check(colour=colour, quarantine=quarantine, source=source)
     valid_from, valid_to = check_period(valid_from, valid_to)
@@ -136,8 +128,13 @@ def area_risk_set(
     valid_to: dt.datetime | None = None,
 ) -> AreaRisk:
     """Declare the risk level of ``area`` from ``valid_from``; the open declaration on the
-    same area ends where this one starts."""
-    require_role(actor, area.path, RISK_EDITORS, _("Your role may not declare area risk."))
+    same area ends where this one starts. Needs ``HEALTH_SET_RISK`` over ``area``."""
+    require(
+        actor,
+        Perm.HEALTH_SET_RISK,
+        path=area.path,
+        message=_("You may not declare the risk of this area."),
+    )
     if level not in RiskLevel.values:
         raise ServiceError(_("Choose low, medium or high."), fields={"level": [_("Unknown.")]})
     valid_from, valid_to = check_period(valid_from, valid_to)

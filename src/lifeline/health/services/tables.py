@@ -13,15 +13,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import has_role
+from lifeline.core.scoping import can_anywhere
 from lifeline.health.models import Rule, RuleTable
 from lifeline.health.rules import DIMENSIONS, RuleSpec, validate
 
-TABLE_EDITORS = (Role.COMMAND_STAFF, Role.ADMIN)
 SPEC_TEXT_FIELDS = (
     "name",
     "where",
@@ -60,7 +59,10 @@ def rule_table_validate(*, rules: Sequence[RuleSpec]) -> list[str]:
 
 
 def may_publish_rules(actor: Any) -> bool:
-    return bool(getattr(actor, "is_superuser", False)) or has_role(actor, *TABLE_EDITORS)
+    """The table is one for the whole city: a membership granting ``HEALTH_EDIT_RULES``
+    anywhere may publish it. Being a Django superuser is not enough (the admin site's
+    flag grants no place). ``None`` is the system itself (a data migration, a shell)."""
+    return actor is None or can_anywhere(actor, Perm.HEALTH_EDIT_RULES)
 
 
 def rule_table_publish(

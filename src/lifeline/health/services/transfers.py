@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can_see_path, has_role
+from lifeline.core.scoping import can, require
 from lifeline.health.models import Decision, DesignatedHospital, MedicalTransfer, StandingNeed
 from lifeline.health.services.access import access_decide
 from lifeline.health.vocab import TRANSFER_FIELDS, How, TransferStep, Urgency, Where
@@ -33,16 +33,9 @@ from lifeline.workorders.services import common, workorder_create
 from lifeline.workorders.services.routing import clock_target
 
 CATEGORY = "medical_care"
-# Who may ask for a transfer on someone's behalf: the roles that take calls or enter needs.
-REQUESTERS = (
-    Role.HOTLINE_OPERATOR,
-    Role.GRID_WORKER,
-    Role.COMMUNITY_STAFF,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-    Role.COMMAND_STAFF,
-    Role.ADMIN,
-)
+# Who records the closed loop's times: those working or dispatching the order (the crew,
+# the hotline), and the staff who request transfers for the people of its place.
+RECORDERS = (Perm.WORKORDER_WORK, Perm.WORKORDER_DISPATCH, Perm.HEALTH_REQUEST_TRANSFER)
 ORDER_CHANNELS = {"hotline": Channel.HOTLINE, "api": Channel.API}
 # A time may be stamped a little ahead of this server's clock by another device.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -169,12 +162,15 @@ def medical_transfer_request(
     and a top-priority "medical care or transfer" order is routed with it attached.
 
     One open transfer request per person: a second one while the first is neither handed
-    over nor closed is refused (``transfer_open``) and names the open order.
+    over nor closed is refused (``transfer_open``) and names the open order. Needs
+    ``HEALTH_REQUEST_TRANSFER`` where the person lives.
     """
-    if not can_see_path(actor, person.area_path):
-        raise NotFound(_("No such record in your area."))
-    if not has_role(actor, *REQUESTERS):
-        raise PermissionDenied(_("Your role may not request medical transfers."))
+    require(
+        actor,
+        Perm.HEALTH_REQUEST_TRANSFER,
+        path=person.area_path,
+        message=_("You may not request medical transfers for people here."),
+    )
     note = (note or "").strip()[:2000]
     with transaction.atomic():
         # Serialises requests for one person: two operators taking the same call file one.
@@ -247,6 +243,15 @@ def _step_checks(transfer: MedicalTransfer, step: TransferStep, at: dt.datetime)
         )
 
 
+def _require_recorder(actor: Any, order: Any) -> None:
+    place = {"path": order.area_path, "unit_id": order.responsible_unit_id}
+    if can(actor, RECORDERS, **place):
+        return
+    if not can(actor, Perm.ANY, **place):
+        raise NotFound(_("No such work order in your area or unit."))
+    raise PermissionDenied(_("You may not record the times of this transfer."))
+
+
 def medical_transfer_record(
     *,
     actor: Any,
@@ -259,6 +264,7 @@ def medical_transfer_record(
     timeline at that time. Steps go in order (call, dispatch, arrival, hand-over), each
     once, each no earlier than the one before; anything else is refused and nothing is
     written. ``hospital`` on hand-over names the hospital that actually received the person.
+    Needs ``RECORDERS`` at the order's place or unit.
     """
     if step not in TransferStep.values:
         raise ServiceError(
@@ -289,7 +295,7 @@ def medical_transfer_record(
         if locked is None:
             raise NotFound()
         order = locked.order
-        common.require_handler(actor, order)
+        _require_recorder(actor, order)
         if order.status == Status.CANCELLED:
             raise Conflict(_("The work order was cancelled."), code="bad_transition")
         _step_checks(locked, kind, at)

@@ -7,7 +7,9 @@ from typing import Any
 
 from django import template
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import ServiceError
+from lifeline.core.scoping import can
 from lifeline.health import selectors, services
 from lifeline.health.vocab import Need, Urgency
 from lifeline.registry.models import Person
@@ -32,6 +34,10 @@ def person_health(context: template.Context, person: Person) -> dict[str, Any]:
     actor = getattr(request, "user", None)
     section: dict[str, Any] = {"person": person, "request": request}
     section["csrf_token"] = context.get("csrf_token")
+    if not can(actor, Perm.HEALTH_VIEW, path=person.area_path):
+        # Seen in the registry through a membership that shows no health data here.
+        section["transfers"] = section["standing_needs"] = []
+        return section
     try:
         section["decision"] = services.access_current(actor=actor, person=person)
     except ServiceError as error:

@@ -1,9 +1,24 @@
-"""Editing the rule table in the admin makes a new version; a bad table is refused."""
+"""Editing the rule table in the admin makes a new version; a bad table is refused.
+
+The administrator here holds a membership granting ``health.edit_rules`` (the demo's
+administrator is a member of the whole city): being a superuser alone publishes nothing.
+"""
 
 from __future__ import annotations
 
+import pytest
+from django.test import Client
+
+from lifeline.accounts.models import Membership, Role, User
 from lifeline.health.models import Rule, RuleTable
 from lifeline.health.services import access_decide
+
+
+@pytest.fixture
+def admin_user(admin_user: User, city) -> User:
+    """pytest-django's superuser, made a member of the city as administrator."""
+    Membership.objects.create(user=admin_user, role=Role.ADMIN, area=city.city)
+    return admin_user
 
 
 def _post_data(table: RuleTable, *, change=None, drop: str = "") -> dict:
@@ -111,3 +126,18 @@ def test_a_rule_that_can_never_match_is_refused_in_the_admin(admin_client):
     assert "yellow_necessary" in page and "can never match" in page
     assert "yellow_routine_wait" in page
     assert RuleTable.objects.count() == 1
+
+
+def test_a_superuser_without_a_membership_that_grants_it_cannot_publish(city):
+    # given a superuser whose only membership is a grid worker's (no health.edit_rules)
+    v1 = RuleTable.objects.get(version=1)
+    bare = User.objects.create_superuser("bare_admin", password="pass-word-123")
+    Membership.objects.create(user=bare, role=Role.GRID_WORKER, area=city.grid_a)
+    client = Client()
+    client.force_login(bare)
+    data = _post_data(v1, change=("green_default", "instructions_en", "See any doctor."))
+    # when they save an edited table in the admin
+    response = client.post(f"/admin/health/ruletable/{v1.pk}/change/", data)
+    # then it is refused and version 1 stays the only one, in force
+    assert response.status_code == 403
+    assert list(RuleTable.objects.values_list("version", "status")) == [(1, "active")]

@@ -4,9 +4,10 @@ An application is visible by its place (``area_path``), by its approving unit, o
 applicant; only the approving unit decides it, only the issuing unit revokes its pass, and
 only a checkpoint's own staff check passes and hand goods across there. So the world has a
 residents' committee per grid (each approves its grid's applications and runs its grid's
-checkpoint) with its staff, beside the grid workers. Grid B's pending application, issued
-pass, checkpoint and relay hand-off are the foreign objects; grid B's own grid worker is
-denied the unit's decisions, since applying is not approving.
+checkpoint) with its unit staff and its checkpoint staff, beside the grid workers. Grid B's
+pending application, issued pass, checkpoint and relay hand-off are the foreign objects;
+grid B's own grid worker is denied the unit's decisions, since applying is not approving,
+and the committee's unit staff are denied the checks, since approving is not checking.
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ from lifeline.testing.factories import SmallCity, make_user
 from lifeline.testing.scope_matrix import Case, World, base_personas
 
 APPROVERS_ONLY = ("worker_a", "worker_b", "approver_a", "outsider")
+CHECKERS_ONLY = ("worker_a", "worker_b", "approver_a", "approver_b", "checker_a", "outsider")
 
 
 @dataclass
 class PassesWorld(World):
     approver_a: User  # staff of grid A's committee: approves grid A, runs checkpoint A
     approver_b: User
+    checker_a: User  # checkpoint staff of grid A's committee: checks at checkpoint A
+    checker_b: User
     committee_a: Unit
     committee_b: Unit
     application_a: PassApplication
@@ -108,6 +112,7 @@ def make_passes_world(city: SmallCity) -> PassesWorld:
     personas = base_personas(city)
     approver_a = make_user("matrix_pass_a", role=Role.UNIT_STAFF, unit=committee_a)
     approver_b = make_user("matrix_pass_b", role=Role.UNIT_STAFF, unit=committee_b)
+    checker_b = make_user("matrix_check_b", role=Role.CHECKPOINT_STAFF, unit=committee_b)
 
     def apply(worker: User, person: Person) -> PassApplication:
         start = clock.now() + dt.timedelta(hours=1)
@@ -134,7 +139,7 @@ def make_passes_world(city: SmallCity) -> PassesWorld:
         unit=committee_b,
     )
     relay_b = checkpoints.relay_register(
-        actor=approver_b,
+        actor=checker_b,
         checkpoint_code=checkpoint_b.code,
         goods="降压药两盒",
         from_party="一期药店",
@@ -144,6 +149,8 @@ def make_passes_world(city: SmallCity) -> PassesWorld:
         **personas,
         approver_a=approver_a,
         approver_b=approver_b,
+        checker_a=make_user("matrix_check_a", role=Role.CHECKPOINT_STAFF, unit=committee_a),
+        checker_b=checker_b,
         committee_a=committee_a,
         committee_b=committee_b,
         application_a=apply(personas["worker_a"], city.people_a[1]),
@@ -274,14 +281,16 @@ PASSES_CASES = [
             "text": w.issued_b.text,
             "client_id": "matrix-verify-1",
         },
-        controls=("approver_b",),
+        denied=CHECKERS_ONLY,
+        controls=("checker_b",),
     ),
     Case(
         "post",
         "/api/v1/passes/checks/upload",
         "object",
         body=lambda w: {"checkpoint": w.checkpoint_b.code, "checks": [_check(w)]},
-        controls=("approver_b",),
+        denied=CHECKERS_ONLY,
+        controls=("checker_b",),
     ),
     Case(
         "get",
@@ -296,7 +305,8 @@ PASSES_CASES = [
         "object",
         _checkpoint_b,
         body=lambda w: {"goods": "胰岛素一盒", "to_party": "二期5栋"},
-        controls=("approver_b",),
+        denied=CHECKERS_ONLY,
+        controls=("checker_b",),
     ),
     Case(
         "post",
@@ -304,6 +314,7 @@ PASSES_CASES = [
         "object",
         lambda w: {"pk": w.relay_b.pk},
         body=lambda w: {"status": "disinfected"},
-        controls=("approver_b",),
+        denied=CHECKERS_ONLY,
+        controls=("checker_b",),
     ),
 ]

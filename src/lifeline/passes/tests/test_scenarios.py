@@ -26,7 +26,9 @@ def _truck(actor: User, city: SmallCity) -> int:
         pass_type_code="logistics",
         applicant_kind="enterprise",
         on_behalf_of="株洲某医疗用品有限公司",
-        area=city.district,
+        # The park's street: an applicant files where its membership is (the district
+        # bureau above the street approves).
+        area=city.street,
         holder_label="湘B12345",
         route="园区仓库—湘江一桥—市中心医院",
         valid_from=at(13),
@@ -258,7 +260,7 @@ def test_pass_longer_than_the_type_allows_is_refused_without_a_write(
             pass_type_code="logistics",
             applicant_kind="enterprise",
             on_behalf_of="某公司",
-            area=city.district,
+            area=city.street,
             holder_label="湘B12345",
             route="甲—乙",
             valid_from=at(13),

@@ -16,11 +16,11 @@ from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.core.scoping import scope_for
+from lifeline.core.scoping import can_anywhere
 from lifeline.registry.importing.commit import CommitResult, plan_commit
 from lifeline.registry.importing.reader import FileProblem, read_table
 from lifeline.registry.importing.validate import Plan, RowError, households_validate
@@ -35,7 +35,7 @@ ProgressHook = Callable[[str, int, int], None]
 
 def import_job_create(*, actor: Any, file_name: str, content: bytes, language: str) -> ImportJob:
     """Store an uploaded list as a pending job; nothing in the registry changes yet."""
-    if not scope_for(actor).roles & REGISTRY_EDITORS:
+    if not can_anywhere(actor, Perm.REGISTRY_IMPORT):
         raise PermissionDenied(_("Your role may not change the registry."))
     if len(content) > MAX_BYTES:
         raise ServiceError(

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lifeline.core.exports import unquote_cell
 from lifeline.registry.importing.columns import (
     COLUMN_BY_KEY,
     HEADER_INDEX,
@@ -144,9 +145,12 @@ def _csv_rows(content: bytes) -> Iterator[Any]:
         )
     except csv.Error:
         dialect = csv.excel
-    return _guarded(
-        csv.reader(io.StringIO(text, newline=""), dialect), _("This is not a readable CSV file.")
-    )
+    # A header without quotes makes the sniffer guess doublequote=False, which splits a
+    # quoted cell holding "" (a name with quotes); every spreadsheet writes "" for ".
+    rows = csv.reader(io.StringIO(text, newline=""), dialect, doublequote=True)
+    # Exports quote formula-like text ('=...); a re-imported export reads as it was.
+    unquoted = ([unquote_cell(v) for v in row] for row in rows)
+    return _guarded(unquoted, _("This is not a readable CSV file."))
 
 
 def _decode(content: bytes) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS
+from lifeline.accounts.permissions import Perm
 from lifeline.core.personal import (
     id_number_is_valid,
     lookup_hash,
@@ -90,10 +90,10 @@ class Plan:
 
 def households_validate(*, actor: Any, table: Table, progress: Progress | None = None) -> Plan:
     """Check every row of ``table`` for ``actor``; the plan is committable iff no errors."""
-    scope = scope_for(actor)
-    if not scope.roles & REGISTRY_EDITORS:
+    grant = scope_for(actor).grant(Perm.REGISTRY_IMPORT)
+    if grant.is_empty:
         raise FileProblem("forbidden", _("Your role may not change the registry."))
-    checker = _RowChecker(table, scope.covers_path)
+    checker = _RowChecker(table, grant.covers_path)
     total = len(table.rows)
     for done, (number, row) in enumerate(table.rows, start=1):
         checker.check(number, row)

@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lifeline.core.personal import decrypt_value
 from lifeline.registry.models import Building, Facility, Household, Person
 from lifeline.testing.factories import SmallCity
-from lifeline.testing.scope_matrix import Case, World, base_personas
+from lifeline.testing.scope_matrix import (
+    DENIED,
+    Case,
+    World,
+    base_personas,
+    call_undone,
+    call_widened,
+    permissions_consulted,
+    unrelated_roles,
+)
 
 
 @dataclass
@@ -36,6 +46,24 @@ def make_registry_world(city: SmallCity) -> RegistryWorld:
         facility_a=facilities[0],
         facility_b=facilities[1],
     )
+
+
+def _check_search_id(w: RegistryWorld) -> None:
+    """Grid B's person by full ID number: found by grid B's worker only; every other
+    persona, widened with every role that cannot search by ID, finds nobody (an empty
+    answer or a refusal, never the person)."""
+    body = {"id_number": decrypt_value(w.person_b.id_number_enc)}
+    case = next(c for c in REGISTRY_CASES if c.path == "/api/v1/people/search-id")
+    with permissions_consulted() as consulted:
+        control = call_undone(w.worker_b, case, w, body=body)
+    assert [p["id"] for p in control.json()] == [w.person_b.pk]
+    roles = unrelated_roles(consulted)
+    for name in ("worker_a", "outsider"):
+        for response in (
+            call_undone(w.persona(name), case, w, body=body),
+            call_widened(w.persona(name), case, w, roles, w.city.city, body=body),
+        ):
+            assert response.status_code in DENIED or response.json() == [], name
 
 
 def _person(w: RegistryWorld) -> dict[str, Any]:
@@ -118,6 +146,12 @@ REGISTRY_CASES = [
         "list",
         own=lambda w: {"q": "第"},
         foreign=(lambda w: {"q": w.person_b.name}, lambda w: {"q": w.person_b.phone}),
+    ),
+    Case(
+        "post",
+        "/api/v1/people/search-id",
+        "custom",
+        check=lambda w: _check_search_id(w),
     ),
     Case(
         "post",

@@ -184,8 +184,8 @@ def test_search_by_full_id_number_finds_exactly_that_person(
     # given
     number = make_id_number(serial=555)
     person = make_person(household=city.people_a[0].household, id_number=number)
-    # when
-    response = client_a.get(reverse("registry:search"), {"q": number})
+    # when (a full ID number is posted, never put in a URL)
+    response = client_a.post(reverse("registry:search"), {"id_number": number})
     # then
     assert [p.pk for p in response.context["results_page"]] == [person.pk]
     assert number not in _html(response)
@@ -283,7 +283,7 @@ def test_reveal_error_is_in_english_after_switching(client_a: Client, city: Smal
     # when
     response = client_a.post(url, {"field": "phone", "purpose": ""}, **HTMX)
     # then
-    assert "A purpose is required." in _html(response)
+    assert "Say in a few words why you need to see this." in _html(response)
 
 
 def test_reveal_with_purpose_returns_full_phone_and_audits_once(

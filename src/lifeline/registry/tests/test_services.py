@@ -1,10 +1,12 @@
 import pytest
+from django.test import override_settings
 
-from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.models import AuditRecord
+from lifeline.accounts.models import Membership, Role
+from lifeline.core.errors import NotFound, PermissionDenied, ServiceError, TooManyRequests
+from lifeline.core.models import AuditRecord, OutboxMessage
 from lifeline.core.personal import decrypt_value
-from lifeline.registry import services
-from lifeline.registry.models import Person, Vulnerability
+from lifeline.registry import sensitive, services
+from lifeline.registry.models import Person, Unit, Vulnerability
 from lifeline.testing.factories import make_id_number, make_user
 
 
@@ -20,7 +22,7 @@ def test_person_create_encrypts_hashes_and_masks_id(city, grid_worker_a):
         id_number=number,
     )
     assert decrypt_value(person.id_number_enc) == number
-    assert person.id_number_masked == number[:4] + "*" * 10 + number[-4:]
+    assert person.id_number_masked == number[:2] + "*" * 16
     assert person.area_path == city.grid_a.path
     record = AuditRecord.objects.get(action="person.create", object_id=str(person.pk))
     assert "id_number" in record.fields
@@ -66,25 +68,79 @@ def test_hotline_operator_may_read_but_not_edit(city, hotline_operator):
         )
 
 
-def test_reveal_requires_purpose_and_is_audited(city, grid_worker_a):
+def test_reveal_requires_a_reason_and_words_and_is_audited(city, grid_worker_a):
     person = city.people_a[0]
-    with pytest.raises(ServiceError):
-        services.sensitive_reveal(actor=grid_worker_a, obj=person, field="phone", purpose="")
+    for reason, purpose in (("callback", ""), ("bogus", "回访核实")):
+        with pytest.raises(ServiceError):
+            sensitive.sensitive_reveal(
+                actor=grid_worker_a, obj=person, field="phone", reason=reason, purpose=purpose
+            )
     assert not AuditRecord.objects.filter(action="sensitive.reveal").exists()
-    value = services.sensitive_reveal(
-        actor=grid_worker_a, obj=person, field="phone", purpose="回访核实"
+    value = sensitive.sensitive_reveal(
+        actor=grid_worker_a, obj=person, field="phone", reason="callback", purpose="回访核实"
     )
     assert value == person.phone
     record = AuditRecord.objects.get(action="sensitive.reveal")
-    assert record.fields == ["phone"] and record.purpose == "回访核实"
+    assert record.fields == ["phone"] and record.purpose == "callback: 回访核实"
     assert person.phone not in record.hash + record.purpose + str(record.fields)
 
 
 def test_reveal_outside_scope_is_not_found(city, grid_worker_a):
     with pytest.raises(NotFound):
-        services.sensitive_reveal(
+        sensitive.sensitive_reveal(
             actor=grid_worker_a, obj=city.people_b[0], field="phone", purpose="x" * 5
         )
+
+
+@pytest.mark.parametrize("role", [Role.STREET_STAFF, Role.SAMPLER, Role.LAB, Role.CHECKPOINT_STAFF])
+def test_roles_without_the_reveal_permission_are_refused(city, role):
+    # given staff of a role that does not need full values, over the whole city
+    user = make_user(f"no_reveal_{role}", role=role, area=city.city)
+    # when they try to reveal, then they are refused and nothing is recorded
+    with pytest.raises(PermissionDenied):
+        sensitive.sensitive_reveal(
+            actor=user, obj=city.people_a[0], field="id_number", purpose="核实身份"
+        )
+    assert not AuditRecord.objects.filter(action="sensitive.reveal").exists()
+
+
+def test_reveal_holds_only_where_the_granting_membership_does(city):
+    # given a grid worker of grid A who is also a street officer over the whole street
+    user = make_user("mixed", role=Role.GRID_WORKER, area=city.grid_a)
+    Membership.objects.create(user=user, role=Role.STREET_STAFF, area=city.street)
+    # then they reveal in grid A, and are refused in grid B, which the street covers
+    sensitive.sensitive_reveal(actor=user, obj=city.people_a[0], field="phone", purpose="回访")
+    with pytest.raises(PermissionDenied):
+        sensitive.sensitive_reveal(actor=user, obj=city.people_b[0], field="phone", purpose="回访")
+
+
+@override_settings(
+    LIFELINE_REVEALS_PER_HOUR=5, LIFELINE_REVEALS_PER_DAY=50, LIFELINE_REVEAL_ALERT_COUNT=4
+)
+def test_reveals_past_the_limit_are_refused_and_a_burst_alerts_the_command_centre(
+    city, grid_worker_a
+):
+    Unit.objects.create(
+        code="CMD", name="指挥部", kind=Unit.Kind.COMMAND_CENTRE, phone="07310000000"
+    )
+    person = city.people_a[0]
+    for _ in range(5):
+        sensitive.sensitive_reveal(actor=grid_worker_a, obj=person, field="phone", purpose="回访")
+    with pytest.raises(TooManyRequests):
+        sensitive.sensitive_reveal(actor=grid_worker_a, obj=person, field="phone", purpose="回访")
+    assert AuditRecord.objects.filter(action="sensitive.reveal").count() == 5
+    alerts = AuditRecord.objects.filter(action="sensitive.reveal_alert")
+    assert alerts.count() == 1 and alerts.get().object_id == str(grid_worker_a.pk)
+    texts = OutboxMessage.objects.filter(recipient="07310000000")
+    assert texts.count() == 1 and person.phone not in texts.get().body
+
+
+def test_birth_date_is_a_revealable_field(city, grid_worker_a):
+    person = city.people_a[0]
+    value = sensitive.sensitive_reveal(
+        actor=grid_worker_a, obj=person, field="birth_date", reason="identity", purpose="核对"
+    )
+    assert value == person.birth_date.isoformat()
 
 
 def test_update_audits_field_names_only(city, grid_worker_a):

@@ -1,5 +1,9 @@
 """What the screening pages share: the page frame, form failures, masked codes, and
-reading a pasted list of people, a new session's default hours."""
+reading a pasted list of people, a new session's default hours.
+
+A page shows at all only when the actor holds its permission somewhere
+(``require_anywhere``); what it lists is then read where that permission holds, and each
+object or area it names is checked at its place by the selectors and services."""
 
 from __future__ import annotations
 
@@ -11,19 +15,41 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
-from lifeline.core.errors import ServiceError
+from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import mask_phone
+from lifeline.core.scoping import scope_for
 from lifeline.screening import progress, selectors
 from lifeline.screening.forms import apply_service_error
 from lifeline.screening.models import Session
+
+# Who may open which kind of page (lists of people check ``screening.view`` at their area).
+PLANS = progress.PLAN_READERS  # policies, rounds, sites, sessions (read)
+PLANNING = Perm.SCREENING_PLAN  # their forms
+REVIEW = selectors.REVIEWERS
+SAMPLING = Perm.SCREENING_SAMPLE
+ANY_SCREENING = REVIEW
+
+
+def require_anywhere(actor: Any, perm: str | tuple[str, ...]) -> None:
+    """Refuse a page to an actor holding ``perm`` nowhere."""
+    if not scope_for(actor).anywhere(perm):
+        raise PermissionDenied(_("Your role may not do this."))
 
 
 def screening_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    scope = scope_for(request.user)
     roots = progress.root_areas(actor=request.user)
-    context = {"screening_root": roots[0] if roots else None, **context}
+    may = {
+        "lists": bool(roots),
+        "plans": scope.anywhere(PLANS),
+        "review": scope.anywhere(REVIEW),
+        "sample": scope.anywhere(SAMPLING),
+    }
+    context = {"screening_root": roots[0] if roots else None, "screening_may": may, **context}
     return render(request, template, context, status=status)
 
 
@@ -40,8 +66,9 @@ def _masked_code(code: str) -> str:
 
 
 def resolve_people(actor: Any, text: str) -> tuple[list[int], list[str], str]:
-    """Codes or ID numbers, one per line -> person ids, errors per line, and the text to
-    show again (found people as their ``P`` codes, never the ID number typed)."""
+    """Codes or ID numbers, one per line -> person ids (where the actor plans), errors per
+    line, and the text to show again (found people as their ``P`` codes, never the ID
+    number typed)."""
     ids: list[int] = []
     errors: list[str] = []
     shown: list[str] = []
@@ -50,7 +77,7 @@ def resolve_people(actor: Any, text: str) -> tuple[list[int], list[str], str]:
         if not code:
             continue
         try:
-            person = selectors.person_by_code(actor=actor, code=code)
+            person = selectors.person_by_code(actor=actor, code=code, perm=PLANNING)
         except ServiceError:
             errors.append(
                 _("Line %(n)d (%(code)s): no person with this code in your area.")

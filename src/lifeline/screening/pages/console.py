@@ -1,9 +1,10 @@
 """The sampling console: the page a sampler's phone keeps open, and the sync of its
-offline queue (each queued action applied alone; retries are replays)."""
+offline queue (each queued action applied alone; retries are replays). Both need
+``screening.sample`` somewhere, and each action needs it at the person's and tube's place
+(``services.access``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,21 +15,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from lifeline.core.errors import ServiceError
+from lifeline.core.errors import PermissionDenied, ServiceError
+from lifeline.core.jsonbody import BadJson, read_json
 from lifeline.core.personal import mask_name
 from lifeline.screening import selectors
 from lifeline.screening.models import POOL_SIZES
+from lifeline.screening.pages.common import SAMPLING, require_anywhere
 from lifeline.screening.services import (
     sample_register,
     tube_close,
 )
+from lifeline.web.errors import renders_service_errors
 
 MAX_SYNC_ITEMS = 500
+MAX_SYNC_BYTES = 1_000_000
 
 
 @never_cache
 @login_required
+@renders_service_errors
 def console(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, SAMPLING)
     return render(request, "screening/console.html", {"pool_sizes": POOL_SIZES})
 
 
@@ -37,10 +44,15 @@ def console(request: HttpRequest) -> HttpResponse:
 def console_sync(request: HttpRequest) -> JsonResponse:
     """Apply queued console actions in order; each answers alone, retries are replays."""
     try:
-        items = json.loads(request.body or b"{}").get("items", [])
-        if not isinstance(items, list) or len(items) > MAX_SYNC_ITEMS:
-            raise ValueError
-    except (ValueError, AttributeError):
+        require_anywhere(request.user, SAMPLING)
+    except PermissionDenied as refused:
+        return JsonResponse(refused.as_dict(), status=refused.status)
+    try:
+        body = read_json(request.body or b"{}", max_bytes=MAX_SYNC_BYTES)
+    except BadJson as unreadable:
+        return JsonResponse(unreadable.as_dict(), status=400)
+    items = body.get("items", []) if isinstance(body, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_SYNC_ITEMS:
         error = ServiceError(_('The sync body must be {"items": [...]}.'), code="bad_body")
         return JsonResponse(error.as_dict(), status=400)
     results = [_apply(request.user, item) for item in items]
@@ -55,7 +67,8 @@ def _apply(actor: Any, item: Any) -> dict[str, Any]:
         if item.get("kind") == "close":
             tube_close(actor=actor, barcode=str(item.get("barcode", "")))
             return {"client_id": client_id, "status": "closed"}
-        person = selectors.person_by_code(actor=actor, code=str(item.get("code", "")))
+        code = str(item.get("code", ""))
+        person = selectors.person_by_code(actor=actor, code=code, perm=SAMPLING)
         when = parse_datetime(str(item.get("sampled_at") or ""))
         sample, created = sample_register(
             actor=actor,
@@ -68,7 +81,7 @@ def _apply(actor: Any, item: Any) -> dict[str, Any]:
         )
     except ServiceError as error:
         return {"client_id": client_id, "status": "error", **error.as_dict()}
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         unreadable = ServiceError(_("The item is not readable."), code="bad_item")
         return {"client_id": client_id, "status": "error", **unreadable.as_dict()}
     return {

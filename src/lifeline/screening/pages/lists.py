@@ -3,7 +3,6 @@ session in one action."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.exports import csv_writer
 from lifeline.core.personal import mask_name, mask_phone
 from lifeline.registry.models import Person
 from lifeline.screening import progress, selectors
@@ -90,7 +90,7 @@ def screening_list(request: HttpRequest, area_id: int, kind: str) -> HttpRespons
         people = _list_people(request.user, area_id, kind)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{kind}-{area_id}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)  # formula-like names neutralised
         writer.writerow([_("Person"), _("Name"), _("Phone"), _("Grid")])
         for pk, name, phone, grid in people.values_list("pk", "name", "phone", "grid__name"):
             writer.writerow([pk, mask_name(name), mask_phone(phone), grid])

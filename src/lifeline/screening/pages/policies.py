@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_name
@@ -23,7 +24,14 @@ from lifeline.screening.forms import (
     PolicyForm,
 )
 from lifeline.screening.models import Policy
-from lifeline.screening.pages.common import form_failed, resolve_people, screening_page
+from lifeline.screening.pages.common import (
+    PLANNING,
+    PLANS,
+    form_failed,
+    require_anywhere,
+    resolve_people,
+    screening_page,
+)
 from lifeline.screening.services.policies_sweep import policy_add, policy_end, policy_update
 from lifeline.web.errors import renders_service_errors
 
@@ -40,6 +48,7 @@ def _policy_state(policy: Policy, today: dt.date) -> str:
 @login_required
 @renders_service_errors
 def policy_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANS)
     today = clock.today()
     rows = list(progress.policy_list(actor=request.user)[:300])
     above = list(progress.policies_above(actor=request.user)[:100])
@@ -60,6 +69,7 @@ def _policy_form_data(request: HttpRequest) -> tuple[Any, list[int], list[str]]:
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def policy_new(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANNING)
     status = 200
     if request.method != "POST":
         form = PolicyForm(actor=request.user, initial={"starts_on": clock.today()})
@@ -130,7 +140,8 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        listed = scoped(policy.people.all(), request.user).order_by("pk")
+        # The people the editor plans for: those outside stay listed (``policy_update``).
+        listed = scoped(policy.people.all(), request.user, PLANNING).order_by("pk")
         form = PolicyForm(
             actor=request.user,
             editing=True,
@@ -145,15 +156,13 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "enterprises": list(policy.enterprises.values_list("pk", flat=True)),
             },
         )
+    shown = scoped(policy.people.all(), request.user, Perm.SCREENING_VIEW).order_by("pk")
     context = {
         "form": form,
         "policy": policy,
         "state": _policy_state(policy, clock.today()),
         "end_form": PolicyEndForm(initial={"last_day": clock.today()}),
-        "listed": [
-            (p.pk, mask_name(p.name))
-            for p in scoped(policy.people.all(), request.user).order_by("pk")[:200]
-        ],
+        "listed": [(p.pk, mask_name(p.name)) for p in shown[:200]],
     }
     return screening_page(request, "screening/policy_form.html", context, status=status)
 

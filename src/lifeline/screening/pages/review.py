@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from lifeline.core import clock
+from lifeline.core.dates import parse_day
+from lifeline.core.exports import csv_writer
 from lifeline.screening import progress, selectors
-from lifeline.screening.pages.common import screening_page
+from lifeline.screening.pages.common import ANY_SCREENING, REVIEW, require_anywhere, screening_page
 from lifeline.web.errors import renders_service_errors
 
 
@@ -21,7 +21,8 @@ from lifeline.web.errors import renders_service_errors
 @login_required
 @renders_service_errors
 def review(request: HttpRequest) -> HttpResponse:
-    day = parse_date(request.GET.get("day") or "") or clock.today()
+    require_anywhere(request.user, REVIEW)
+    day = parse_day(request.GET.get("day")) or clock.today()
     data = selectors.daily_review(actor=request.user, day=day)
     context = {
         "review": data,
@@ -47,7 +48,7 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="door-to-door-{grid.pk}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)  # formula-like names neutralised
         writer.writerow(
             [_("Person"), _("Name"), _("Building"), _("Unit"), _("Address"), _("Tested today")]
         )
@@ -91,6 +92,8 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@renders_service_errors
 def home(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, ANY_SCREENING)
     roots = progress.root_areas(actor=request.user)
     return screening_page(request, "screening/home.html", {"roots": roots})

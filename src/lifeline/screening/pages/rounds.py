@@ -16,7 +16,13 @@ from lifeline.screening import progress
 from lifeline.screening.forms import (
     RoundForm,
 )
-from lifeline.screening.pages.common import form_failed, screening_page
+from lifeline.screening.pages.common import (
+    PLANNING,
+    PLANS,
+    form_failed,
+    require_anywhere,
+    screening_page,
+)
 from lifeline.screening.services import (
     round_create,
 )
@@ -30,6 +36,7 @@ from lifeline.web.errors import renders_service_errors
 @login_required
 @renders_service_errors
 def round_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANS)
     rounds = list(progress.round_list(actor=request.user).order_by("-target_date", "pk")[:50])
     rows = [progress.round_progress(actor=request.user, rnd=r) for r in rounds]
     return screening_page(request, "screening/rounds.html", {"rows": rows})
@@ -40,6 +47,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def round_new(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANNING)
     form = RoundForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_name
@@ -20,7 +21,14 @@ from lifeline.screening.forms import (
     SessionForm,
 )
 from lifeline.screening.models import SessionKind
-from lifeline.screening.pages.common import form_failed, screening_page, session_times
+from lifeline.screening.pages.common import (
+    PLANNING,
+    PLANS,
+    form_failed,
+    require_anywhere,
+    screening_page,
+    session_times,
+)
 from lifeline.screening.services import (
     session_create,
 )
@@ -34,6 +42,7 @@ from lifeline.web.errors import renders_service_errors
 @login_required
 @renders_service_errors
 def session_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANS)
     sessions = selectors.session_list(actor=request.user)
     kind = request.GET.get("kind", "")
     if kind in SessionKind.values:
@@ -50,6 +59,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def session_new(request: HttpRequest, site_pk: int) -> HttpResponse:
+    require_anywhere(request.user, PLANNING)
     site = progress.site_get(actor=request.user, site_id=site_pk)
     form = SessionForm(request.POST or None, actor=request.user, site=site)
     status = 200
@@ -107,7 +117,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Session saved."))
                 return redirect("screening:session_edit", pk=session.pk)
     else:
-        grids = scoped(session.grids.all(), request.user).values_list("pk", flat=True)
+        # The grids the editor plans for: those outside stay served (``session_update``).
+        grids = scoped(session.grids.all(), request.user, PLANNING).values_list("pk", flat=True)
         form = SessionForm(
             actor=request.user,
             site=session.site,
@@ -118,7 +129,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **session_times(session),
             },
         )
-    invited = scoped(session.invited.all(), request.user)
+    # Whom the session invites, masked: for those who plan or sample there.
+    readers = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
+    invited = scoped(session.invited.all(), request.user, readers)
     context = {
         "form": form,
         "site": session.site,

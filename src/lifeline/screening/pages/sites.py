@@ -15,7 +15,13 @@ from lifeline.screening import progress, selectors
 from lifeline.screening.forms import (
     SiteForm,
 )
-from lifeline.screening.pages.common import form_failed, screening_page
+from lifeline.screening.pages.common import (
+    PLANNING,
+    PLANS,
+    form_failed,
+    require_anywhere,
+    screening_page,
+)
 from lifeline.screening.services import (
     site_create,
 )
@@ -29,6 +35,7 @@ from lifeline.web.errors import renders_service_errors
 @login_required
 @renders_service_errors
 def site_list(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANS)
     sites = progress.site_list(actor=request.user).order_by("area_path", "name")[:300]
     return screening_page(request, "screening/sites.html", {"sites": sites})
 
@@ -38,6 +45,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def site_new(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, PLANNING)
     form = SiteForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":

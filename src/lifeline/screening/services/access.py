@@ -1,23 +1,69 @@
-"""Who may do what in screening: a role, and the place inside the actor's scope."""
+"""Who may do what in screening, and where: a permission of
+``lifeline.accounts.permissions`` held at the place of the object touched, through the
+membership that grants it (``lifeline.core.scoping``). A user who is community staff in
+one grid and a sampler city-wide samples city-wide, and plans and reads lists in that
+grid only.
+
+- ``SCREENING_PLAN`` at the area: create and change policies, rounds, sites and sessions;
+  the areas, grids, people, enterprises and policies a plan names must lie where the
+  actor plans.
+- ``SCREENING_SAMPLE`` where the person and the tube are: register a swab, close a tube.
+  A sampler finds the people it swabs through this permission (it holds no
+  ``registry.view``), one scanned code at a time, and sees the policies, rounds, sites
+  and sessions of its area (the models' ``SCOPE_PERMISSION``): where and when to sample.
+- ``SCREENING_RESULTS`` where the tube is: import a lab's results. A tube outside the
+  grant is answered like a barcode that does not exist.
+- ``SCREENING_VIEW`` at the area: every list naming people (not tested today, not
+  compliant, pending recheck, yellow code, door to door), the counts, round progress and
+  recheck tasks.
+- The daily review adds up tubes and samples and names no one: it counts them where the
+  actor holds any of ``SCREENING_VIEW``, ``SCREENING_SAMPLE`` or ``SCREENING_RESULTS``,
+  so samplers and labs follow their own day.
+
+What a lab sees: tubes and tube results inside its grant (barcodes, states and times in
+the import; in the daily review, samples and tubes counted per session and site, the
+turnaround and the backlog), never a person, a name, a list of people or the registry. A
+result names a tube; the person results it yields are written by the import, not shown to
+the lab.
+
+Refusals follow ``core.scoping.require``: a place no membership of the actor covers is
+unknown (404); a place covered by a membership that does not grant the permission is
+forbidden (403). Lookups by ID number never answer 403, so they cannot tell that a person
+exists.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.accounts.models import REGISTRY_EDITORS, Role
-from lifeline.core.errors import NotFound, PermissionDenied
-from lifeline.core.scoping import can_see_path, has_role
+from lifeline.core.errors import NotFound
+from lifeline.core.scoping import ANY, require, scoped
 
-SAMPLERS = frozenset({Role.SAMPLER, *REGISTRY_EDITORS})
-LABS = frozenset({Role.LAB, Role.COMMAND_STAFF, Role.ADMIN})
-PLANNERS = REGISTRY_EDITORS
+M = TypeVar("M", bound=models.Model)
+
+DENIED = _("Your role may not do this.")
 
 
-def require(actor: Any, roles: frozenset[str], path: str) -> None:
-    """Unknown place -> 404 (nothing leaks); known place, wrong role -> 403."""
-    if not can_see_path(actor, path):
-        raise NotFound()
-    if not has_role(actor, *roles):
-        raise PermissionDenied(_("Your role may not do this."))
+def for_action(
+    qs: models.QuerySet[M], actor: Any, perm: str, *, missing: str | Promise, **lookup: Any
+) -> M:
+    """The object of ``qs`` matching ``lookup``, for an action needing ``perm`` at its place.
+
+    NotFound (``missing``) unless a membership of the actor covers the object's place;
+    PermissionDenied when one does but none covering it grants ``perm``. The object is
+    looked up in the actor's whole scope only to tell these apart; it is returned only
+    when ``perm`` holds."""
+    obj = scoped(qs, actor, ANY).filter(**lookup).first()
+    if obj is None:
+        raise NotFound(missing)
+    require(actor, perm, path=place_of(obj), message=DENIED)
+    return obj
+
+
+def place_of(obj: models.Model) -> str:
+    """The area path of a screening object (areas carry ``path``, the rest ``area_path``)."""
+    return str(getattr(obj, "area_path", "") or getattr(obj, "path", ""))

@@ -1,4 +1,7 @@
-"""Policies, rounds, sites and sessions: who must be tested, where and when."""
+"""Policies, rounds, sites and sessions: who must be tested, where and when.
+
+Each needs ``screening.plan`` at its area (``services.access``); the people, grids and
+policies a plan names must lie where the actor plans too."""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.errors import ServiceError
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Person
 from lifeline.screening.models import (
@@ -22,17 +27,32 @@ from lifeline.screening.models import (
     Site,
     SiteKind,
 )
-from lifeline.screening.services.access import PLANNERS, require
+from lifeline.screening.services.access import for_action
 from lifeline.screening.services.compliance import compliance_rerule
 from lifeline.screening.window import MAX_WINDOW_DAYS
 
 
-def _area(actor: Any, area_id: int) -> Area:
-    area = scoped(Area.objects.all(), actor).filter(pk=area_id).first()
-    if area is None:
-        raise NotFound(_("No such area."))
-    require(actor, PLANNERS, area.path)
-    return area
+def plan_area(actor: Any, area_id: int) -> Area:
+    """The area of a new plan: 404 unless covered, 403 without ``screening.plan`` there."""
+    return for_action(
+        Area.objects.all(), actor, Perm.SCREENING_PLAN, pk=area_id, missing=_("No such area.")
+    )
+
+
+def planned_people(actor: Any, person_ids: Sequence[int]) -> QuerySet[Person]:
+    """The people a plan names, where the actor plans (fewer when some are not)."""
+    return scoped(Person.objects.filter(pk__in=list(person_ids)), actor, Perm.SCREENING_PLAN)
+
+
+def planned_grids(actor: Any, grid_ids: Sequence[int]) -> list[Area]:
+    """The grids a session serves, where the actor plans (fewer when some are not)."""
+    grids = Area.objects.filter(pk__in=list(grid_ids), level=AreaLevel.GRID)
+    return list(scoped(grids, actor, Perm.SCREENING_PLAN))
+
+
+def planned_policy_exists(actor: Any, policy_id: int) -> bool:
+    """Whether a round may follow this policy: one set where the actor plans."""
+    return scoped(Policy.objects.filter(pk=policy_id), actor, Perm.SCREENING_PLAN).exists()
 
 
 def policy_create(
@@ -48,7 +68,7 @@ def policy_create(
     person_ids: Sequence[int] = (),
 ) -> Policy:
     """A policy "N tests in D days"; compliance rows of its area are re-evaluated at once."""
-    area = _area(actor, area_id)
+    area = plan_area(actor, area_id)
     fields: dict[str, list[str]] = {}
     if not 1 <= window_days <= MAX_WINDOW_DAYS:
         fields["window_days"] = [str(_("Between 1 and 30 days."))]
@@ -60,7 +80,7 @@ def policy_create(
         fields["ends_on"] = [str(_("Ends before it starts."))]
     if not name.strip():
         fields["name"] = [str(_("Required."))]
-    people = list(scoped(Person.objects.filter(pk__in=list(person_ids)), actor))
+    people = list(planned_people(actor, person_ids))
     if len(people) != len(set(person_ids)):
         fields["person_ids"] = [str(_("Unknown people in the list."))]
     if fields:
@@ -91,12 +111,14 @@ def round_create(
     target_date: dt.date,
     policy_id: int | None = None,
 ) -> Round:
-    area = _area(actor, area_id)
+    area = plan_area(actor, area_id)
+    fields: dict[str, list[str]] = {}
     if target_date < starts_on:
-        raise ServiceError(
-            _("The round is not valid."),
-            fields={"target_date": [str(_("Before the start."))]},
-        )
+        fields["target_date"] = [str(_("Before the start."))]
+    if policy_id is not None and not planned_policy_exists(actor, policy_id):
+        fields["policy_id"] = [str(_("No such policy."))]
+    if fields:
+        raise ServiceError(_("The round is not valid."), fields=fields)
     with transaction.atomic():
         rnd = Round.objects.create(
             name=name,
@@ -111,7 +133,7 @@ def round_create(
 
 
 def site_create(*, actor: Any, area_id: int, name: str, kind: str, address: str = "") -> Site:
-    area = _area(actor, area_id)
+    area = plan_area(actor, area_id)
     if kind not in SiteKind.values:
         raise ServiceError(_("The site is not valid."), fields={"kind": [str(_("Unknown."))]})
     with transaction.atomic():
@@ -134,21 +156,18 @@ def session_create(
     person_ids: Sequence[int] = (),
 ) -> Session:
     """Hours at a site (night and yellow-code sessions included) and the grids served."""
-    site = scoped(Site.objects.all(), actor).filter(pk=site_id).first()
-    if site is None:
-        raise NotFound(_("No such site."))
-    require(actor, PLANNERS, site.area_path)
+    site = for_action(
+        Site.objects.all(), actor, Perm.SCREENING_PLAN, pk=site_id, missing=_("No such site.")
+    )
     fields: dict[str, list[str]] = {}
     if kind not in SessionKind.values:
         fields["kind"] = [str(_("Unknown."))]
     if ends_at <= starts_at:
         fields["ends_at"] = [str(_("Ends before it starts."))]
-    grids = list(scoped(Area.objects.filter(pk__in=list(grid_ids), level=AreaLevel.GRID), actor))
+    grids = planned_grids(actor, grid_ids)
     if len(grids) != len(set(grid_ids)):
         fields["grid_ids"] = [str(_("Unknown grids."))]
-    invited = list(
-        scoped(Person.objects.filter(pk__in=list(person_ids)), actor).values_list("pk", flat=True)
-    )
+    invited = list(planned_people(actor, person_ids).values_list("pk", flat=True))
     if len(invited) != len(set(person_ids)):
         fields["person_ids"] = [str(_("Unknown people in the list."))]
     if fields:

@@ -1,8 +1,9 @@
 """Changes to rounds, sites and sessions, and a screening list opened as a session.
 
 The creates live in ``planning``; these are the edits the management pages make. Each
-checks scope and role like the creates, validates with translated messages (field by
-field, so a form can show them), runs in one transaction and audits the fields it changed.
+needs ``screening.plan`` at the object's area like the creates, validates with translated
+messages (field by field, so a form can show them), runs in one transaction and audits the
+fields it changed.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.errors import ServiceError
 from lifeline.core.scoping import scoped
-from lifeline.registry.models import Area, AreaLevel
-from lifeline.screening.models import Policy, Round, Session, SessionKind, Site, SiteKind
-from lifeline.screening.services.access import PLANNERS, require
-from lifeline.screening.services.planning import session_create
+from lifeline.screening.models import Round, Session, SessionKind, Site, SiteKind
+from lifeline.screening.services.access import for_action
+from lifeline.screening.services.planning import (
+    planned_grids,
+    planned_policy_exists,
+    session_create,
+)
 
 LIST_SESSION_KINDS = (
     SessionKind.SPECIAL,
@@ -38,11 +43,9 @@ def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 def round_for_change(*, actor: Any, round_id: int) -> Round:
-    rnd = scoped(Round.objects.all(), actor).filter(pk=round_id).first()
-    if rnd is None:
-        raise NotFound(_("No such round."))
-    require(actor, PLANNERS, rnd.area_path)
-    return rnd
+    return for_action(
+        Round.objects.all(), actor, Perm.SCREENING_PLAN, pk=round_id, missing=_("No such round.")
+    )
 
 
 def round_update(
@@ -60,7 +63,7 @@ def round_update(
         fields["name"] = [str(_("Required."))]
     if target_date < starts_on:
         fields["target_date"] = [str(_("Before the start."))]
-    if policy_id is not None and not scoped(Policy.objects.filter(pk=policy_id), actor).exists():
+    if policy_id is not None and not planned_policy_exists(actor, policy_id):
         fields["policy_id"] = [str(_("No such policy."))]
     if fields:
         raise ServiceError(_("The round is not valid."), fields=fields)
@@ -79,11 +82,9 @@ def round_update(
 
 
 def site_for_change(*, actor: Any, site_id: int) -> Site:
-    site = scoped(Site.objects.all(), actor).filter(pk=site_id).first()
-    if site is None:
-        raise NotFound(_("No such site."))
-    require(actor, PLANNERS, site.area_path)
-    return site
+    return for_action(
+        Site.objects.all(), actor, Perm.SCREENING_PLAN, pk=site_id, missing=_("No such site.")
+    )
 
 
 def site_update(*, actor: Any, site_id: int, name: str, kind: str, address: str = "") -> Site:
@@ -105,11 +106,13 @@ def site_update(*, actor: Any, site_id: int, name: str, kind: str, address: str 
 
 
 def session_for_change(*, actor: Any, session_id: int) -> Session:
-    session = scoped(Session.objects.select_related("site"), actor).filter(pk=session_id).first()
-    if session is None:
-        raise NotFound(_("No such session."))
-    require(actor, PLANNERS, session.area_path)
-    return session
+    return for_action(
+        Session.objects.select_related("site"),
+        actor,
+        Perm.SCREENING_PLAN,
+        pk=session_id,
+        missing=_("No such session."),
+    )
 
 
 def session_update(
@@ -122,8 +125,8 @@ def session_update(
     ends_at: dt.datetime,
     grid_ids: Sequence[int] = (),
 ) -> Session:
-    """Hours, kind, name and grids served. Grids outside the actor's scope that the session
-    already serves are kept: an editor cannot drop what they cannot see."""
+    """Hours, kind, name and grids served. Grids the session already serves outside where
+    the actor plans are kept: an editor cannot drop what is not theirs to plan."""
     session = session_for_change(actor=actor, session_id=session_id)
     fields: dict[str, list[str]] = {}
     if kind not in SessionKind.values:
@@ -132,7 +135,7 @@ def session_update(
         fields["name"] = [str(_("Required."))]
     if ends_at <= starts_at:
         fields["ends_at"] = [str(_("Ends before it starts."))]
-    grids = list(scoped(Area.objects.filter(pk__in=list(grid_ids), level=AreaLevel.GRID), actor))
+    grids = planned_grids(actor, grid_ids)
     if len(grids) != len(set(grid_ids)):
         fields["grid_ids"] = [str(_("Unknown grids."))]
     if fields:
@@ -142,7 +145,9 @@ def session_update(
         values = {"kind": kind, "name": name.strip(), "starts_at": starts_at, "ends_at": ends_at}
         touched = _changed(session, values)
         session.save()
-        visible = set(scoped(session.grids.all(), actor).values_list("pk", flat=True))
+        visible = set(
+            scoped(session.grids.all(), actor, Perm.SCREENING_PLAN).values_list("pk", flat=True)
+        )
         hidden = set(session.grids.values_list("pk", flat=True)) - visible
         wanted = {g.pk for g in grids}
         if wanted != visible:
@@ -162,8 +167,8 @@ def session_open_for_list(
     ends_at: dt.datetime,
     person_grid_pairs: Sequence[tuple[int, int]],
 ) -> Session:
-    """One action: the people of a screening list (already read through the actor's scope)
-    are invited to a new session that serves their grids."""
+    """One action: the people of a screening list (already read where the actor holds
+    ``screening.view``) are invited to a new session that serves their grids."""
     if kind not in LIST_SESSION_KINDS:
         raise ServiceError(_("The session is not valid."), fields={"kind": [str(_("Unknown."))]})
     if not person_grid_pairs:

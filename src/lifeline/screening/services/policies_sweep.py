@@ -31,16 +31,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.errors import ServiceError
 from lifeline.core.models import IdempotencyRecord
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Facility, Person
 from lifeline.screening.models import Compliance, Policy, PolicyAudience
-from lifeline.screening.services.access import PLANNERS, require
+from lifeline.screening.services.access import for_action
 from lifeline.screening.services.compliance import rules_for
-from lifeline.screening.services.planning import policy_create
+from lifeline.screening.services.planning import plan_area, planned_people, policy_create
 from lifeline.screening.window import MAX_WINDOW_DAYS, DayWindow
 
 log = logging.getLogger(__name__)
@@ -297,11 +298,13 @@ def run_periodic(now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def policy_for_change(*, actor: Any, policy_id: int) -> Policy:
-    policy = scoped(Policy.objects.select_related("area"), actor).filter(pk=policy_id).first()
-    if policy is None:
-        raise NotFound(_("No such policy."))
-    require(actor, PLANNERS, policy.area_path)
-    return policy
+    return for_action(
+        Policy.objects.select_related("area"),
+        actor,
+        Perm.SCREENING_PLAN,
+        pk=policy_id,
+        missing=_("No such policy."),
+    )
 
 
 def _validate(
@@ -327,7 +330,7 @@ def _validate(
         fields["ends_on"] = [str(_("Ends before it starts."))]
     if not name.strip():
         fields["name"] = [str(_("Required."))]
-    people = list(scoped(Person.objects.filter(pk__in=list(person_ids)), actor))
+    people = list(planned_people(actor, person_ids))
     if len(people) != len(set(person_ids)):
         fields["person_ids"] = [str(_("Unknown people in the list."))]
     if audience != PolicyAudience.EVERYONE and not person_ids and "person_ids" not in fields:
@@ -336,6 +339,7 @@ def _validate(
         scoped(
             Facility.objects.filter(pk__in=list(enterprise_ids), kind=Facility.Kind.ENTERPRISE),
             actor,
+            Perm.SCREENING_PLAN,
         )
     )
     if len(enterprises) != len(set(enterprise_ids)):
@@ -360,6 +364,7 @@ def policy_add(
 ) -> Policy:
     """``policy_create`` plus the enterprises, and its start marked as applied when it is
     already in force (``policy_create`` has re-evaluated its area)."""
+    plan_area(actor, area_id)  # refused before anything it names is looked at
     _validate(
         actor=actor,
         name=name,
@@ -433,10 +438,11 @@ def policy_update(
         for field, value in new_values.items():
             setattr(policy, field, value)
         policy.save()
-        # People listed by someone with a wider scope stay listed: an editor cannot drop
-        # what they cannot see.
+        # People listed by someone who plans more widely stay listed: an editor cannot drop
+        # whom they may not plan for.
         current = set(policy.people.values_list("pk", flat=True))
-        hidden = current - set(scoped(policy.people.all(), actor).values_list("pk", flat=True))
+        mine = scoped(policy.people.all(), actor, Perm.SCREENING_PLAN)
+        hidden = current - set(mine.values_list("pk", flat=True))
         wanted = {p.pk for p in people} | hidden
         if wanted != current:
             policy.people.set(sorted(wanted))

@@ -25,10 +25,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import ServiceError
-from lifeline.core.scoping import scope_for
+from lifeline.core.dates import EARLIEST, LATEST
+from lifeline.core.errors import PermissionDenied, ServiceError
+from lifeline.core.scoping import Grant, scope_for
 from lifeline.screening.models import (
     Outcome,
     PersonResult,
@@ -38,7 +40,6 @@ from lifeline.screening.models import (
     TubeResult,
     TubeStatus,
 )
-from lifeline.screening.services.access import LABS
 from lifeline.screening.services.compliance import (
     FOLD_SQL,
     PersonOutcome,
@@ -72,6 +73,7 @@ class ImportSummary:
 
 def results_import_csv(*, actor: Any, content: bytes, lab: str = "") -> ImportSummary:
     """CSV with header ``barcode,result[,reported_at]``; result negative|positive|invalid."""
+    _results_grant(actor)  # refused before the file is read
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -87,7 +89,7 @@ def results_import_csv(*, actor: Any, content: bytes, lab: str = "") -> ImportSu
     errors: list[str] = []
     for line, raw in enumerate(reader, start=2):
         when = (raw.get("reported_at") or "").strip()
-        reported = parse_datetime(when) if when else None
+        reported = _reported_at(when) if when else None
         if when and reported is None:
             errors.append(str(_("Row %(n)d: unreadable time.") % {"n": line}))
         rows.append(
@@ -103,16 +105,26 @@ def results_import_csv(*, actor: Any, content: bytes, lab: str = "") -> ImportSu
     return results_import(actor=actor, rows=rows)
 
 
+def _reported_at(text: str) -> dt.datetime | None:
+    """The time in a CSV cell; None when it is not one (``2026-13-45T00:00`` matches the
+    pattern but is no date) or lies outside the years a result can have."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None or not EARLIEST <= moment.date() <= LATEST:
+        return None
+    return moment
+
+
 def results_import(*, actor: Any, rows: Sequence[ResultRow]) -> ImportSummary:
     """Validate every row, then write tube results, person results, compliance and
     positive follow-up in one transaction. Any bad row: nothing is written."""
-    scope = scope_for(actor)
-    if scope.is_empty or not (scope.roles & LABS):
-        raise ServiceError(_("Your role may not import results."), code="forbidden")
+    grant = _results_grant(actor)
     if len(rows) > MAX_ROWS:
         raise ServiceError(_("Too many rows in one import."), code="too_many_rows")
     with transaction.atomic():
-        fresh = _validated(rows, scope.covers_path)
+        fresh = _validated(rows, grant.covers_path)
         if not fresh:
             person_results, positives = 0, 0
         elif connection.vendor == "postgresql":
@@ -134,6 +146,14 @@ def results_import(*, actor: Any, rows: Sequence[ResultRow]) -> ImportSummary:
         person_results=person_results,
         positives=positives,
     )
+
+
+def _results_grant(actor: Any) -> Grant:
+    """Where the actor may import results: a tube outside it is an unknown tube."""
+    grant = scope_for(actor).grant(Perm.SCREENING_RESULTS)
+    if grant.is_empty:
+        raise PermissionDenied(_("Your role may not import results."))
+    return grant
 
 
 # A tube as validation reads it: id, area path, status, outcome already stored (or None).

@@ -2,6 +2,9 @@
 
 The console may send the same registration several times (offline queue, retries): the
 ``client_id`` it generates makes the second and later sends return the first answer.
+
+Every action needs ``screening.sample`` where the person, the session and the tube are
+(``services.access``); a replay is answered only to a user who may sample where it was.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, ServiceError
-from lifeline.core.scoping import can_see_path, scoped
+from lifeline.core.scoping import can
 from lifeline.registry.models import Person
 from lifeline.screening.models import (
     POOL_SIZES,
@@ -27,7 +31,7 @@ from lifeline.screening.models import (
     Tube,
     TubeStatus,
 )
-from lifeline.screening.services.access import SAMPLERS, require
+from lifeline.screening.services.access import for_action
 
 
 def sample_register(
@@ -51,15 +55,22 @@ def sample_register(
     existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
     if existing is not None:
         return _replayed(existing, actor=actor, barcode=barcode, person_id=person_id)
-    person = scoped(Person.objects.all(), actor).filter(pk=person_id).first()
-    if person is None:
-        raise NotFound(_("No such person in your area."))
-    require(actor, SAMPLERS, person.area_path)
+    person = for_action(
+        Person.objects.all(),
+        actor,
+        Perm.SCREENING_SAMPLE,
+        pk=person_id,
+        missing=_("No such person in your area."),
+    )
     session = None
     if session_id is not None:
-        session = scoped(Session.objects.all(), actor).filter(pk=session_id).first()
-        if session is None:
-            raise NotFound(_("No such sampling session."))
+        session = for_action(
+            Session.objects.all(),
+            actor,
+            Perm.SCREENING_SAMPLE,
+            pk=session_id,
+            missing=_("No such sampling session."),
+        )
     moment = sampled_at or clock.now()
     try:
         with transaction.atomic():
@@ -95,8 +106,8 @@ def _validate(*, client_id: str, barcode: str, pool_size: int) -> None:
 
 
 def _replayed(sample: Sample, *, actor: Any, barcode: str, person_id: int) -> tuple[Sample, bool]:
-    # Someone else's sample is not replayed to a user who may not see it.
-    if not can_see_path(actor, sample.area_path):
+    # Someone else's sample is not replayed to a user who may not sample there.
+    if not can(actor, Perm.SCREENING_SAMPLE, path=sample.area_path):
         raise NotFound(_("No such person in your area."))
     if sample.person_id != person_id or sample.tube.barcode != barcode:
         raise Conflict(
@@ -129,7 +140,7 @@ def _register(
         },
     )
     tube = Tube.objects.select_for_update().get(barcode=barcode)
-    if not can_see_path(actor, tube.area_path):
+    if not can(actor, Perm.SCREENING_SAMPLE, path=tube.area_path):
         # Another place's tube: answered as tube_close answers it, its state unsaid.
         raise NotFound(_("No such tube."))
     if tube.status != TubeStatus.OPEN:
@@ -173,10 +184,14 @@ def _register(
 def tube_close(*, actor: Any, barcode: str) -> Tube:
     """Close an open tube (a pool may close below its size). Closing twice is a no-op."""
     with transaction.atomic():
-        tube = scoped(Tube.objects.select_for_update(), actor).filter(barcode=barcode).first()
-        if tube is None:
-            raise NotFound(_("No such tube."))
-        require(actor, SAMPLERS, tube.area_path)
+        found = for_action(
+            Tube.objects.all(),
+            actor,
+            Perm.SCREENING_SAMPLE,
+            barcode=barcode,
+            missing=_("No such tube."),
+        )
+        tube = Tube.objects.select_for_update().get(pk=found.pk)
         if tube.status != TubeStatus.OPEN:
             return tube
         if not tube.members:

@@ -1,9 +1,11 @@
 """Screening's rows of the scope matrix (run by ``tests/test_scope_matrix.py``).
 
 Samplers and grid workers may sample in their own grid only; the lists, counts, recheck
-tasks and door-to-door rounds of grid B are refused to grid A's people. A lab sees the
-tubes of the places it is scoped to: a result naming grid B's tube, sent by a lab of grid A,
-is answered exactly as a result naming a barcode that does not exist.
+tasks and door-to-door rounds of grid B are refused to grid A's people. Those lists name
+people, so they need ``screening.view``: grid A's own sampler and lab are refused them too
+(403), while the daily review, which only counts, follows each of them in grid A. A lab sees
+the tubes of the places it is scoped to: a result naming grid B's tube, sent by a lab of
+grid A, is answered exactly as a result naming a barcode that does not exist.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class ScreeningWorld(World):
 
     denied: ClassVar[tuple[str, ...]] = ("worker_a", "sampler_a", "outsider")
     controls: ClassVar[tuple[str, ...]] = ("worker_b",)
-    viewers: ClassVar[tuple[str, ...]] = ("worker_a", "sampler_a")
+    viewers: ClassVar[tuple[str, ...]] = ("worker_a",)  # who reads grid A's lists of people
 
     def may_see(self, viewer: str, row: dict[str, Any]) -> bool:
         # Rows name their grid (people, recheck tasks) or are the area itself (counts).
@@ -163,7 +165,7 @@ def _samples(review: dict[str, Any]) -> int:
 def _check_review(w: ScreeningWorld) -> None:
     today = clock.today()
     in_a = Sample.objects.filter(area_path__startswith=w.grid_a.path, tube__sampled_on=today)
-    for name in ("worker_a", "sampler_a"):
+    for name in ("worker_a", "sampler_a", "lab_a"):
         seen = _review(w.persona(name))
         assert _samples(seen) == in_a.count() > 0, (name, seen)
         assert seen["backlog"] == {"open": 1, "closed": 0, "sent": 0}, (name, seen)
@@ -173,6 +175,21 @@ def _check_review(w: ScreeningWorld) -> None:
     everything = _review(w.staff_c)
     assert _samples(everything) == Sample.objects.count() > in_a.count()
     assert everything["backlog"] == {"open": 2, "closed": 1, "sent": 0}, everything
+
+
+# Lists of people need screening.view, even in one's own grid ------------------------------
+
+
+def _own_lists_refused(path: str, params: Any) -> Any:
+    def check(w: ScreeningWorld) -> None:
+        url = path.format(**params(w))
+        for user in (w.sampler_a, w.lab_a):
+            answer = client_for(user).get(url)
+            assert answer.status_code == 403 and set(answer.json()) == {"error"}, url
+            assert str(w.person_a.pk) not in answer.content.decode()
+        assert client_for(w.worker_a).get(url).status_code == 200, url  # the control
+
+    return check
 
 
 # The cases -----------------------------------------------------------------------------------
@@ -268,6 +285,21 @@ SCREENING_CASES = [
         lambda w: {"grid_id": w.grid_a.pk},
         label="grid A",
     ),
+    *[
+        Case(
+            "get",
+            path,
+            "custom",
+            check=_own_lists_refused(path, params),
+            label=f"A {label}: sampler and lab",
+        )
+        for path, params, label in (
+            *[(LISTS, _list_of(_grid_a, k), k) for k in KINDS],
+            (f"{API}/areas/{{area_id}}/counts", _grid_a, "counts"),
+            (f"{API}/areas/{{area_id}}/rechecks", _grid_a, "rechecks"),
+            (f"{API}/grids/{{grid_id}}/door-to-door", lambda w: {"grid_id": w.grid_a.pk}, "d2d"),
+        )
+    ],
     Case("get", f"{API}/review", "custom", check=_check_review),
     Case(
         "post",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from lifeline.core.errors import Conflict
+from lifeline.core.errors import Conflict, PermissionDenied
 from lifeline.core.models import OutboxMessage
 from lifeline.screening.models import Compliance, RecheckStatus, RecheckTask
 from lifeline.screening.selectors import screening_list
@@ -16,7 +16,9 @@ from lifeline.screening.tests.conftest import more_people, pool, result
 DAY = dt.date(2022, 11, 6)
 
 
-def test_a_positive_ten_person_tube_puts_all_ten_on_pending_recheck(city, sampler, lab):
+def test_a_positive_ten_person_tube_puts_all_ten_on_pending_recheck(
+    city, sampler, lab, community_staff
+):
     # given a tube pooling 6 people of grid A and 4 of grid B
     members = more_people(city.grid_a, 6) + more_people(city.grid_b, 4)
     barcode = pool(sampler, members, day=DAY)
@@ -33,8 +35,13 @@ def test_a_positive_ten_person_tube_puts_all_ten_on_pending_recheck(city, sample
     assert {(t.person_id, t.grid_id) for t in tasks} == {(p.pk, p.grid_id) for p in members}
     assert all(t.status == RecheckStatus.OPEN for t in tasks)
     assert OutboxMessage.objects.filter(object_id__in=[str(i) for i in ids]).count() == 10
-    pending_b = screening_list(actor=lab, area_id=city.grid_b.pk, kind="pending_recheck")
+    pending_b = screening_list(
+        actor=community_staff, area_id=city.grid_b.pk, kind="pending_recheck"
+    )
     assert set(pending_b.values_list("pk", flat=True)) == {p.pk for p in members[6:]}
+    # and the lab, which sees tubes and results but no one by name, may not read the list
+    with pytest.raises(PermissionDenied):
+        screening_list(actor=lab, area_id=city.grid_b.pk, kind="pending_recheck")
 
 
 def test_a_member_awaiting_recheck_cannot_go_into_a_pool(city, sampler, lab):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 from lifeline.teams.models.queue import VisitKind
 from lifeline.teams.models.team import Skill, Team, Vehicle, local_midnight
@@ -22,6 +23,7 @@ class Plan(models.Model):
     The baseline and optimised figures are those of the day as planned, side by side.
     """
 
+    SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.TEAMS_RIDE)
     SCOPE_UNIT_FIELD = "unit_id"
 
     class Status(models.TextChoices):
@@ -116,6 +118,7 @@ class PlanRoute(models.Model):
 class VisitSnapshot(models.Model):
     """What the planner knew of a visit; shared by stops and unserved visits."""
 
+    SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.TEAMS_RIDE)
     kind = models.CharField(max_length=16, choices=VisitKind.choices)
     ref_id = models.PositiveBigIntegerField()
     label = models.CharField(max_length=150)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 from lifeline.teams.models.team import Skill
 
@@ -16,6 +17,7 @@ from lifeline.teams.models.team import Skill
 class Appointment(models.Model):
     """When the resident of a work order can be reached on a day (the visit's time window)."""
 
+    SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.WORKORDER_VIEW)
     work_order = models.ForeignKey(
         "workorders.WorkOrder", on_delete=models.CASCADE, related_name="+"
     )
@@ -46,6 +48,7 @@ class Appointment(models.Model):
 class Delivery(models.Model):
     """A supply package (or vegetables, medicine) to bring to a household on a day."""
 
+    SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.TEAMS_RIDE)
     SCOPE_UNIT_FIELD = "unit_id"
 
     class Status(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 
 
@@ -30,6 +31,7 @@ class Skill(models.TextChoices):
 class Team(models.Model):
     """A field team (包片区 service group) of a unit."""
 
+    SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.TEAMS_RIDE)
     SCOPE_UNIT_FIELD = "unit_id"
 
     unit = models.ForeignKey(

@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
+from lifeline.core.dates import parse_day
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.scoping import has_role, scope_for, scoped
+from lifeline.core.safetext import refuses_unsafe_text
+from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import Unit
 from lifeline.teams import access, selectors, services, svgmap
 from lifeline.teams.models import Plan, PlanRoute, Team, TeamMember
@@ -40,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "teams": teams,
         "units": _plannable_units(actor),
-        "may_plan": has_role(actor, *access.DISPATCHERS),
+        "may_plan": access.may_plan_anywhere(actor),
         "plans": list(selectors.plan_list(actor=actor)[:50]),
         "tomorrow": clock.today() + dt.timedelta(days=1),
         "today": clock.today(),
@@ -49,7 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _plannable_units(actor: Any) -> list[Unit]:
-    """Units of the actor that have teams, or lie above units that do (a company)."""
+    """Units the actor dispatches for (``TEAMS_DISPATCH`` by unit) that have teams, or lie
+    above units that do (a company)."""
     parents = dict(Unit.objects.exclude(parent=None).values_list("pk", "parent"))
     wanted: set[int] = set()
     for unit_id in Team.objects.values_list("unit_id", flat=True).distinct():
@@ -57,21 +61,22 @@ def _plannable_units(actor: Any) -> list[Unit]:
         while node is not None and node not in wanted:
             wanted.add(node)
             node = parents.get(node)
-    mine = wanted & scope_for(actor).unit_ids
+    mine = wanted & scope_for(actor).grant(Perm.TEAMS_DISPATCH).unit_ids
     return list(scoped(Unit.objects.filter(pk__in=sorted(mine)), actor).order_by("code"))
 
 
 def _day(data: QueryDict) -> dt.date:
-    try:
-        return dt.date.fromisoformat((data.get("day") or "")[:10])
-    except ValueError:
+    day = parse_day(data.get("day"))
+    if day is None:
         raise ServiceError(
             _("Please correct the marked fields."), fields={"day": [_("Give a date.")]}
-        ) from None
+        )
+    return day
 
 
 @require_POST
 @signed_in
+@refuses_unsafe_text
 def create(request: HttpRequest) -> HttpResponse:
     data = request.POST
     target = data.get("target", "")
@@ -118,7 +123,9 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "km": km,
         "served": sum(len(r.stops.all()) for r in routes),
         "saved_percent": round(100 * plan.km_saved / plan.baseline_km) if plan.baseline_km else 0,
-        "editable": plan.status != Plan.Status.SUPERSEDED,
+        # The buttons, for those who may change the plan (its services check again).
+        "editable": plan.status != Plan.Status.SUPERSEDED
+        and access.may_dispatch(request.user, unit_id=plan.unit_id, area_path=plan.area_path),
     }
     return render(request, "teams/plan.html", context)
 
@@ -199,6 +206,7 @@ STEPS: dict[str, tuple[Step, str]] = {
 
 @require_POST
 @signed_in
+@refuses_unsafe_text
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, pk=pk)
     if action not in STEPS:

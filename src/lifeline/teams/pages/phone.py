@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifeline.core.dates import parse_day
 from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.safetext import refuses_unsafe_text
 from lifeline.teams import selectors, services
 from lifeline.teams.models import PlanStop
 from lifeline.teams.pages.common import error_text, float_or_none, signed_in, window_text
@@ -35,15 +37,13 @@ def _context(request: HttpRequest, day: dt.date | None = None) -> dict[str, obje
 @signed_in
 def my_route(request: HttpRequest) -> HttpResponse:
     """Today's route (or ``?day=YYYY-MM-DD``'s, to look ahead)."""
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")[:10])
-    except ValueError:
-        day = None
+    day = parse_day(request.GET.get("day"))
     return render(request, "teams/phone.html", _context(request, day))
 
 
 @require_POST
 @signed_in
+@refuses_unsafe_text
 def record(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Arrival or completion at one stop of the actor's route."""
     stop = selectors.stop_get(actor=request.user, pk=pk)

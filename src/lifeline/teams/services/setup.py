@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.models import User
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.scoping import scoped
+from lifeline.core.scoping import require, scoped
 from lifeline.registry.models import Area, Household, Unit
 from lifeline.teams import access
 from lifeline.teams.models import (
@@ -29,6 +30,7 @@ from lifeline.teams.models import (
 )
 from lifeline.teams.problem import common_path, unit_subtree
 from lifeline.workorders.models import WorkOrder
+from lifeline.workorders.services import common as workorders
 
 MAX_NAME = 100
 
@@ -48,7 +50,11 @@ def team_for_dispatch(*, actor: Any, team_id: int) -> Team:
     """The team, when the actor may see it and dispatch for it; NotFound or
     PermissionDenied otherwise."""
     access.require_reader(actor, access.NO_TEAM)
-    team = scoped(Team.objects.select_related("unit"), actor).filter(pk=team_id).first()
+    team = (
+        scoped(Team.objects.select_related("unit"), actor, Perm.TEAMS_VIEW)
+        .filter(pk=team_id)
+        .first()
+    )
     if team is None:
         raise NotFound(access.NO_TEAM)
     access.require_dispatcher(actor, unit_id=team.unit_id, area_path=team.area_path)
@@ -260,10 +266,13 @@ def appointment_set(
     *, actor: Any, work_order_id: int, day: dt.date, start: dt.time, end: dt.time
 ) -> Appointment:
     """When the resident of the work order can be reached on ``day`` (replacing any earlier
-    window for that day). Anyone who can see the order may record it."""
-    order = scoped(WorkOrder.objects.all(), actor).filter(pk=work_order_id).first()
+    window for that day). Recorded by those who may add to the order (its handlers, and
+    the staff who file for its residents), like a comment."""
+    visible = scoped(WorkOrder.objects.all(), actor, Perm.WORKORDER_VIEW)
+    order = visible.filter(pk=work_order_id).first()
     if order is None:
         raise NotFound(_("No such work order in your area or unit."))
+    workorders.require_adder(actor, order)
     fields: dict[str, list[str]] = {}
     _time_order(start, end, fields)
     if day < clock.today():
@@ -303,10 +312,18 @@ def delivery_create(
     size: int = 1,
     skill: str = "",
 ) -> Delivery:
-    """A package for a household the actor can see, to be delivered by a unit's teams."""
-    household = scoped(Household.objects.all(), actor).filter(pk=household_id).first()
+    """A package for a household, to be delivered by a unit's teams: asked for by staff
+    who see the household in the registry and file requests for its residents there."""
+    seen = scoped(Household.objects.all(), actor, Perm.REGISTRY_VIEW)
+    household = seen.filter(pk=household_id).first()
     if household is None:
         raise NotFound(_("No such household in your area."))
+    require(
+        actor,
+        Perm.WORKORDER_FILE,
+        path=household.area_path,
+        message=_("Your role may not ask for deliveries here."),
+    )
     unit = scoped(Unit.objects.all(), actor).filter(pk=unit_id).first()
     fields: dict[str, list[str]] = {}
     if unit is None:

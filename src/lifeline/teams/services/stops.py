@@ -6,26 +6,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, ServiceError
+from lifeline.core.scoping import scoped
 from lifeline.teams import access
-from lifeline.teams.models import Delivery, Plan, PlanStop, TeamMember, VisitKind
+from lifeline.teams.models import Delivery, Plan, PlanStop, Team, TeamMember, VisitKind
 
 MAX_KM = 5000.0
 MAX_NOTE = 500
 
 
+def crew_of(actor: Any) -> QuerySet[TeamMember]:
+    """The actor's active places in teams, counting only the teams where a membership lets
+    them ride (``TEAMS_RIDE`` by the team's unit or area): being listed in a team grants
+    nothing by itself."""
+    if not getattr(actor, "is_authenticated", False):
+        return TeamMember.objects.none()
+    teams = scoped(Team.objects.all(), actor, Perm.TEAMS_RIDE)
+    return TeamMember.objects.filter(user_id=actor.pk, active=True, team__in=teams)
+
+
 def rides(actor: Any, vehicle_id: int) -> bool:
     """Whether the actor is crew of the vehicle: riding in it, or a member of one of its
     teams who rides in no particular vehicle."""
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    mine = TeamMember.objects.filter(user_id=actor.pk, active=True)
+    mine = crew_of(actor)
     return (
         mine.filter(vehicle_id=vehicle_id).exists()
         or mine.filter(vehicle__isnull=True)
@@ -35,10 +45,11 @@ def rides(actor: Any, vehicle_id: int) -> bool:
 
 
 def may_record(actor: Any, stop: PlanStop) -> bool:
+    """The route's crew (``TEAMS_RIDE``) or the plan's dispatchers (``TEAMS_DISPATCH``).
+    Both are asked every time, so what the answer depends on does not vary by who asks."""
     plan = stop.plan
-    return rides(actor, stop.route.vehicle_id) or access.may_dispatch(
-        actor, unit_id=plan.unit_id, area_path=plan.area_path
-    )
+    dispatches = access.may_dispatch(actor, unit_id=plan.unit_id, area_path=plan.area_path)
+    return rides(actor, stop.route.vehicle_id) or dispatches
 
 
 def _locked_stop(actor: Any, stop: PlanStop, km: float | None, note: str) -> PlanStop:

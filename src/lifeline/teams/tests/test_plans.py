@@ -185,19 +185,21 @@ def test_neighbours_help_only_when_asked_and_willing(city, fleet):
     assert unwilling.unserved.count() == 4
 
 
-def test_deliveries_join_the_plan_and_heavy_ones_need_the_skill(city, fleet):
+def test_deliveries_join_the_plan_and_heavy_ones_need_the_skill(city, fleet, grid_worker_a):
     from lifeline.teams.services import delivery_create
 
+    # given packages asked for by grid A's worker (a unit's staff never see the registry)
     household = city.people_a[0].household
     staff = fleet.dispatchers["A"]
-    from lifeline.accounts.models import Membership, Role
-
-    Membership.objects.create(user=staff, role=Role.UNIT_STAFF, area=city.grid_a)
     light = delivery_create(
-        actor=staff, household_id=household.pk, unit_id=fleet.units["A"].pk, day=DAY, what="物资包"
+        actor=grid_worker_a,
+        household_id=household.pk,
+        unit_id=fleet.units["A"].pk,
+        day=DAY,
+        what="物资包",
     )
     heavy = delivery_create(
-        actor=staff,
+        actor=grid_worker_a,
         household_id=household.pk,
         unit_id=fleet.units["A"].pk,
         day=DAY,
@@ -229,7 +231,9 @@ def test_home_rechecks_join_a_sampling_teams_plan(city, fleet):
     staff = fleet.dispatchers["A"]
     plan = plan_create(actor=staff, team_id=fleet.teams["A"].pk, day=DAY, time_limit=FAST)
     assert plan.visits == 0, "no sampler in the team, and no area scope: no rechecks"
+    # the dispatcher also plans by area in grid A, and sees its testing as its grid worker
     Membership.objects.create(user=staff, role=Role.UNIT_STAFF, area=city.grid_a)
+    Membership.objects.create(user=staff, role=Role.GRID_WORKER, area=city.grid_a)
     forget_scope(staff)
     Vehicle.objects.filter(pk=fleet.vehicles["A"].pk).update(skills=["gas_topup", "sampling"])
     plan = plan_create(actor=staff, team_id=fleet.teams["A"].pk, day=DAY, time_limit=FAST)
@@ -299,7 +303,7 @@ def test_bedridden_households_join_a_sampling_teams_plan_until_tested(city, flee
     from lifeline.screening.models import Compliance
 
     # given a bedridden resident of grid A, and team A able to sample, dispatched by staff
-    # who also see grid A's people
+    # who also plan by area in grid A and see its people as its grid worker
     person = city.people_a[2]
     Vulnerability.objects.create(
         person=person,
@@ -309,6 +313,7 @@ def test_bedridden_households_join_a_sampling_teams_plan_until_tested(city, flee
     )
     staff = fleet.dispatchers["A"]
     Membership.objects.create(user=staff, role=Role.UNIT_STAFF, area=city.grid_a)
+    Membership.objects.create(user=staff, role=Role.GRID_WORKER, area=city.grid_a)
     Vehicle.objects.filter(pk=fleet.vehicles["A"].pk).update(skills=["gas_topup", "sampling"])
     # when the day is planned, the household is a home-sampling stop for one person
     plan = plan_create(actor=staff, team_id=fleet.teams["A"].pk, day=DAY, time_limit=FAST)

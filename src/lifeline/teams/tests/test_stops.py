@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from lifeline.accounts.models import Role
 from lifeline.core import clock
 from lifeline.core.errors import Conflict, NotFound, ServiceError
 from lifeline.core.models import AuditRecord
@@ -105,7 +106,7 @@ def test_a_dispatcher_may_record_for_the_crew(fleet, live):
 
 
 def test_a_member_riding_no_vehicle_records_for_any_vehicle_of_the_team(city, fleet, live):
-    loose = make_user("loose")
+    loose = make_user("loose", role=Role.FIELD_TEAM, unit=fleet.units["A"])
     TeamMember.objects.create(team=fleet.teams["A"], user=loose)
     stop = live.stops.order_by("seq").first()
     stop_arrive(actor=loose, stop=stop)
@@ -130,13 +131,10 @@ def test_unknown_outcome_is_refused(fleet, live):
         stop_complete(actor=fleet.members["A"], stop=stop, outcome="vanished")
 
 
-def test_completing_a_delivery_takes_it_off_the_queue(city, fleet):
-    from lifeline.accounts.models import Membership, Role
-
+def test_completing_a_delivery_takes_it_off_the_queue(city, fleet, grid_worker_a):
     staff = fleet.dispatchers["A"]
-    Membership.objects.create(user=staff, role=Role.UNIT_STAFF, area=city.grid_a)
     delivery = delivery_create(
-        actor=staff,
+        actor=grid_worker_a,
         household_id=city.people_a[0].household_id,
         unit_id=fleet.units["A"].pk,
         day=DAY,

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from lifeline.accounts.models import Role
 from lifeline.core import clock
+from lifeline.core.personal import age_band as age_band_of
 from lifeline.core.scoping import scope_for
 from lifeline.registry.models import Area, AreaLevel
 
@@ -35,15 +36,9 @@ def area_url(area: Area) -> str:
 
 
 @register.filter
-def age(birth_date: dt.date | None) -> int | str:
-    if not birth_date:
-        return ""
-    today = clock.today()
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
+def age_band(birth_date: dt.date | None) -> str:
+    """The age in ten-year bands ("60-69"): pages never show a birth date unrevealed."""
+    return age_band_of(birth_date, clock.today())
 
 
 @register.simple_tag(takes_context=True)

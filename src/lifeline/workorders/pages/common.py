@@ -1,5 +1,5 @@
-"""What every work-order page shares: role checks, the category's extra fields in a form,
-the live "call 120" check, and turning a refusal into a message on the page."""
+"""What every work-order page shares: permission checks, the category's extra fields in a
+form, the live "call 120" check, and turning a refusal into a message on the page."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import has_role
+from lifeline.core.scoping import can_anywhere
 from lifeline.web.errors import renders_service_errors, service_error_response
 from lifeline.workorders import selectors
 from lifeline.workorders.models import Category
@@ -24,24 +24,17 @@ from lifeline.workorders.services.fields import emergency_words_in, field_label
 View = Callable[..., HttpResponse]
 
 # Who may take a call or enter a need for a resident (issue 3, channels b and c).
-INTAKE_ROLES = (
-    Role.HOTLINE_OPERATOR,
-    Role.GRID_WORKER,
-    Role.COMMUNITY_STAFF,
-    Role.STREET_STAFF,
-    Role.DISTRICT_STAFF,
-    Role.COMMAND_STAFF,
-    Role.ADMIN,
-)
+INTAKE = Perm.WORKORDER_FILE
 
 
-def roles_required(*roles: str) -> Callable[[View], View]:
-    """Signed in, and holding one of ``roles``; refusals become error pages, not 500s."""
+def permission_required(perm: str) -> Callable[[View], View]:
+    """Signed in, and holding ``perm`` somewhere (the page then shows only what the
+    selectors give for where it holds); refusals become error pages, not 500s."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if roles and not has_role(request.user, *roles):
+            if not can_anywhere(request.user, perm):
                 return service_error_response(
                     request, PermissionDenied(_("Your role may not use this page."))
                 )

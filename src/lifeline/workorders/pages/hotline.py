@@ -7,27 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lifeline.accounts.models import Role
+from lifeline.accounts.models import Membership, Role
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_phone, normalise_phone, phone_is_valid
-from lifeline.core.scoping import has_role
+from lifeline.core.safetext import refuse_unsafe
 from lifeline.registry import selectors as registry
 from lifeline.registry.models import AreaLevel, Person
 from lifeline.web.htmx import is_htmx
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel
 from lifeline.workorders.pages.common import (
-    INTAKE_ROLES,
+    INTAKE,
     error_text,
     extra_from,
     field_rows,
-    roles_required,
+    permission_required,
 )
 
 MAX_HOUSEHOLDS = 10
@@ -82,6 +83,16 @@ def _caller(actor: Any, phone: str, person_id: str) -> dict[str, Any]:
     return context
 
 
+def _channel(actor: Any) -> str:
+    """How the need came in: a call to an operator of the hotline, else staff entry. A
+    label on the order (for the metrics by channel), not a permission: what the actor may
+    file, and where, is ``workorder_create``'s to decide."""
+    on_hotline = Membership.objects.filter(
+        user_id=actor.pk, active=True, role=Role.HOTLINE_OPERATOR
+    ).exists()
+    return Channel.HOTLINE if on_hotline else Channel.STAFF
+
+
 def _form_context(actor: Any, **more: Any) -> dict[str, Any]:
     return {
         "categories": selectors.category_list(),
@@ -92,7 +103,7 @@ def _form_context(actor: Any, **more: Any) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(*INTAKE_ROLES)
+@permission_required(INTAKE)
 def console(request: HttpRequest) -> HttpResponse:
     """GET shows the current caller (kept in the session); POST takes a new caller's number.
 
@@ -111,12 +122,13 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@roles_required(*INTAKE_ROLES)
+@permission_required(INTAKE)
 def create(request: HttpRequest) -> HttpResponse:
     """File the order; the answer says "call 120 now" when the words call for it."""
     actor, data = request.user, request.POST
-    channel = Channel.HOTLINE if has_role(actor, Role.HOTLINE_OPERATOR) else Channel.STAFF
+    channel = _channel(actor)
     try:
+        refuse_unsafe(data)
         household = (
             registry.household_get(actor=actor, pk=int(data["household"]))
             if data.get("household", "").isdigit()
@@ -158,21 +170,32 @@ def create(request: HttpRequest) -> HttpResponse:
         if not is_htmx(request):
             template = "workorders/hotline.html"
         return render(request, template, context, status=400)
-    context = {"intake": intake, "order": intake.order}
-    template = "workorders/partials/created.html"
-    if not is_htmx(request):
-        template = "workorders/created_page.html"
-    return render(request, template, context, status=201 if is_htmx(request) else 200)
+    if is_htmx(request):
+        context = {"intake": intake, "order": intake.order}
+        return render(request, "workorders/partials/created.html", context, status=201)
+    # Post/redirect/get: reloading the answer must not file the order again.
+    live = intake.duplicate_of or intake.order
+    if intake.call_120:
+        call_120 = _("Tell the caller to call 120 now. A critical medical order was filed as well.")
+        messages.warning(request, call_120)
+    if intake.duplicate_of is not None:
+        text = _("Already being handled as order %(number)s; the call was added to it.")
+    else:
+        text = _("Order %(number)s filed and sent to %(unit)s.")
+    unit = live.responsible_unit
+    messages.success(request, text % {"number": live.number, "unit": unit.name if unit else "—"})
+    return redirect("workorders:hotline")  # the console, ready for the next call
 
 
 @require_POST
-@roles_required(*INTAKE_ROLES)
+@permission_required(INTAKE)
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     """Add what the caller says to one of their open orders."""
     order = selectors.workorder_get(actor=request.user, pk=pk)
     context: dict[str, Any] = {"order": order}
     status = 200
     try:
+        refuse_unsafe(request.POST)
         services.workorder_comment(
             actor=request.user, order=order, note=request.POST.get("note", "")
         )

@@ -9,12 +9,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.registry.models import Area, Unit
 from lifeline.web.templatetags.lifeline_web import local_name
 from lifeline.workorders import selectors
 from lifeline.workorders.models import Category, Channel
-from lifeline.workorders.pages.common import roles_required
+from lifeline.workorders.pages.common import permission_required
 
 PERIODS = (1, 7, 30, 90)
 
@@ -28,7 +29,7 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
     return {k: str(k) for k in keys}
 
 
-@roles_required()
+@permission_required(Perm.WORKORDER_VIEW)
 def metrics(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "unit")
     by = by if by in ("unit", "area", "day") else "unit"

@@ -2,7 +2,7 @@
 opens, for two hours, a session in which the resident files requests and follows their
 own; a resolved order is confirmed (or reopened) with the code sent when it was resolved.
 
-Sessions live in the database, like the rate-limit ledger, so any app server serves any
+Sessions live in the database, like the rate limits, so any app server serves any
 step of the flow.
 """
 
@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lifeline.core import clock
 from lifeline.core.errors import NotFound, ServiceError
+from lifeline.core.safetext import refuse_unsafe
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel, Status
 from lifeline.workorders.pages.common import error_text, extra_from, field_rows
@@ -116,6 +119,7 @@ def create(request: HttpRequest) -> HttpResponse:
         else None
     )
     try:
+        refuse_unsafe(data)
         if area is None:
             raise ServiceError(_("Choose your community."), fields={"area": [_("Required.")]})
         intake = services.workorder_create(
@@ -128,11 +132,12 @@ def create(request: HttpRequest) -> HttpResponse:
             contact_phone=phone,
             extra=extra_from(data),
             address=data.get("address", ""),
+            client_ip=client_ip(request),
         )
     except ServiceError as error:
         if emergency_words_in(data.get("description", "")):
             # Whatever else is wrong with the form, the resident must read "call 120 now".
-            return _page(request, "call_120.html", {"intake": None}, status=400)
+            return _page(request, "call_120.html", {"intake": None}, status=error.status)
         category = selectors.category_list().filter(code=data.get("category", "")).first()
         context = _home_context(
             phone,
@@ -140,9 +145,15 @@ def create(request: HttpRequest) -> HttpResponse:
             fields=field_rows(category, extra_from(data)),
             posted=data,
         )
-        return _page(request, "home.html", context, status=400)
-    template = "call_120.html" if intake.call_120 else "created.html"
-    return _page(request, template, {"intake": intake, "order": intake.order})
+        return _page(request, "home.html", context, status=error.status)
+    # Post/redirect/get: reloading the answer must not file again.
+    url = reverse("workorders:resident_order", args=[intake.order.number])
+    if intake.repeat:
+        already = _("You already filed this request as %(number)s; it was not filed again.")
+        messages.info(request, already % {"number": intake.order.number})
+    if not intake.repeat or intake.call_120:
+        url += "?filed=1"
+    return redirect(url)
 
 
 @never_cache
@@ -154,6 +165,10 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     item = selectors.workorder_track(numbers=[number[:20]], phone=phone).first()
     if item is None:
         return _page(request, "order.html", {"error": _(str(NotFound().message))}, 404)
+    if request.GET.get("filed"):
+        # Where the form sends the resident after filing: the number, or "call 120 now".
+        template = "call_120.html" if item.emergency else "created.html"
+        return _page(request, template, {"intake": None, "order": item})
     return _page(request, "order.html", {"order": item, "resolved": item.status == Status.RESOLVED})
 
 
@@ -167,6 +182,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     data = request.POST
     satisfaction = data.get("satisfaction", "")
     try:
+        refuse_unsafe(data)
         done = services.workorder_confirm(
             number=data.get("number", "")[:20],
             code=data.get("code", "")[:12],

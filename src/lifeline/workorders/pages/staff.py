@@ -18,12 +18,15 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from lifeline.accounts.models import User
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.scoping import scope_for
+from lifeline.core.safetext import refuse_unsafe
 from lifeline.registry import selectors as registry
 from lifeline.workorders import selectors, services
-from lifeline.workorders.models import Status, WorkOrder
-from lifeline.workorders.pages.common import flash_error, roles_required
+from lifeline.workorders.models import Category, Status, WorkOrder
+from lifeline.workorders.pages.common import flash_error, permission_required
+from lifeline.workorders.services import common
+from lifeline.workorders.services.fields import field_label
 from lifeline.workorders.services.photos import MAX_PHOTO_BYTES
 
 PAGE_SIZE = 50
@@ -34,7 +37,7 @@ SORTS = {
 }
 
 
-@roles_required()
+@permission_required(Perm.WORKORDER_VIEW)
 def queue(request: HttpRequest) -> HttpResponse:
     """Open orders of the actor's units and areas; overdue view; sorted by due time."""
     params = request.GET
@@ -66,18 +69,44 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/queue.html", context)
 
 
-@roles_required()
+def extra_rows(category: Category, extra: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The order's extra fields as (translated label, shown value), in the category's order.
+
+    Prepared here because a template's ``extra.items`` would find a field named ``items``
+    before the dict's method. Values of fields the category no longer defines keep their
+    stored name as the label.
+    """
+    extra = extra if isinstance(extra, dict) else {}
+    definitions = {d.get("name"): d for d in category.fields or [] if isinstance(d, dict)}
+    names = [n for n in definitions if n in extra] + [n for n in extra if n not in definitions]
+    rows = []
+    for name in names:
+        value = extra[name]
+        if value is None or value == "":
+            continue
+        shown = (_("yes") if value else _("no")) if isinstance(value, bool) else str(value)
+        label = field_label(definitions[name]) if name in definitions else str(name)
+        rows.append((label, shown))
+    return rows
+
+
+@permission_required(Perm.WORKORDER_VIEW)
 def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.workorder_get(actor=request.user, pk=pk)
     context = {
         "order": order,
+        "extra_rows": extra_rows(order.category, order.extra),
         "timeline": selectors.workorder_timeline(actor=request.user, order=order),
         "photos": selectors.photo_list(actor=request.user, order=order),
         "stops": order.stops.all(),
         "units": registry.unit_list(actor=request.user).order_by("kind", "name")[:300],
         "colleagues": selectors.colleagues(actor=request.user, order=order)[:100],
         "mine": order.claimed_by_id == request.user.pk,
-        "is_member": order.responsible_unit_id in scope_for(request.user).unit_ids,
+        # Which buttons to show; each service checks again when one is pressed.
+        "may_handle": common.can_handle(request.user, order),
+        "may_dispatch": common.can_at(request.user, Perm.WORKORDER_DISPATCH, order),
+        "may_add": common.can_at(request.user, common.ADD_TO, order),
+        "may_reopen": common.can_at(request.user, common.REOPEN, order),
     }
     return render(request, "workorders/order.html", context)
 
@@ -216,7 +245,7 @@ def _upload(request: HttpRequest) -> bytes:
 
 
 @require_POST
-@roles_required()
+@permission_required(Perm.WORKORDER_VIEW)
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One step of the order's life, by the service of that step."""
     order = selectors.workorder_get(actor=request.user, pk=pk)
@@ -228,6 +257,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise NotFound()
     step, done = STEPS[action]
     try:
+        refuse_unsafe(request.POST)
         step(request, order, request.POST)
     except ServiceError as error:
         flash_error(request, error)
@@ -236,7 +266,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(back)
 
 
-@roles_required()
+@permission_required(Perm.WORKORDER_VIEW)
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.photo_get(actor=request.user, pk=pk)
     response = HttpResponse(bytes(item.data), content_type=item.content_type)
@@ -245,7 +275,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@roles_required()
+@permission_required(Perm.WORKORDER_WORK)
 def my_queue(request: HttpRequest) -> HttpResponse:
     """A team member's queue on the phone: claim, complete with a note and photo, hand over."""
     orders = list(selectors.workorder_queue(actor=request.user)[:100])

@@ -69,36 +69,49 @@ def workorder_confirm(
     """The resident's answer with the one-time code: closes the order, or reopens it.
 
     Public, so an unknown number, an order not awaiting confirmation and a wrong code get
-    one and the same error: the form must not tell which order numbers exist."""
-    order = WorkOrder.objects.filter(number=(number or "").strip()).first()
-    awaiting = (
-        order is not None and order.status == Status.RESOLVED and bool(order.confirm_code_hash)
+    one and the same error: the form must not tell which order numbers exist.
+
+    Tries are counted under the order's row lock: parallel guesses queue, each sees the
+    count the previous one left, and no more than ``CONFIRM_MAX_ATTEMPTS`` codes are ever
+    compared with the right one."""
+    found = WorkOrder.objects.filter(number=(number or "").strip()).only("pk").first()
+    with transaction.atomic():
+        order = common.lock_order(found) if found is not None else None
+        awaiting = (
+            order is not None and order.status == Status.RESOLVED and bool(order.confirm_code_hash)
+        )
+        if order is not None and awaiting and _confirm_code_matches(order, code):
+            if satisfied:
+                return _close(
+                    actor=None, order=order, via="code", satisfaction=satisfaction, note=note
+                )
+            return workorder_reopen(
+                actor=None,
+                order=order,
+                reason=note or _("Resident says not solved."),
+                _resident=True,
+            )
+        if order is not None and awaiting and order.confirm_attempts < CONFIRM_MAX_ATTEMPTS:
+            # Counted in a transaction that commits: the refusal is raised after it.
+            order.confirm_attempts += 1
+            common.save_order(order, ["confirm_attempts"])
+    raise ServiceError(
+        _("That code is wrong or has expired."),
+        code="bad_code",
+        fields={"code": [_("Wrong or expired code.")]},
     )
-    valid = (
-        awaiting
-        and order is not None
-        and order.confirm_attempts < CONFIRM_MAX_ATTEMPTS
+
+
+def _confirm_code_matches(order: WorkOrder, code: str) -> bool:
+    """Whether ``code`` is the order's live confirmation code, while tries remain. Call
+    with the order's row locked."""
+    return (
+        order.confirm_attempts < CONFIRM_MAX_ATTEMPTS
         and order.confirm_code_expires_at is not None
         and clock.now() <= order.confirm_code_expires_at
         and secrets.compare_digest(
             order.confirm_code_hash, lookup_hash(f"{order.pk}:{(code or '').strip()}")
         )
-    )
-    if not valid or order is None:
-        if awaiting and order is not None:
-            with transaction.atomic():
-                locked = common.lock_order(order)
-                locked.confirm_attempts += 1
-                common.save_order(locked, ["confirm_attempts"])
-        raise ServiceError(
-            _("That code is wrong or has expired."),
-            code="bad_code",
-            fields={"code": [_("Wrong or expired code.")]},
-        )
-    if satisfied:
-        return _close(actor=None, order=order, via="code", satisfaction=satisfaction, note=note)
-    return workorder_reopen(
-        actor=None, order=order, reason=note or _("Resident says not solved."), _resident=True
     )
 
 
@@ -150,7 +163,7 @@ def workorder_reopen(
     with transaction.atomic():
         locked = common.lock_order(order)
         if not _resident:
-            common.require_handler(actor, locked)
+            common.require_reopener(actor, locked)
         before = locked.status
         fields = set_status(locked, Status.REOPENED, allowed_from=(Status.RESOLVED, Status.CLOSED))
         target = clock_target(category=locked.category, priority=locked.priority)

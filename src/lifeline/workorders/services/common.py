@@ -11,25 +11,23 @@ from typing import Any
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock, db
 from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied
 from lifeline.core.models import OutboxMessage
-from lifeline.core.scoping import scope_for
+from lifeline.core.scoping import can
 from lifeline.registry.models import Unit
 from lifeline.workorders.models import EventKind, WorkOrder, WorkOrderEvent
 
-# Roles that place orders with a unit (dispatch, transfer, merge) rather than work them.
-DISPATCHER_ROLES = frozenset(
-    {
-        "community_staff",
-        "street_staff",
-        "district_staff",
-        "command_staff",
-        "hotline_operator",
-        "admin",
-    }
-)
+# Who works an order (claim, accept, resolve, transfer, return, close): the crews and staff
+# of units holding it (WORK), and those who place orders with units in its area (DISPATCH).
+HANDLE = (Perm.WORKORDER_WORK, Perm.WORKORDER_DISPATCH)
+# Who may add to an order's record (a comment, a photo): its handlers, and the staff who
+# file for the residents of its place (a grid worker passes on what a resident said).
+ADD_TO = (*HANDLE, Perm.WORKORDER_FILE)
+# Who may reopen a resolved or closed order: its handlers and its supervisors.
+REOPEN = (*HANDLE, Perm.WORKORDER_SUPERVISE)
 
 
 def actor_user(actor: Any) -> Any:
@@ -40,22 +38,45 @@ def actor_label(actor: Any) -> str:
     return str(getattr(actor, "username", "") or "system")[:150]
 
 
+def can_at(actor: Any, perm: str | tuple[str, ...], order: WorkOrder) -> bool:
+    """Whether a membership granting ``perm`` (any of them) covers the order's place: its
+    area, or the unit responsible for it."""
+    return can(actor, perm, path=order.area_path, unit_id=order.responsible_unit_id)
+
+
 def can_handle(actor: Any, order: WorkOrder) -> bool:
-    """Staff of the responsible unit, or staff whose area holds the need."""
-    scope = scope_for(actor)
-    return scope.covers_path(order.area_path) or order.responsible_unit_id in scope.unit_ids
+    return can_at(actor, HANDLE, order)
+
+
+def require_at(actor: Any, perm: str | tuple[str, ...], order: WorkOrder, message: Any) -> None:
+    """Refuse unless ``perm`` holds at the order's place. Not found rather than forbidden
+    when the actor may not even see the order there: it does not exist for them."""
+    if not can_at(actor, Perm.WORKORDER_VIEW, order):
+        raise NotFound(_("No such work order in your area or unit."))
+    if not can_at(actor, perm, order):
+        raise PermissionDenied(message)
 
 
 def require_handler(actor: Any, order: WorkOrder) -> None:
-    if not can_handle(actor, order):
-        # Not found rather than forbidden: an order outside one's scope does not exist for one.
-        raise NotFound(_("No such work order in your area or unit."))
+    require_at(actor, HANDLE, order, _("You may not work on this order."))
 
 
 def require_dispatcher(actor: Any, order: WorkOrder) -> None:
-    require_handler(actor, order)
-    if not scope_for(actor).roles & DISPATCHER_ROLES:
-        raise PermissionDenied(_("Your role may not dispatch or transfer work orders."))
+    require_at(
+        actor,
+        Perm.WORKORDER_DISPATCH,
+        order,
+        _("Your role may not dispatch or transfer work orders."),
+    )
+
+
+def require_adder(actor: Any, order: WorkOrder) -> None:
+    """Comments and photos: the order's handlers, or staff filing for its residents."""
+    require_at(actor, ADD_TO, order, _("You may not add to this order."))
+
+
+def require_reopener(actor: Any, order: WorkOrder) -> None:
+    require_at(actor, REOPEN, order, _("You may not reopen this order."))
 
 
 def lock_order(order: WorkOrder | int, *, expected_version: int | None = None) -> WorkOrder:

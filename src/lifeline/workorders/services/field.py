@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import scope_for
+from lifeline.core.scoping import can
+from lifeline.registry.models import Area
 from lifeline.workorders.models import (
     AWAITING_RESPONSE,
     EventKind,
@@ -65,7 +67,7 @@ def workorder_handover(
     with transaction.atomic():
         locked = common.lock_order(order)
         common.require_handler(actor, locked)
-        is_dispatcher = bool(scope_for(actor).roles & common.DISPATCHER_ROLES)
+        is_dispatcher = common.can_at(actor, Perm.WORKORDER_DISPATCH, locked)
         if locked.claimed_by_id != getattr(actor, "pk", None) and not is_dispatcher:
             raise PermissionDenied(_("Only the member who holds the order may hand it over."))
         if to_user is not None and not common.can_handle(to_user, locked):
@@ -307,8 +309,12 @@ def workorder_warn(*, order_id: int, now: dt.datetime) -> bool:
 
 def sla_policy_activate(*, actor: Any, code: str) -> SlaPolicyVersion:
     """Switch the clock policy (e.g. to "lockdown surge"). New and reopened orders and
-    escalations use it; running clocks keep the targets they started with."""
-    if not scope_for(actor).roles & {"command_staff", "admin"}:
+    escalations use it; running clocks keep the targets they started with.
+
+    The policy holds for the whole city, so supervising one district is not enough: the
+    actor must supervise work orders at the top of the area tree."""
+    tops = list(Area.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    if not tops or not all(can(actor, Perm.WORKORDER_SUPERVISE, path=top) for top in tops):
         raise PermissionDenied(_("Only the command centre may switch clock policies."))
     with transaction.atomic():
         version = SlaPolicyVersion.objects.select_for_update().filter(code=code).first()

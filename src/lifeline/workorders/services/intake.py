@@ -9,10 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock, db
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import normalise_phone, phone_is_valid
-from lifeline.core.scoping import can_see_path
+from lifeline.core.scoping import require
 from lifeline.registry.models import Area, Household, Person, Vulnerability
 from lifeline.workorders.models import (
     Category,
@@ -23,7 +24,7 @@ from lifeline.workorders.models import (
     Stop,
     WorkOrder,
 )
-from lifeline.workorders.services import common
+from lifeline.workorders.services import abuse, common
 from lifeline.workorders.services.fields import (
     emergency_words_in,
     suggest_category,
@@ -50,6 +51,9 @@ class Intake:
     order: WorkOrder
     call_120: bool = False
     duplicate_of: WorkOrder | None = None
+    # True when ``order`` is the same resident's identical order filed minutes ago: it was
+    # already filed, and nothing was written now.
+    repeat: bool = False
 
 
 @dataclass
@@ -80,6 +84,7 @@ def workorder_create(
     lat: float | None = None,
     lng: float | None = None,
     stops: list[dict[str, Any]] | None = None,
+    client_ip: str = "",
 ) -> Intake:
     """Validate, prioritise, route and clock one request; all or nothing.
 
@@ -87,6 +92,11 @@ def workorder_create(
     ``call_120`` is set. An open order of the same household and category already doing the
     work makes this one a cancelled duplicate linked to it. Writes the timeline, the audit
     record and the resident's and unit's notifications in the same transaction.
+
+    Orders from outside (form, Open311) count against the abuse caps (``abuse``: per
+    contact phone, per ``client_ip``), refused with ``TooManyOrders`` (429); a form order
+    identical to one the same phone filed minutes ago is answered with that order
+    (``repeat``) and writes nothing.
     """
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
@@ -120,6 +130,12 @@ def workorder_create(
     elif not contact_phone and draft.household is not None:
         contact["contact_phone"] = draft.household.phone
     with transaction.atomic():
+        if channel in PUBLIC_CHANNELS:
+            earlier = _count_or_repeat(
+                draft, channel, contact["contact_phone"], client_ip, description, address
+            )
+            if earlier is not None:
+                return Intake(order=earlier, call_120=draft.emergency, repeat=True)
         first = _open_duplicate(draft)
         order = _insert(
             actor=actor,
@@ -186,8 +202,7 @@ def _draft(
         errors["area"] = [_("Say where the need is.")]
         return None
     if actor_authenticated(actor):
-        if not can_see_path(actor, area.path):
-            raise NotFound(_("No such place in your area."))
+        _require_filing(actor, area, household)
     elif channel not in PUBLIC_CHANNELS or household is not None or person is not None:
         raise ServiceError(
             _("Sign in to file a request for a registered household."), code="unauthenticated"
@@ -209,6 +224,22 @@ def _draft(
         )
     )
     return _Draft(conf, category, area, household, person, clean, emergency, priority)
+
+
+def _require_filing(actor: Any, area: Area, household: Household | None) -> None:
+    """Staff file for the residents of the places where a membership lets them file, and
+    name a household only where they may also see the registry."""
+    try:
+        require(
+            actor,
+            Perm.WORKORDER_FILE,
+            path=area.path,
+            message=_("Your role may not file work orders here."),
+        )
+        if household is not None:
+            require(actor, Perm.REGISTRY_VIEW, path=household.area_path)
+    except NotFound:
+        raise NotFound(_("No such place in your area.")) from None
 
 
 def _is_vulnerable(household: Household | None, person: Person | None) -> bool:
@@ -237,6 +268,32 @@ def _check_location(
     for i, stop in enumerate(stops or [], start=1):
         if not str(stop.get("label", "")).strip():
             errors[f"stops.{i}"] = [_("Say what is to be done at this stop.")]
+
+
+def _count_or_repeat(
+    draft: _Draft, channel: str, phone: str, client_ip: str, description: str, address: str
+) -> WorkOrder | None:
+    """Count the order against the caps (TooManyOrders past one); or, for the form, the
+    same phone's identical recent order, counting nothing. The count comes first: its
+    row lock makes a double submit wait for the first one's commit, then find it."""
+    if channel != Channel.FORM:
+        if not abuse.orders_count(channel=channel, phone=phone, ip=client_ip):
+            raise abuse.TooManyOrders()
+        return None
+    with transaction.atomic():
+        allowed = abuse.orders_count(channel=channel, phone=phone, ip=client_ip)
+        earlier = abuse.repeat_of(
+            phone=phone,
+            category=draft.category,
+            area=draft.area,
+            address=(address or "").strip()[:255],
+            description=description[:4000],
+        )
+        if earlier is not None:
+            transaction.set_rollback(True)  # a repeat counts nothing
+    if earlier is None and not allowed:
+        raise abuse.TooManyOrders()
+    return earlier
 
 
 def _open_duplicate(draft: _Draft) -> WorkOrder | None:

@@ -259,7 +259,7 @@ def workorder_comment(*, actor: Any, order: WorkOrder, note: str) -> WorkOrderEv
     note = common.clean_note(note, required=True)
     with transaction.atomic():
         locked = common.lock_order(order)
-        common.require_handler(actor, locked)
+        common.require_adder(actor, locked)
         return common.record(
             locked,
             EventKind.COMMENTED,

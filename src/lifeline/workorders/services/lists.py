@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core.errors import ServiceError
 from lifeline.core.scoping import scoped
 from lifeline.registry.models import Household
@@ -58,7 +59,13 @@ def workorder_list_import(
     if len(rows) > MAX_ROWS:
         raise ServiceError(_("At most %(n)s rows per list.") % {"n": MAX_ROWS})
     columns = _column_map(category)
-    households = scoped(Household.objects.select_related("building"), actor)
+    # A row may name only a household the actor both sees in the registry and may file
+    # for; any other is "no such household", like one that does not exist.
+    households = scoped(
+        scoped(Household.objects.select_related("building"), actor, Perm.REGISTRY_VIEW),
+        actor,
+        Perm.WORKORDER_FILE,
+    )
     errors: dict[str, list[str]] = {}
     planned: list[tuple[int, Household, dict[str, Any], str]] = []
     for number, raw in enumerate(rows, start=2):

@@ -41,12 +41,13 @@ def check_photo(data: bytes) -> str:
 
 
 def photo_add(*, actor: Any, order: WorkOrder, data: bytes, note: str = "") -> Photo:
-    """Attach a photo to an order the actor handles, with a step on the timeline."""
+    """Attach a photo to an order the actor handles or files for (like a comment), with a
+    step on the timeline."""
     content_type = check_photo(data)
     note = common.clean_note(note, required=False)[:200]
     with transaction.atomic():
         locked = common.lock_order(order)
-        common.require_handler(actor, locked)
+        common.require_adder(actor, locked)
         photo = Photo.objects.create(
             order=locked,
             area_path=locked.area_path,

@@ -1,7 +1,11 @@
 """Residents without an account prove their phone with a one-time code sent by SMS.
 
-Sending is rate-limited per phone and per network address by counting the codes already
-sent in the database (never in process memory: several app servers share the limits).
+Sending is rate-limited per phone and per network address by ``core.ratelimit`` (in the
+database, shared by every app server). The counters are hit inside the send's transaction:
+on PostgreSQL their rows stay locked until the commit, so parallel sends to one phone queue
+and cannot pass the limits or the minute between codes together; a refused send counts
+nothing. Checking a code locks the code's row, so parallel guesses cannot pass the limit of
+tries either.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifeline.core import clock
+from lifeline.core import clock, ratelimit
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import ServiceError
 from lifeline.core.models import OutboxMessage
@@ -24,6 +28,8 @@ MAX_ATTEMPTS = 5
 WINDOW = dt.timedelta(hours=1)
 PER_PHONE = 5
 PER_IP = 20
+PHONE_LIMIT = ratelimit.Limit(PER_PHONE, WINDOW)
+IP_LIMIT = ratelimit.Limit(PER_IP, WINDOW)
 RESEND_AFTER = dt.timedelta(seconds=60)
 
 
@@ -50,14 +56,13 @@ def verification_send(*, phone: str, ip: str) -> OneTimeCode:
     now = clock.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
-        recent = OneTimeCode.objects.filter(created_at__gte=now - WINDOW)
-        last = recent.filter(phone=phone).order_by("-created_at").first()
-        if (
-            recent.filter(phone=phone).count() >= PER_PHONE
-            or (ip and recent.filter(ip=ip).count() >= PER_IP)
-            or (last is not None and last.created_at > now - RESEND_AFTER)
-        ):
-            raise Throttled()
+        allowed = ratelimit.hit(f"otc:phone:{ratelimit.key_digest(phone)}", PHONE_LIMIT).allowed
+        if ip:
+            allowed &= ratelimit.hit(f"otc:ip:{ratelimit.key_digest(ip)}", IP_LIMIT).allowed
+        # Read after the phone's counter is locked: a parallel send has committed by now.
+        last = OneTimeCode.objects.filter(phone=phone).order_by("-created_at").first()
+        if not allowed or (last is not None and last.created_at > now - RESEND_AFTER):
+            raise Throttled()  # rolls the counts back: a refused send counts nothing
         row = OneTimeCode.objects.create(
             phone=phone,
             ip=(ip or "")[:45],

@@ -5,6 +5,10 @@ unit (unit memberships, ``SCOPE_UNIT_FIELD``), so the world has both kinds of st
 workers and dispatchers of grids A and B, and staff of the service team of each grid. Grid
 B's order ``order_b`` is the foreign object of every case; ``order_a_for_unit_b`` lies in
 grid A but is with grid B's team, so the two arms of the scope are told apart.
+
+Grid workers see, file and comment (``WORKORDER_VIEW``, ``WORKORDER_FILE``) but do not work
+orders: the controls of the steps are grid B's dispatcher (``WORKORDER_DISPATCH`` by area)
+and grid B's team (``WORKORDER_WORK`` by unit).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class WorkOrderWorld(World):
     order_a_for_unit_b: WorkOrder
 
     denied: ClassVar[tuple[str, ...]] = ("worker_a", "dispatcher_a", "unit_staff_a", "outsider")
-    controls: ClassVar[tuple[str, ...]] = ("worker_b", "unit_staff_b")
+    controls: ClassVar[tuple[str, ...]] = ("dispatcher_b", "unit_staff_b")
     viewers: ClassVar[tuple[str, ...]] = ("worker_a", "dispatcher_a", "unit_staff_a")
 
     def may_see(self, viewer: str, row: dict[str, Any]) -> bool:
@@ -193,6 +197,9 @@ def _check_list_import(w: WorkOrderWorld) -> None:
     assert upload(w.worker_b, household_b.pk).status_code == 201
 
 
+# Controls of the reads and comments: grid B's worker (by area) and team (by unit).
+SEERS = ("worker_b", "unit_staff_b")
+
 WORKORDER_CASES = [
     Case("get", "/api/v1/workorders/categories", "shared"),
     Case(
@@ -274,9 +281,16 @@ WORKORDER_CASES = [
             lambda w: {"number": w.order_a.number, "code": CODE},  # another grid's open order
         ),
     ),
-    Case("get", "/api/v1/workorders/{order_id}", "object", _order_b),
-    Case("get", "/api/v1/workorders/{order_id}/events", "object", _order_b),
-    Case("get", "/api/v1/workorders/{order_id}/stops", "object", _order_b, given=_with_stop),
+    Case("get", "/api/v1/workorders/{order_id}", "object", _order_b, controls=SEERS),
+    Case("get", "/api/v1/workorders/{order_id}/events", "object", _order_b, controls=SEERS),
+    Case(
+        "get",
+        "/api/v1/workorders/{order_id}/stops",
+        "object",
+        _order_b,
+        given=_with_stop,
+        controls=SEERS,
+    ),
     _step("dispatch", given=_received, body=lambda w: {"note": "重派"}, controls=("dispatcher_b",)),
     _step("accept"),
     _step("start"),
@@ -289,11 +303,13 @@ WORKORDER_CASES = [
         body=lambda w: {"unit": w.city.units["committee"].pk, "reason": "需要社区协调"},
     ),
     _step("return", body=lambda w: {"reason": "不归服务队管"}),
-    _step("comment", body=lambda w: {"note": "已电话联系"}),
+    # Those who file for grid B's residents add to its orders, like its handlers.
+    _step("comment", body=lambda w: {"note": "已电话联系"}, controls=SEERS),
     _step("claim"),
+    # Handed to a colleague of grid B's team (a grid worker does not work orders).
     _step(
         "handover",
-        body=lambda w: {"to_user": w.worker_b.pk, "note": "交班"},
+        body=lambda w: {"to_user": w.unit_staff_b.pk, "note": "交班"},
         controls=("dispatcher_b",),
     ),
     _step("merge", body=lambda w: {"into": w.order_b2.pk}, controls=("dispatcher_b",)),

@@ -22,14 +22,15 @@ BASE = "/open311/v2"
 
 @pytest.fixture
 def partner_key(city, ladder, categories):
-    """A partner platform's key; its machine user works for the street (both grids)."""
-    user = make_user("partner_platform", role=Role.UNIT_STAFF, area=city.street)
+    """A partner platform's key; its machine user files for the street (both grids): a
+    role that grants ``WORKORDER_FILE`` there (a unit's staff may not file)."""
+    user = make_user("partner_platform", role=Role.STREET_STAFF, area=city.street)
     return token_create(actor=None, user=user, name="partner")[1]
 
 
 @pytest.fixture
 def grid_a_key(city, ladder, categories):
-    user = make_user("grid_a_platform", role=Role.UNIT_STAFF, area=city.grid_a)
+    user = make_user("grid_a_platform", role=Role.GRID_WORKER, area=city.grid_a)
     return token_create(actor=None, user=user, name="grid a")[1]
 
 

@@ -47,6 +47,7 @@ def test_a_resident_proves_the_phone_files_a_request_and_sees_its_status(city, l
             "area": city.community.pk,
             "address": "1栋101",
         },
+        follow=True,
     )
     # then an order is filed on the form channel, with their phone, and its number shown
     order = WorkOrder.objects.get()
@@ -80,9 +81,12 @@ def test_without_a_proven_phone_the_form_sends_back_to_the_start(city, ladder, c
 
 def test_emergency_words_show_call_120_and_file_a_critical_order(city, ladder, categories):
     client = _verified_client()
-    response = client.post("/r/new/", {"description": "老伴中风了", "area": city.community.pk})
+    response = client.post(
+        "/r/new/", {"description": "老伴中风了", "area": city.community.pk}, follow=True
+    )
     assert 'data-testid="call-120"' in response.content.decode()
     order = WorkOrder.objects.get()
+    assert order.number in response.content.decode()
     assert order.priority == Priority.CRITICAL and order.emergency
 
 

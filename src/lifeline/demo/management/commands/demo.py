@@ -21,7 +21,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-from lifeline.core import config_cache, db
+from lifeline.core import clock, config_cache, db
+from lifeline.core.audit.checkpoints import checkpoint_path
 from lifeline.demo.generator import (
     DEFAULT_PEOPLE,
     DEFAULT_SEED,
@@ -115,6 +116,11 @@ class Command(BaseCommand):
         # The flush reset the sequences and emptied the tables this process keeps copies of.
         db.forget_ids()
         config_cache.forget_all()
+        # The old audit checkpoints vouch for chains the flush emptied: set them aside, or
+        # `lifeline audit verify` would report every chain as cut short.
+        old = checkpoint_path()
+        if old.exists():
+            old.rename(old.with_name(f"{old.stem}.before-reset-{clock.now():%Y%m%d%H%M%S}.jsonl"))
 
     def _generate(self, options: dict[str, Any]) -> tuple[list[DemoLogin], dict[str, Any]]:
         people = options["people"]

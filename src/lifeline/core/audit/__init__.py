@@ -1,16 +1,19 @@
-"""The audit log: append-only, hash-chained, with no personal values in it.
+"""The audit log: append-only, hash-chained, keyed, with no personal values in it.
 
 Records are spread over ``settings.AUDIT_CHAINS`` chains. Appending locks only the head of
 the chain drawn, so concurrent writers of the city wait only for those on the same chain.
-Each record's hash covers its content and the previous hash of its chain: editing, deleting
-or reordering any record breaks its chain at that record, and ``audit_verify`` names it.
+Each record's hash is an HMAC (key from the environment, ``hashing``) of its content and the
+previous hash of its chain: editing, deleting or reordering any record breaks its chain at
+that record, and nobody without the key can rebuild the chain around the change. The chain
+heads are also signed and written outside the database on a schedule (``checkpoints``), so
+that even a rebuild made with the key contradicts the heads seen before it.
+``audit_verify`` (``verify``) checks both and names the first broken record of each chain.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,29 +21,20 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from lifeline.core import clock, db, requestid
+from lifeline.core.audit.hashing import current_key, record_content, record_digest
+from lifeline.core.audit.verify import AuditProblem, AuditReport, audit_verify, audit_verify_report
 from lifeline.core.models import AuditChain, AuditRecord
 
-
-def _record_digest(*, prev_hash: str, content: dict[str, Any]) -> str:
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}|{blob}".encode()).hexdigest()
-
-
-def _content(record: AuditRecord) -> dict[str, Any]:
-    return {
-        "chain": record.chain,
-        "seq": record.seq,
-        "at": record.at.isoformat(timespec="microseconds"),
-        "actor": record.actor_id,
-        "actor_label": record.actor_label,
-        "action": record.action,
-        "object_type": record.object_type,
-        "object_id": record.object_id,
-        "area_path": record.area_path,
-        "purpose": record.purpose,
-        "request_id": record.request_id,
-        "fields": list(record.fields or []),
-    }
+__all__ = [
+    "AuditEntry",
+    "AuditProblem",
+    "AuditRecord",
+    "AuditReport",
+    "audit_log",
+    "audit_log_many",
+    "audit_verify",
+    "audit_verify_report",
+]
 
 
 @dataclass(frozen=True)
@@ -83,6 +77,8 @@ def audit_log_many(
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     label = (getattr(actor, "username", "") or (str(actor) if actor else "system"))[:150]
     request_id = requestid.current()
+    client_request_id = requestid.client()
+    key = current_key()
     # One chain per request: a transaction then never holds two chain locks, so two
     # transactions cannot deadlock on them, and requests still spread over all chains.
     chain_id = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) % max(
@@ -112,10 +108,14 @@ def audit_log_many(
                 area_path=area_path,
                 purpose=entry.purpose[:255],
                 request_id=request_id,
+                client_request_id=client_request_id,
                 fields=sorted(set(entry.fields)),
+                key_id=key.key_id,
                 prev_hash=head.last_hash,
             )
-            record.hash = _record_digest(prev_hash=record.prev_hash, content=_content(record))
+            record.hash = record_digest(
+                key=key, prev_hash=record.prev_hash, content=record_content(record)
+            )
             head.last_seq, head.last_hash = record.seq, record.hash
             records.append(record)
         if not records:
@@ -144,43 +144,3 @@ def _lock_head(chain_id: int, writes: db.Writes) -> AuditChain:
         head, _ = AuditChain.objects.select_for_update().get_or_create(id=chain_id)
         return head
     return AuditChain(id=chain_id, last_seq=rows[0][0], last_hash=rows[0][1])
-
-
-@dataclass(frozen=True)
-class AuditProblem:
-    chain: int
-    seq: int
-    record_id: int | None
-    reason: str
-
-
-def _iter_chain(chain_id: int) -> Iterator[AuditRecord]:
-    return AuditRecord.objects.filter(chain=chain_id).order_by("seq").iterator(chunk_size=5000)
-
-
-def audit_verify() -> list[AuditProblem]:
-    """Walk every chain; return the first broken record of each broken chain."""
-    problems: list[AuditProblem] = []
-    chain_ids = set(AuditChain.objects.values_list("id", flat=True))
-    chain_ids |= set(AuditRecord.objects.values_list("chain", flat=True).distinct())
-    for chain_id in sorted(chain_ids):
-        problem = _verify_chain(chain_id)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
-def _verify_chain(chain_id: int) -> AuditProblem | None:
-    prev_hash, expected_seq = "0" * 64, 1
-    for record in _iter_chain(chain_id):
-        if record.seq != expected_seq:
-            return AuditProblem(chain_id, expected_seq, record.pk, "missing or reordered record")
-        if record.prev_hash != prev_hash:
-            return AuditProblem(chain_id, record.seq, record.pk, "previous hash does not match")
-        if _record_digest(prev_hash=prev_hash, content=_content(record)) != record.hash:
-            return AuditProblem(chain_id, record.seq, record.pk, "content was altered")
-        prev_hash, expected_seq = record.hash, expected_seq + 1
-    head = AuditChain.objects.filter(id=chain_id).first()
-    if head and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash):
-        return AuditProblem(chain_id, expected_seq, None, "records missing at the end of chain")
-    return None

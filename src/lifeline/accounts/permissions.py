@@ -1,0 +1,221 @@
+"""What each role may do: the one declaration of permissions.
+
+A membership gives its user one role over an area subtree and/or a unit. A permission
+holds only inside the area or unit of a membership whose role grants it: a user who is
+community staff in one community and a sampler city-wide may edit the registry of that
+community only, and sample city-wide. ``lifeline.core.scoping`` builds, for each user,
+where each permission holds; every selector and service asks it (``scoped``, ``can``,
+``require``). The roles-by-permissions table in docs/security.md is generated from here
+(``lifeline permissions --markdown``).
+
+Who sees people at all: the roles that care for residents in their area (grid, community,
+street, district and command staff), the hotline (it must find a caller) and samplers (the
+people of the sessions they sample, through ``SCREENING_SAMPLE``). A lab sees tubes and
+results, not the registry; checkpoint staff see the passes they check; unit staff and
+field teams see the work orders routed to their unit; warehouse officers and volunteer
+coordinators see no one yet.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.accounts.models import Role
+
+
+class Perm:
+    """Permission names (``app.verb``), with their labels for the docs and pages."""
+
+    # Any permission at all: the area tree and reference data (facilities, risk areas).
+    ANY = "*"
+
+    AREA_VIEW = "area.view"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    REGISTRY_EXPORT_REVEALED = "registry.export_revealed"
+    REGISTRY_SEARCH_ID = "registry.search_id"
+    REVEAL = "registry.reveal"
+    UNIT_MANAGE = "unit.manage"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    MEMBERSHIP_GRANT = "membership.grant"
+
+    HEALTH_VIEW = "health.view"
+    HEALTH_SET_STATUS = "health.set_status"
+    HEALTH_SET_RISK = "health.set_risk"
+    HEALTH_EDIT_RULES = "health.edit_rules"
+    HEALTH_REQUEST_TRANSFER = "health.request_transfer"
+    HEALTH_STANDING_NEEDS = "health.standing_needs"
+
+    WORKORDER_VIEW = "workorders.view"
+    WORKORDER_FILE = "workorders.file"
+    WORKORDER_DISPATCH = "workorders.dispatch"
+    WORKORDER_WORK = "workorders.work"
+    WORKORDER_SUPERVISE = "workorders.supervise"
+
+    SCREENING_VIEW = "screening.view"
+    SCREENING_PLAN = "screening.plan"
+    SCREENING_SAMPLE = "screening.sample"
+    SCREENING_RESULTS = "screening.results"
+
+    PASS_VIEW = "passes.view"
+    PASS_APPLY = "passes.apply"
+    PASS_APPROVE = "passes.approve"
+    PASS_CHECK = "passes.check"
+    PASS_MANAGE_CHECKPOINTS = "passes.manage_checkpoints"
+    PASS_KEYS = "passes.keys"
+
+    TEAMS_VIEW = "teams.view"
+    TEAMS_DISPATCH = "teams.dispatch"
+    TEAMS_RIDE = "teams.ride"
+
+
+LABELS: dict[str, object] = {
+    Perm.AREA_VIEW: _("See the area tree with its counts"),
+    Perm.REGISTRY_VIEW: _("See households and people (masked)"),
+    Perm.REGISTRY_EDIT: _("Change households, people and vulnerabilities"),
+    Perm.REGISTRY_IMPORT: _("Import household lists"),
+    Perm.REGISTRY_EXPORT: _("Export household lists (masked)"),
+    Perm.REGISTRY_EXPORT_REVEALED: _("Export household lists with full phones and ID numbers"),
+    Perm.REGISTRY_SEARCH_ID: _("Find a person by full ID number"),
+    Perm.REVEAL: _("Reveal a full phone or ID number"),
+    Perm.UNIT_MANAGE: _("Create and change units"),
+    Perm.ACCOUNTS_MANAGE: _("Manage any user's memberships and API tokens"),
+    Perm.MEMBERSHIP_GRANT: _("Grant and withdraw memberships"),
+    Perm.HEALTH_VIEW: _("See health codes, decisions and transfers"),
+    Perm.HEALTH_SET_STATUS: _("Set a person's health status"),
+    Perm.HEALTH_SET_RISK: _("Declare an area's risk level"),
+    Perm.HEALTH_EDIT_RULES: _("Change the medical-access rule table"),
+    Perm.HEALTH_REQUEST_TRANSFER: _("Request a medical transfer"),
+    Perm.HEALTH_STANDING_NEEDS: _("Record dialysis and chemotherapy needs"),
+    Perm.WORKORDER_VIEW: _("See work orders"),
+    Perm.WORKORDER_FILE: _("File a work order for a resident"),
+    Perm.WORKORDER_DISPATCH: _("Dispatch, transfer and merge work orders"),
+    Perm.WORKORDER_WORK: _("Claim and complete work orders"),
+    Perm.WORKORDER_SUPERVISE: _("Supervise and reopen work orders"),
+    Perm.SCREENING_VIEW: _("See testing lists and progress"),
+    Perm.SCREENING_PLAN: _("Plan testing policies, rounds, sites and sessions"),
+    Perm.SCREENING_SAMPLE: _("Take samples"),
+    Perm.SCREENING_RESULTS: _("Import lab results"),
+    Perm.PASS_VIEW: _("See passes and applications"),
+    Perm.PASS_APPLY: _("Apply for a pass for a resident"),
+    Perm.PASS_APPROVE: _("Approve and revoke passes"),
+    Perm.PASS_CHECK: _("Check passes at a checkpoint"),
+    Perm.PASS_MANAGE_CHECKPOINTS: _("Set up checkpoints"),
+    Perm.PASS_KEYS: _("Rotate a unit's pass signing key"),
+    Perm.TEAMS_VIEW: _("See teams and route plans"),
+    Perm.TEAMS_DISPATCH: _("Change teams and plan routes"),
+    Perm.TEAMS_RIDE: _("Work a route on the crew's phone"),
+}
+
+_CARE = frozenset(
+    {
+        Perm.AREA_VIEW,
+        Perm.REGISTRY_VIEW,
+        Perm.REGISTRY_EDIT,
+        Perm.REGISTRY_IMPORT,
+        Perm.REGISTRY_EXPORT,
+        Perm.REGISTRY_SEARCH_ID,
+        Perm.HEALTH_VIEW,
+        Perm.HEALTH_REQUEST_TRANSFER,
+        Perm.HEALTH_STANDING_NEEDS,
+        Perm.WORKORDER_VIEW,
+        Perm.WORKORDER_FILE,
+        Perm.SCREENING_VIEW,
+        Perm.SCREENING_PLAN,
+        Perm.SCREENING_SAMPLE,
+        Perm.PASS_VIEW,
+        Perm.PASS_APPLY,
+    }
+)
+_MANAGE = _CARE | {
+    # Held through the unit of the membership (the committee, the street office): those
+    # units approve the passes filed with them.
+    Perm.PASS_APPROVE,
+    Perm.HEALTH_SET_STATUS,
+    Perm.WORKORDER_DISPATCH,
+    Perm.MEMBERSHIP_GRANT,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: _CARE | {Perm.REVEAL},
+    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL},
+    Role.STREET_STAFF: _MANAGE,
+    Role.DISTRICT_STAFF: _MANAGE
+    | {
+        Perm.HEALTH_SET_RISK,
+        Perm.PASS_MANAGE_CHECKPOINTS,
+        Perm.TEAMS_VIEW,
+    },
+    Role.COMMAND_STAFF: _MANAGE
+    | {
+        Perm.REVEAL,
+        Perm.REGISTRY_EXPORT_REVEALED,
+        Perm.UNIT_MANAGE,
+        Perm.HEALTH_SET_RISK,
+        Perm.HEALTH_EDIT_RULES,
+        Perm.WORKORDER_SUPERVISE,
+        Perm.SCREENING_RESULTS,
+        Perm.PASS_MANAGE_CHECKPOINTS,
+        Perm.TEAMS_VIEW,
+    },
+    Role.HOTLINE_OPERATOR: frozenset(
+        {
+            Perm.AREA_VIEW,
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_SEARCH_ID,
+            Perm.REVEAL,
+            Perm.HEALTH_VIEW,
+            Perm.HEALTH_REQUEST_TRANSFER,
+            Perm.WORKORDER_VIEW,
+            Perm.WORKORDER_FILE,
+            Perm.WORKORDER_DISPATCH,
+        }
+    ),
+    Role.UNIT_STAFF: frozenset(
+        {
+            Perm.WORKORDER_VIEW,
+            Perm.WORKORDER_WORK,
+            Perm.PASS_VIEW,
+            Perm.PASS_APPROVE,
+            Perm.PASS_KEYS,
+            Perm.TEAMS_VIEW,
+            Perm.TEAMS_DISPATCH,
+        }
+    ),
+    Role.FIELD_TEAM: frozenset({Perm.WORKORDER_VIEW, Perm.WORKORDER_WORK, Perm.TEAMS_RIDE}),
+    Role.CHECKPOINT_STAFF: frozenset({Perm.PASS_CHECK}),
+    Role.SAMPLER: frozenset({Perm.SCREENING_SAMPLE}),
+    Role.LAB: frozenset({Perm.SCREENING_RESULTS}),
+    Role.WAREHOUSE_OFFICER: frozenset(),
+    # Duty passes for the volunteers they send out (supplies and volunteers come later).
+    Role.VOLUNTEER_COORDINATOR: frozenset({Perm.PASS_APPLY}),
+}
+# The administrator may do everything, inside the area or unit of their membership, and
+# every reveal and change of theirs is audited like anyone's.
+ROLE_PERMISSIONS[Role.ADMIN] = frozenset(LABELS)
+
+ALL_PERMISSIONS: frozenset[str] = frozenset(LABELS)
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    """The permissions a membership in ``role`` grants (none for an unknown role)."""
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(perm: str) -> frozenset[str]:
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
+def permissions_table_markdown() -> str:
+    """The roles-by-permissions table for docs/security.md."""
+    roles = [role for role in Role.values if role in ROLE_PERMISSIONS]
+    lines = [
+        "| permission | " + " | ".join(f"`{r}`" for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for perm, label in LABELS.items():
+        marks = " | ".join("✓" if perm in ROLE_PERMISSIONS[r] else "" for r in roles)
+        lines.append(f"| `{perm}` {label} | {marks} |")
+    return "\n".join(lines) + "\n"
