@@ -31,19 +31,28 @@ ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
 ]
 
 
-def main_nav(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``main_nav`` lists (url, label, current) for the signed-in user."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"main_nav": []}
+def nav_items(user: Any) -> list[tuple[str, Any]]:
+    """(url, label) of each page the user's memberships make useful, in the bar's order."""
     scope = scope_for(user)
     items = []
     for name, label, perms in ITEMS:
         if not scope.anywhere(perms):
             continue
         try:
-            url = reverse(name)
+            items.append((reverse(name), label))
         except NoReverseMatch:  # an app not installed in this deployment
             continue
-        items.append((url, label, request.path.startswith(url)))
-    return {"main_nav": items}
+    return items
+
+
+def main_nav(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: ``main_nav`` lists (url, label, current) for the signed-in user;
+    ``may_search_people`` shows the people search box to those who may see people."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"main_nav": [], "may_search_people": False}
+    items = [(url, label, request.path.startswith(url)) for url, label in nav_items(user)]
+    return {
+        "main_nav": items,
+        "may_search_people": scope_for(user).anywhere(Perm.REGISTRY_VIEW),
+    }

@@ -10,9 +10,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from lifeline.accounts.models import User
+from lifeline.accounts.models import Role, User
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.testing.factories import SmallCity
+from lifeline.testing.factories import SmallCity, make_user
 from lifeline.web.errors import renders_service_errors
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "web"
@@ -152,3 +152,17 @@ def test_unknown_url_is_a_friendly_404(client: Client, grid_worker_a: User) -> N
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "返回区域树" in response.content.decode()
+
+
+def test_a_lab_lands_on_testing_and_gets_no_people_search(client: Client, city: SmallCity) -> None:
+    # given a lab, which sees tubes and results but no one in the registry
+    make_user("lab_city", role=Role.LAB, area=city.city)
+    # when it logs in
+    response = client.post(
+        reverse("web:login"), {"username": "lab_city", "password": "pass-word-123"}, follow=True
+    )
+    # then it lands on testing, and the top bar offers neither areas nor a people search
+    assert response.redirect_chain[-1][0] == reverse("screening:home")
+    html = response.content.decode()
+    assert 'class="searchbox"' not in html
+    assert f'href="{reverse("registry:area_tree")}"' not in html
