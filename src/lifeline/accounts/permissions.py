@@ -18,6 +18,7 @@ coordinators see no one yet.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.models import Role
@@ -209,7 +210,13 @@ def roles_with(perm: str) -> frozenset[str]:
 
 
 def permissions_table_markdown() -> str:
-    """The roles-by-permissions table for docs/security.md."""
+    """The roles-by-permissions table for docs/security.md (in English, whatever the
+    active language)."""
+    with translation.override("en"):
+        return _table()
+
+
+def _table() -> str:
     roles = [role for role in Role.values if role in ROLE_PERMISSIONS]
     lines = [
         "| permission | " + " | ".join(f"`{r}`" for r in roles) + " |",
