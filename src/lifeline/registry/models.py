@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.core.personal import mask_phone
 
 PATH_INDEX_OPCLASS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index
@@ -136,7 +137,7 @@ class Household(models.Model):
     gas_account = models.CharField(_("gas account"), max_length=32, blank=True)
     power_account = models.CharField(_("power account"), max_length=32, blank=True)
     water_account = models.CharField(_("water account"), max_length=32, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -186,7 +187,7 @@ class Person(models.Model):
     id_number_hash = models.CharField(max_length=64, editable=False, null=True, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=20, editable=False, blank=True)
     relation = models.CharField(_("relation to household"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -229,7 +230,7 @@ class Vulnerability(models.Model):
     area_path = models.CharField(max_length=255, editable=False)
     kind = models.CharField(_("kind"), max_length=24, choices=VulnerabilityKind.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["person_id", "kind"]
@@ -311,7 +312,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     file_name = models.CharField(max_length=255)
     content = models.BinaryField()

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.registry.models import PATH_INDEX_OPCLASS, Area, Facility, Person
 
 
@@ -37,7 +38,7 @@ class Policy(models.Model):
     )
     people = models.ManyToManyField(Person, blank=True, related_name="+")
     enterprises = models.ManyToManyField(Facility, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["area_path", "-starts_on"]

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.core.personal import mask_phone
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 
@@ -127,7 +128,7 @@ class SlaPolicyVersion(models.Model):
     # How many priority steps a vulnerable person, and a medical category, raise an order.
     vulnerable_steps = models.PositiveSmallIntegerField(default=1)
     medical_steps = models.PositiveSmallIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         constraints = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.registry.models import PATH_INDEX_OPCLASS
 
 
@@ -48,7 +49,7 @@ class Team(models.Model):
         help_text=_("When a plan asks for it, this team's vehicles also serve next-door areas."),
     )
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["unit_id", "name"]
