@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.dates import parse_day
 from lifeline.core.exports import csv_writer
+from lifeline.core.scoping import can_anywhere
 from lifeline.screening import progress, selectors
 from lifeline.screening.pages.common import ANY_SCREENING, REVIEW, require_anywhere, screening_page
 from lifeline.web.errors import renders_service_errors
@@ -96,4 +98,6 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     require_anywhere(request.user, ANY_SCREENING)
     roots = progress.root_areas(actor=request.user)
-    return screening_page(request, "screening/home.html", {"roots": roots})
+    # Samplers and labs hold no screening.view: no lists of people to offer them.
+    may_list = can_anywhere(request.user, Perm.SCREENING_VIEW)
+    return screening_page(request, "screening/home.html", {"roots": roots, "may_list": may_list})

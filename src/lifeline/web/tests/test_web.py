@@ -166,3 +166,11 @@ def test_a_lab_lands_on_testing_and_gets_no_people_search(client: Client, city: 
     html = response.content.decode()
     assert 'class="searchbox"' not in html
     assert f'href="{reverse("registry:area_tree")}"' not in html
+
+
+def test_a_labs_testing_home_offers_no_lists_of_people(client: Client, city: SmallCity) -> None:
+    lab = make_user("lab_home", role=Role.LAB, area=city.city)
+    client.force_login(lab)
+    html = client.get(reverse("screening:home")).content.decode()
+    assert reverse("screening:review") in html
+    assert "not_tested_today" not in html and 'class="empty"' not in html
