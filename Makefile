@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/lifeline_ci
+# Coverage of the SQLite run (docs/testing.md): data and JSON report under var/coverage/.
+COVERAGE_JSON := var/coverage/coverage.json
 
-.PHONY: install demo test lint typecheck test-sqlite test-postgres check-deploy messages clean
+.PHONY: install demo test lint typecheck test-sqlite test-postgres check-deploy coverage-check coverage-total messages clean
 
 install: $(VENV)/.installed
 
@@ -24,9 +26,21 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The SQLite run is measured (coverage.py, pyproject's [tool.coverage.*]); PostgreSQL's is not.
 test-sqlite: install
 	scripts/ensure_chromium.sh
-	env -u DATABASE_URL $(BIN)/python -m pytest
+	mkdir -p var/coverage
+	env -u DATABASE_URL $(BIN)/coverage run -m pytest
+	$(BIN)/coverage json --quiet --fail-under=0 -o $(COVERAGE_JSON)
+	$(BIN)/python scripts/coverage_ratchet.py $(COVERAGE_JSON)
+
+# The same checks again on the last SQLite run's data (after editing docs/coverage-*.txt).
+coverage-check: install
+	$(BIN)/coverage json --quiet --fail-under=0 -o $(COVERAGE_JSON)
+	$(BIN)/python scripts/coverage_ratchet.py $(COVERAGE_JSON)
+
+coverage-total:
+	@$(BIN)/python scripts/coverage_ratchet.py --total $(COVERAGE_JSON)
 
 test-postgres: install
 	scripts/ensure_postgres.sh
@@ -36,7 +50,7 @@ check-deploy: install
 	scripts/check_deploy.sh $(BIN)/lifeline
 	LIFELINE_VAR_DIR=$$(mktemp -d) $(BIN)/lifeline makemigrations --check --dry-run
 
-test: lint typecheck check-deploy test-sqlite test-postgres
+test: lint typecheck check-deploy test-sqlite test-postgres coverage-total
 
 messages: install
 	cd src/lifeline && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline makemessages -l zh_Hans -l en --ignore "var/*" && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline compilemessages

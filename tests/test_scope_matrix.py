@@ -25,10 +25,10 @@ from django.db.models import Model
 from django.urls import URLPattern, get_resolver, reverse
 
 from lifeline.accounts.models import Membership, User
+from lifeline.accounts.scoping import forget_scope
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
 from lifeline.core import clock
-from lifeline.core.scoping import forget_scope
 from lifeline.health.tests.scope_cases import HEALTH_CASES, make_health_world
 from lifeline.passes.tests.scope_cases import PASSES_CASES, make_passes_world
 from lifeline.registry.tests.scope_cases import (
@@ -327,5 +327,17 @@ def test_search_page_shows_only_own_grid(world: RegistryWorld):
     assert seen_by_a.status_code == 200 and link not in seen_by_a.content.decode()
     seen_by_b = client_for(w.worker_b).get(url, {"q": w.person_b.name})
     assert link in seen_by_b.content.decode()
-    nothing = client_for(w.outsider).get(url, {"q": make_phone(1)})
-    assert nothing.status_code in {200, *DENIED}
+    # The outsider (no membership) finds nobody, by the names and phone the workers find.
+    people = [*w.city.people_a, *w.city.people_b]
+    links = [reverse("registry:person", kwargs={"pk": p.pk}) for p in people]
+    person_a = w.city.people_a[1]
+    assert reverse("registry:person", kwargs={"pk": person_a.pk}) in (
+        client_for(w.worker_a).get(url, {"q": person_a.name}).content.decode()
+    ), "control: worker A finds their own person"
+    for query in (w.person_b.name, person_a.name, w.person_b.phone or make_phone(1)):
+        nothing = client_for(w.outsider).get(url, {"q": query})
+        assert nothing.status_code in {200, *DENIED}, query
+        body = nothing.content.decode()
+        assert not [link for link in links if link in body], (query, "the outsider saw rows")
+        if nothing.status_code == 200:
+            assert "<tbody>" not in body, query

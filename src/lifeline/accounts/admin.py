@@ -107,5 +107,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(AuditedModelAdmin, DjangoGroupAdmin):  # type: ignore[type-arg]
+class GroupAdmin(AuditedModelAdmin, DjangoGroupAdmin):
     pass

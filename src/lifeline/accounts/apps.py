@@ -12,12 +12,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from lifeline.accounts.models import ApiToken, Membership, User
-        from lifeline.registry.models import Unit
 
         # Each process keeps live tokens and actors' scopes in memory (token_authenticate,
-        # core.scoping.scope_for); any write to these tables, from a service, the admin or
+        # accounts.scoping.scope_for); any write to these tables, from a service, the admin or
         # a shell, marks those copies stale in every process.
-        for model in (User, Membership, ApiToken, Unit):
+        # Units are named lazily: the registry (which defines them) sits above accounts.
+        for model in (User, Membership, ApiToken, "registry.Unit"):
             post_save.connect(_access_changed, sender=model, dispatch_uid=f"access.{model}")
             post_delete.connect(_access_changed, sender=model, dispatch_uid=f"access-{model}")
 

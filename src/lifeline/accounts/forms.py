@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from lifeline.accounts.lockout import client_address, login_failure_record, login_refusal
+from lifeline.core.actors import system
 
 
 class LockoutMixin:
@@ -36,7 +37,7 @@ class LockoutMixin:
         # inactive): the one place a failure is known, so it is counted here.
         form: Any = self
         refusal = login_failure_record(
-            actor=None,
+            actor=system("login lockout"),
             username=form.cleaned_data.get("username", ""),
             address=client_address(form.request),
             channel=self.channel,

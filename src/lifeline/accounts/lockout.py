@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +33,7 @@ from django.utils.translation import ngettext
 from lifeline.accounts.models import User
 from lifeline.accounts.services import TOKEN_PREFIX, TOKEN_PREFIX_LENGTH
 from lifeline.core import ratelimit
+from lifeline.core.actors import Actor
 from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.ratelimit import Limit, key_digest
 
@@ -140,12 +140,13 @@ def _account_entry(action: str, user: User | None, purpose: str) -> AuditEntry:
 
 
 def login_failure_record(
-    *, actor: Any = None, username: str, address: str, channel: str
+    *, actor: Actor | None = None, username: str, address: str, channel: str
 ) -> Refusal | None:
     """Count one wrong password and audit it (``login.failed``); the failure that reaches
     a limit also audits ``login.locked``, once per lock even under concurrent attempts.
 
-    Returns the lock now standing, if any. ``actor`` is None: nobody is logged in.
+    Returns the lock now standing, if any. ``actor`` is the system (nobody is logged in):
+    the forms pass ``system("login lockout")``; ``None`` is read the same way.
     """
     user = _account(username)
     entries = [_account_entry("login.failed", user, channel)]
@@ -168,7 +169,7 @@ def login_failure_record(
     return refusal
 
 
-def login_unlock(*, actor: Any, username: str = "", address: str = "") -> bool:
+def login_unlock(*, actor: Actor | None, username: str = "", address: str = "") -> bool:
     """Lift the log-in lock of ``username`` and/or the log-in and token limits of
     ``address``; audited (``login.unlock``). False when the username names nobody."""
     user = _account(username)
@@ -196,7 +197,7 @@ def token_refusal(*, address: str) -> Refusal | None:
 
 
 def token_failure_record(
-    *, actor: Any = None, plain: str, address: str, channel: str
+    *, actor: Actor | None = None, plain: str, address: str, channel: str
 ) -> Refusal | None:
     """Count one unknown or revoked token from ``address`` and audit it (``token.failed``,
     with the token's public prefix when it has our shape, never more); reaching the limit

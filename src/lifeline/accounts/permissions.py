@@ -3,7 +3,7 @@
 A membership gives its user one role over an area subtree and/or a unit. A permission
 holds only inside the area or unit of a membership whose role grants it: a user who is
 community staff in one community and a sampler city-wide may edit the registry of that
-community only, and sample city-wide. ``lifeline.core.scoping`` builds, for each user,
+community only, and sample city-wide. ``lifeline.accounts.scoping`` builds, for each user,
 where each permission holds; every selector and service asks it (``scoped``, ``can``,
 ``require``). The roles-by-permissions table in docs/security.md is generated from here
 (``lifeline permissions --markdown``).

@@ -1,7 +1,8 @@
 """Account writes: API tokens and memberships. Each runs in one transaction and audits.
 
-``actor=None`` means the system itself (a management command run by an operator with shell
-access to the server); every other actor is checked here, not by the caller.
+The system itself (``core.actors.system(reason)``: a management command run by an operator
+with shell access to the server; ``None`` is still read the same way) may do anything here;
+every other actor is checked here, not by the caller.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from lifeline.accounts.models import ApiToken, Membership, Role, User
 from lifeline.accounts.permissions import Perm, permissions_of
+from lifeline.accounts.scoping import can_anywhere, forget_scope, require, scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor, is_system
 from lifeline.core.audit import audit_log
 from lifeline.core.config_cache import KeyedCache
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can_anywhere, forget_scope, require, scope_for
-from lifeline.registry.models import Area, Unit
 
 TOKEN_PREFIX = "ll_"
 TOKEN_PREFIX_LENGTH = 10
@@ -32,15 +33,15 @@ TOKEN_PREFIX_LENGTH = 10
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-def _is_system_or_admin(actor: Any) -> bool:
-    if actor is None:
+def _is_system_or_admin(actor: Actor) -> bool:
+    if is_system(actor):
         return True
     if getattr(actor, "is_superuser", False):
         return True
     return can_anywhere(actor, Perm.ACCOUNTS_MANAGE)
 
 
-def _may_grant(actor: Any, role: str, area: Area | None, unit: Unit | None) -> None:
+def _may_grant(actor: Actor, role: str, area: Any, unit: Any) -> None:
     """Staff with ``Perm.MEMBERSHIP_GRANT`` grant area memberships inside that grant, and
     only of a role whose every permission they hold there themselves: nobody hands out
     more than they have."""
@@ -61,7 +62,7 @@ def token_hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
-def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a machine token for ``user``; the plain token is returned once, never stored.
 
     Only the user themself, an administrator or the system may create it.
@@ -85,7 +86,7 @@ def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     return token, plain
 
 
-def token_revoke(*, actor: Any, prefix: str) -> ApiToken:
+def token_revoke(*, actor: Actor, prefix: str) -> ApiToken:
     """Revoke the one live token whose prefix is ``prefix``; refuses when it is ambiguous."""
     candidates = ApiToken.objects.filter(prefix=prefix.strip(), revoked_at__isnull=True)
     if not _is_system_or_admin(actor):
@@ -152,7 +153,7 @@ def token_authenticate(*, plain: str) -> User | None:
 
 
 def membership_grant(
-    *, actor: Any, user: User, role: str, area: Area | None = None, unit: Unit | None = None
+    *, actor: Actor, user: User, role: str, area: Any = None, unit: Any = None
 ) -> Membership:
     """Give ``user`` a role over an area subtree and/or a unit.
 
@@ -181,7 +182,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(*, actor: Any, membership: Membership) -> Membership:
+def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
     """Deactivate a membership (kept for the record); same permission rule as granting."""
     area = membership.area
     if not _is_system_or_admin(actor):

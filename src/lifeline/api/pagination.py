@@ -27,7 +27,7 @@ class PageParams(Schema):
 def page_of(item: type[Schema]) -> type[Schema]:
     """The page schema for ``item`` (one class per item type, named ``<Item>Page``)."""
     name = item.__name__.removesuffix("Out") + "Page"
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         name,
         __base__=Schema,
         count=(int, ...),

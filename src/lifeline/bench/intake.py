@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from lifeline.bench._database import bench_database
+from lifeline.core.actors import system
 
 SEED_CODE = (
     "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lifeline.settings');"
@@ -172,7 +173,7 @@ def seed_city() -> None:
                     )
                     grids.append(grid.pk)
     machine = make_user("bench_partner", role=Role.COMMAND_STAFF, area=city)
-    token = token_create(actor=None, user=machine, name="bench")[1]
+    token = token_create(actor=system("bench set-up"), user=machine, name="bench")[1]
     print(json.dumps({"token": token, "grids": grids, "units": units, "city": city.code}))
 
 

@@ -15,12 +15,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from lifeline.teams.planner import solomon
+from lifeline.bench import _solomon as solomon
+from lifeline.bench._synthetic import make_city, urgent_visit
 from lifeline.teams.planner.baseline import plan_by_hand
 from lifeline.teams.planner.distances import HaversineDistance
 from lifeline.teams.planner.insert import insert_visit
 from lifeline.teams.planner.solve import solve
-from lifeline.teams.planner.synthetic import make_city, urgent_visit
 from lifeline.teams.planner.validate import plan_violations
 
 DEFAULT_INSTANCES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "solomon"

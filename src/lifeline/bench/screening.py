@@ -345,7 +345,7 @@ _NAIVE_LISTS = {
 
 def _grid_lists(command: Any, grids: list[int], today: dt.date, n: int) -> dict[str, Any]:
     """Each kind of grid list through the selector, then naively; the answers must agree."""
-    from lifeline.core.scoping import forget_scope
+    from lifeline.accounts.scoping import forget_scope
     from lifeline.screening.selectors import screening_list
 
     picks = random.Random(7).choices(grids, k=n)

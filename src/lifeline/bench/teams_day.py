@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _inner(args: argparse.Namespace) -> dict[str, Any]:
     from lifeline.core import clock
+    from lifeline.demo.gas_day import plan_gas_day, seed_gas_day
     from lifeline.demo.generator import generate_city
     from lifeline.teams.models import PlanStop
-    from lifeline.teams.scenario import plan_gas_day, seed_gas_day
 
     print(f"generating the demo city ({args.people:,} people)", flush=True)
     generate_city(people=args.people, seed=20221105)

@@ -178,4 +178,6 @@ def _next_sqlite_id(model: type[models.Model]) -> int:
 
 
 def _pk_column(model: type[models.Model]) -> str:
-    return str(model._meta.pk.column)  # type: ignore[union-attr]
+    pk = model._meta.pk
+    assert pk is not None, model
+    return str(pk.column)

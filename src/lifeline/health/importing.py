@@ -17,20 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import Grant, scope_for, scoped
+from lifeline.core.actors import Actor
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import id_number_is_valid, lookup_hash, normalise_id_number
-from lifeline.core.scoping import Grant, scope_for, scoped
+from lifeline.core.spreadsheets import (
+    FileProblem,
+    cell_text,
+    normalise_header,
+    parse_date,
+    sheet_rows,
+)
 from lifeline.health.models import HealthStatus
 from lifeline.health.services.status import health_status_set
 from lifeline.health.vocab import StatusSource
-from lifeline.registry.importing.columns import cell_text, normalise_header, parse_date
-from lifeline.registry.importing.reader import (
-    _XLS_MAGIC,
-    _XLSX_MAGIC,
-    FileProblem,
-    _csv_rows,
-    _xlsx_rows,
-)
 from lifeline.registry.models import Person
 
 MAX_ROWS = 100_000
@@ -98,17 +98,7 @@ class _Plan:
 
 def read_status_file(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     """Numbered rows (the header is row 1) keyed by column; ``FileProblem`` if unreadable."""
-    if not content or not content.strip():
-        raise FileProblem("empty_file", _("The file is empty."))
-    if content.startswith(_XLS_MAGIC):
-        raise FileProblem(
-            "old_excel",
-            _(
-                "Old Excel files (.xls) are not supported: "
-                "save the sheet as .xlsx or CSV and upload it again."
-            ),
-        )
-    raw = iter(_xlsx_rows(content) if content.startswith(_XLSX_MAGIC) else _csv_rows(content))
+    raw = iter(sheet_rows(content))
     header = [normalise_header(c) for c in next(raw, [])]
     columns = {HEADER_INDEX[h]: i for i, h in enumerate(header) if h in HEADER_INDEX}
     if "colour" not in columns or not ({"id_number", "person_id"} & set(columns)):
@@ -145,7 +135,7 @@ def _moment(value: Any) -> dt.datetime | None:
 
 
 def _find_person(
-    actor: Any, editable: Grant, data: dict[str, Any], errors: list[RowError], n: int
+    actor: Actor, editable: Grant, data: dict[str, Any], errors: list[RowError], n: int
 ) -> Person | None:
     people = scoped(Person.objects.all(), actor)
     id_number = normalise_id_number(cell_text(data.get("id_number")))
@@ -172,7 +162,7 @@ def _find_person(
 
 
 def _check_row(
-    actor: Any, editable: Grant, n: int, data: dict[str, Any], errors: list[RowError]
+    actor: Actor, editable: Grant, n: int, data: dict[str, Any], errors: list[RowError]
 ) -> _Plan | None:
     before = len(errors)
     person = _find_person(actor, editable, data, errors, n)
@@ -226,7 +216,7 @@ def _check_against_records(
 
 
 def status_rows_import(
-    *, actor: Any, rows: list[tuple[int, dict[str, Any]]], source: str = StatusSource.IMPORT
+    *, actor: Actor, rows: list[tuple[int, dict[str, Any]]], source: str = StatusSource.IMPORT
 ) -> ImportReport:
     """Validate every row, then write all of them or none. Audited row by row.
 
@@ -263,7 +253,7 @@ def status_rows_import(
     return report
 
 
-def status_file_import(*, actor: Any, content: bytes) -> ImportReport:
+def status_file_import(*, actor: Actor, content: bytes) -> ImportReport:
     """An uploaded CSV/XLSX status list; a file that cannot be read is one error, row 0."""
     try:
         rows = read_status_file(content)

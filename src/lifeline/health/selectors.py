@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require, scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
-from lifeline.core.scoping import require, scoped
 from lifeline.health.models import (
     AreaRisk,
     Decision,
@@ -23,8 +23,16 @@ from lifeline.health.models import (
     RuleTable,
     StandingNeed,
 )
-from lifeline.health.vocab import RISK_ORDER, CodeColour, Quarantine, RiskLevel
+from lifeline.health.vocab import (
+    RISK_ORDER,
+    STAY_HOME_COLOURS,
+    STAY_HOME_QUARANTINES,
+    CodeColour,
+    Quarantine,
+    RiskLevel,
+)
 from lifeline.registry.models import Person
+from lifeline.registry.tree import ancestor_paths
 from lifeline.workorders.models import OPEN_STATUSES
 
 
@@ -52,16 +60,18 @@ def effective_status(*, person_id: int, at: dt.datetime | None = None) -> Effect
     return EffectiveStatus(row.colour, row.quarantine, known=True, row=row)
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """'/a/b/c/' -> ['/a/', '/a/b/', '/a/b/c/']."""
-    parts = [p for p in path.split("/") if p]
-    return [("/" + "/".join(parts[: i + 1]) + "/") for i in range(len(parts))]
+def statuses_in_force(*, at: dt.datetime | None = None) -> QuerySet[HealthStatus]:
+    """Every person's status in force at ``at`` (now by default): the current rows that
+    have not lapsed. Internal: no scope (callers scope it, or count with it)."""
+    return HealthStatus.objects.filter(_in_force(at or clock.now()), current=True)
 
 
-def district_path(path: str) -> str:
-    """The district of a path: the second level of the tree (city > district)."""
-    parts = [p for p in path.split("/") if p]
-    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else ""
+def staying_home(*, at: dt.datetime | None = None) -> QuerySet[HealthStatus]:
+    """The statuses in force under which a person must stay home (a red code, home
+    quarantine or home health monitoring). Internal: no scope."""
+    return statuses_in_force(at=at).filter(
+        Q(colour__in=STAY_HOME_COLOURS) | Q(quarantine__in=STAY_HOME_QUARANTINES)
+    )
 
 
 def area_risk_level(*, path: str, at: dt.datetime | None = None) -> str:
@@ -75,16 +85,16 @@ def area_risk_level(*, path: str, at: dt.datetime | None = None) -> str:
     return max(levels, key=lambda lv: RISK_ORDER[RiskLevel(lv)], default=RiskLevel.LOW)
 
 
-def status_current(*, actor: Any, person: Person) -> EffectiveStatus:
+def status_current(*, actor: Actor, person: Person) -> EffectiveStatus:
     require(actor, Perm.HEALTH_VIEW, path=person.area_path)
     return effective_status(person_id=person.pk)
 
 
-def status_history(*, actor: Any, person: Person) -> QuerySet[HealthStatus]:
+def status_history(*, actor: Actor, person: Person) -> QuerySet[HealthStatus]:
     return scoped(HealthStatus.objects.filter(person=person), actor).order_by("-valid_from", "-id")
 
 
-def status_list(*, actor: Any, colour: str = "", quarantine: str = "") -> QuerySet[HealthStatus]:
+def status_list(*, actor: Actor, colour: str = "", quarantine: str = "") -> QuerySet[HealthStatus]:
     qs = scoped(HealthStatus.objects.filter(current=True), actor)
     if colour:
         qs = qs.filter(colour=colour)
@@ -93,25 +103,30 @@ def status_list(*, actor: Any, colour: str = "", quarantine: str = "") -> QueryS
     return qs.select_related("person")
 
 
-def area_risk_list(*, actor: Any, at: dt.datetime | None = None) -> QuerySet[AreaRisk]:
+def area_risk_list(*, actor: Actor, at: dt.datetime | None = None) -> QuerySet[AreaRisk]:
     return scoped(AreaRisk.objects.filter(_in_force(at or clock.now())), actor)
 
 
-def decision_list(*, actor: Any, person: Person | None = None) -> QuerySet[Decision]:
+def decision_list(*, actor: Actor, person: Person | None = None) -> QuerySet[Decision]:
     qs = scoped(Decision.objects.all(), actor)
     if person is not None:
         qs = qs.filter(person=person)
     return qs.select_related("rule", "hospital__facility")
 
 
-def decision_get(*, actor: Any, pk: int) -> Decision:
+def decision_latest(*, actor: Actor, person: Person) -> Decision | None:
+    """The person's latest decision the actor may see (the hotline console shows it)."""
+    return decision_list(actor=actor, person=person).order_by("-created_at").first()
+
+
+def decision_get(*, actor: Actor, pk: int) -> Decision:
     decision = decision_list(actor=actor).filter(pk=pk).first()
     if decision is None:
         raise NotFound()
     return decision
 
 
-def hospital_list(*, actor: Any, role: str = "") -> QuerySet[DesignatedHospital]:
+def hospital_list(*, actor: Actor, role: str = "") -> QuerySet[DesignatedHospital]:
     qs = scoped(DesignatedHospital.objects.filter(active=True), actor)
     if role:
         qs = qs.filter(role=role)
@@ -123,7 +138,7 @@ def active_rule_table() -> RuleTable | None:
 
 
 def transfer_list(
-    *, actor: Any, person: Person | None = None, open_only: bool = False
+    *, actor: Actor, person: Person | None = None, open_only: bool = False
 ) -> QuerySet[MedicalTransfer]:
     """Transfers in the actor's area, or done by the actor's unit."""
     qs = scoped(MedicalTransfer.objects.all(), actor)
@@ -136,7 +151,7 @@ def transfer_list(
     )
 
 
-def transfer_get(*, actor: Any, pk: int) -> MedicalTransfer:
+def transfer_get(*, actor: Actor, pk: int) -> MedicalTransfer:
     transfer = transfer_list(actor=actor).filter(pk=pk).first()
     if transfer is None:
         raise NotFound()
@@ -144,7 +159,7 @@ def transfer_get(*, actor: Any, pk: int) -> MedicalTransfer:
 
 
 def standing_need_list(
-    *, actor: Any, person: Person | None = None, active_only: bool = False
+    *, actor: Actor, person: Person | None = None, active_only: bool = False
 ) -> QuerySet[StandingNeed]:
     qs = scoped(StandingNeed.objects.all(), actor)
     if person is not None:
@@ -154,7 +169,7 @@ def standing_need_list(
     return qs.select_related("person", "hospital__facility")
 
 
-def standing_need_get(*, actor: Any, pk: int) -> StandingNeed:
+def standing_need_get(*, actor: Actor, pk: int) -> StandingNeed:
     need = standing_need_list(actor=actor).filter(pk=pk).first()
     if need is None:
         raise NotFound()

@@ -19,27 +19,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_name
 from lifeline.core.safetext import refuses_unsafe_text
-from lifeline.core.scoping import require
 from lifeline.health import selectors, services
 from lifeline.health.models import MedicalTransfer, StandingNeed
 from lifeline.health.vocab import TRANSFER_FIELDS, Need, TransferStep, Urgency
 from lifeline.registry.selectors import person_get
-from lifeline.web.errors import renders_service_errors
+from lifeline.web.errors import error_text, renders_service_errors
 from lifeline.web.htmx import is_htmx
-from lifeline.workorders.pages.resident import verified_phone
+from lifeline.workorders.providers import verified_phone
 
 STAFF_CHANNELS = ("person_page", "hotline")
 ASKABLE_NEEDS = [n for n in Need if n != Need.NONE]
-
-
-def error_text(error: ServiceError) -> str:
-    parts = [_(str(error.message))]
-    for texts in error.fields.values():
-        parts.extend(str(t) for t in texts)
-    return " ".join(parts)
 
 
 def _channel(data: QueryDict) -> str:
@@ -93,7 +86,7 @@ def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ServiceError as error:
         if is_htmx(request):
-            context = {"error": error_text(error), "person": person}
+            context = {"error": error_text(error, field_names=False), "person": person}
             return render(request, "health/partials/transfer_filed.html", context, status=400)
         raise
     if is_htmx(request):
@@ -182,7 +175,9 @@ def transfer_time(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ServiceError as error:
         fresh = selectors.transfer_get(actor=request.user, pk=pk)
-        return _transfer_page(request, fresh, status=error.status, error=error_text(error))
+        return _transfer_page(
+            request, fresh, status=error.status, error=error_text(error, field_names=False)
+        )
     step = TransferStep(data["step"]).label
     messages.success(request, _("Recorded: %(step)s.") % {"step": step})
     return redirect("health:transfer", pk=pk)
@@ -266,7 +261,11 @@ def standing_needs(request: HttpRequest, pk: int) -> HttpResponse:
         services.standing_need_create(actor=request.user, person=person, **_posted_need(request))
     except ServiceError as error:
         return _standing_page(
-            request, person, status=error.status, error=error_text(error), posted=request.POST
+            request,
+            person,
+            status=error.status,
+            error=error_text(error, field_names=False),
+            posted=request.POST,
         )
     messages.success(request, _("Standing need arranged: its trips will be ordered ahead."))
     return redirect("health:standing_needs", pk=person.pk)
@@ -283,7 +282,9 @@ def standing_need_end(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, need=need, reason=request.POST.get("reason", "")[:500]
         )
     except ServiceError as error:
-        return _standing_page(request, need.person, status=error.status, error=error_text(error))
+        return _standing_page(
+            request, need.person, status=error.status, error=error_text(error, field_names=False)
+        )
     messages.success(request, _("Standing need ended."))
     return redirect("health:standing_needs", pk=need.person_id)
 
@@ -317,7 +318,7 @@ def resident_access(request: HttpRequest) -> HttpResponse:
             needs=request.POST.getlist("needs")[:10],
         )
     except ServiceError as error:
-        context.update(error=error_text(error), posted=request.POST)
+        context.update(error=error_text(error, field_names=False), posted=request.POST)
         return render(request, "health/resident_access.html", context, status=error.status)
     context["emergency"] = urgency == Urgency.EMERGENCY
     return render(request, "health/resident_access.html", context)

@@ -32,6 +32,24 @@ class RiskLevel(models.TextChoices):
 
 
 RISK_ORDER = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+# From the least to the most restrictive: a rule raising a status never lowers it.
+COLOUR_ORDER = (CodeColour.GREEN, CodeColour.YELLOW, CodeColour.RED)
+QUARANTINE_ORDER = (
+    Quarantine.NONE,
+    Quarantine.HOME_MONITORING,
+    Quarantine.HOME_QUARANTINE,
+    Quarantine.CENTRALISED,
+)
+
+# What a positive test makes of a person (colour, quarantine), set by a rule: the members
+# of a positive pool are suspected cases (混管阳性, 待复核), kept at home until their
+# single-tube recheck; a positive single tube makes its person a case, at home until
+# taken to care. Both answer "stay home, call for help" in the decision table.
+SUSPECTED_CASE = (CodeColour.YELLOW, Quarantine.HOME_QUARANTINE)
+POSITIVE_CASE = (CodeColour.RED, Quarantine.HOME_QUARANTINE)
+# Whoever holds one of these must not leave home: their household is supported there.
+STAY_HOME_COLOURS = (CodeColour.RED,)
+STAY_HOME_QUARANTINES = (Quarantine.HOME_MONITORING, Quarantine.HOME_QUARANTINE)
 
 
 class StatusSource(models.TextChoices):

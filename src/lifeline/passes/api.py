@@ -9,28 +9,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
+from lifeline.api.auth import AuthedRequest
+from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
-from lifeline.passes import checkpoints, keys, selectors, services
+from lifeline.passes import checkpoints, key_store, selectors, services
 from lifeline.passes.models import MovementPass, PassApplication
 from lifeline.registry import selectors as registry
+from lifeline.registry import tree
 from lifeline.registry.models import Unit
 
 router = Router(tags=["passes"])
 
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, default=None)
-]
 Code = Annotated[str, bounded(32, min_length=1), SAFE]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None)
 
 
 class PassTypeOut(Schema):
@@ -195,17 +190,17 @@ class RelayOut(Schema):
 
 
 @router.get("/passes/types", response={200: list[PassTypeOut], **ERRORS})
-def pass_types(request: HttpRequest) -> Any:
+def pass_types(request: AuthedRequest) -> Any:
     return list(selectors.pass_type_list())
 
 
 @router.post("/passes/applications", response={201: ApplicationOut, **ERRORS})
-def application_create(request: HttpRequest, payload: ApplicationIn, key: IdempotencyKey) -> Any:
-    actor = _actor(request)
+def application_create(request: AuthedRequest, payload: ApplicationIn, key: IdempotencyKey) -> Any:
+    actor = request.auth
 
-    def run() -> tuple[int, Any]:
+    def make() -> dict[str, Any]:
         person = registry.person_get(actor=actor, pk=payload.person) if payload.person else None
-        area = registry.area_get(actor=actor, pk=payload.area) if payload.area else None
+        area = tree.area_get(actor=actor, pk=payload.area) if payload.area else None
         if area is None and person is not None:
             area = person.grid
         if area is None:
@@ -225,53 +220,45 @@ def application_create(request: HttpRequest, payload: ApplicationIn, key: Idempo
             valid_from=payload.valid_from,
             valid_until=payload.valid_until,
         )
-        body = ApplicationOut.model_validate(application_out(application)).model_dump(mode="json")
-        return 201, body
+        return application_out(application)
 
-    status, body = idempotent(
-        owner=str(actor.pk),
-        key=key,
-        endpoint=f"{request.method} {request.path}",
-        payload=payload.model_dump(mode="json"),
-        create=run,
-    )
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return create_once(request, key=key, payload=payload, make=make, out=ApplicationOut)
 
 
 @router.get("/passes/applications", response={200: list[ApplicationOut], **ERRORS})
-def application_list(request: HttpRequest) -> Any:
-    rows = selectors.application_list(actor=_actor(request)).select_related("issued")[:200]
+def application_list(request: AuthedRequest) -> Any:
+    rows = selectors.application_list(actor=request.auth).select_related("issued")[:200]
     return [application_out(a) for a in rows]
 
 
 @router.get("/passes/queue", response={200: list[ApplicationOut], **ERRORS})
-def application_queue(request: HttpRequest) -> Any:
-    return [application_out(a) for a in selectors.application_queue(actor=_actor(request))[:200]]
+def application_queue(request: AuthedRequest) -> Any:
+    return [application_out(a) for a in selectors.application_queue(actor=request.auth)[:200]]
 
 
 @router.post("/passes/applications/{pk}/approve", response={200: PassOut, **ERRORS})
-def application_approve(request: HttpRequest, pk: Id) -> Any:
-    return pass_out(services.pass_application_approve(actor=_actor(request), application_id=pk))
+def application_approve(request: AuthedRequest, pk: Id) -> Any:
+    return pass_out(services.pass_application_approve(actor=request.auth, application_id=pk))
 
 
 @router.post("/passes/applications/{pk}/refuse", response={200: ApplicationOut, **ERRORS})
-def application_refuse(request: HttpRequest, pk: Id, payload: PassReasonIn) -> Any:
+def application_refuse(request: AuthedRequest, pk: Id, payload: PassReasonIn) -> Any:
     application = services.pass_application_refuse(
-        actor=_actor(request), application_id=pk, reason=payload.reason
+        actor=request.auth, application_id=pk, reason=payload.reason
     )
     return application_out(application)
 
 
 @router.post("/passes/{pass_id}/revoke", response={200: PassOut, **ERRORS})
-def pass_revoke(request: HttpRequest, pass_id: Code, payload: PassReasonIn) -> Any:
+def pass_revoke(request: AuthedRequest, pass_id: Code, payload: PassReasonIn) -> Any:
     return pass_out(
-        services.pass_revoke(actor=_actor(request), pass_id=pass_id, reason=payload.reason)
+        services.pass_revoke(actor=request.auth, pass_id=pass_id, reason=payload.reason)
     )
 
 
 @router.get("/passes/keys", auth=None, response={200: dict[str, Any], **ERRORS})
 def key_list(request: HttpRequest) -> Any:
-    return keys.key_list_published()
+    return key_store.key_list_published()
 
 
 class RotateIn(InSchema):
@@ -286,23 +273,27 @@ class KeyOut(Schema):
 
 
 @router.post("/passes/keys/rotate", response={201: KeyOut, **ERRORS})
-def key_rotate(request: HttpRequest, payload: RotateIn) -> Any:
+def key_rotate(request: AuthedRequest, payload: RotateIn, key: IdempotencyKey) -> Any:
     """Start a new signing key for a unit; the old one stays listed for its passes."""
-    unit = Unit.objects.filter(code=payload.unit).first()
-    if unit is None:
-        raise NotFound(_("No such unit."))
-    return Status(201, keys.signing_key_rotate(actor=_actor(request), unit=unit))
+
+    def make() -> Any:
+        unit = Unit.objects.filter(code=payload.unit).first()
+        if unit is None:
+            raise NotFound(_("No such unit."))
+        return key_store.signing_key_rotate(actor=request.auth, unit=unit)
+
+    return create_once(request, key=key, payload=payload, make=make, out=KeyOut)
 
 
 @router.get("/passes/revocations", auth=None, response={200: dict[str, Any], **ERRORS})
 def revocations(request: HttpRequest, since: Query[int | None] = None) -> Any:
-    return keys.revocation_published(since=since if since and since > 0 else None)
+    return key_store.revocation_published(since=since if since and since > 0 else None)
 
 
 @router.post("/passes/checks/verify", response={200: VerifyOut, **ERRORS})
-def check_verify(request: HttpRequest, payload: VerifyIn) -> Any:
+def check_verify(request: AuthedRequest, payload: VerifyIn) -> Any:
     outcome = checkpoints.pass_check_online(
-        actor=_actor(request),
+        actor=request.auth,
         checkpoint_code=payload.checkpoint,
         text=payload.text,
         client_id=payload.client_id,
@@ -320,37 +311,41 @@ def check_verify(request: HttpRequest, payload: VerifyIn) -> Any:
 
 
 @router.post("/passes/checks/upload", response={200: UploadOut, **ERRORS})
-def checks_upload(request: HttpRequest, payload: UploadIn) -> Any:
+def checks_upload(request: AuthedRequest, payload: UploadIn) -> Any:
     return checkpoints.pass_checks_upload(
-        actor=_actor(request),
+        actor=request.auth,
         checkpoint_code=payload.checkpoint,
         checks=[c.model_dump() for c in payload.checks],
     )
 
 
 @router.get("/passes/checkpoints/{code}/crossings", response={200: list[CrossingOut], **ERRORS})
-def crossings(request: HttpRequest, code: Code, day: dt.date) -> Any:
-    actor = _actor(request)
+def crossings(request: AuthedRequest, code: Code, day: dt.date) -> Any:
+    actor = request.auth
     checkpoint = selectors.checkpoint_get(actor=actor, code=code)
     return selectors.crossings_per_hour(actor=actor, checkpoint=checkpoint, day=day)
 
 
 @router.post("/passes/checkpoints/{code}/relays", response={201: RelayOut, **ERRORS})
-def relay_register(request: HttpRequest, code: Code, payload: RelayIn) -> Any:
-    relay = checkpoints.relay_register(
-        actor=_actor(request),
-        checkpoint_code=code,
-        goods=payload.goods,
-        from_party=payload.from_party,
-        to_party=payload.to_party,
-    )
-    return Status(201, relay)
+def relay_register(
+    request: AuthedRequest, code: Code, payload: RelayIn, key: IdempotencyKey
+) -> Any:
+    def make() -> Any:
+        return checkpoints.relay_register(
+            actor=request.auth,
+            checkpoint_code=code,
+            goods=payload.goods,
+            from_party=payload.from_party,
+            to_party=payload.to_party,
+        )
+
+    return create_once(request, key=key, payload=payload, make=make, out=RelayOut)
 
 
 @router.post("/passes/relays/{pk}/advance", response={200: RelayOut, **ERRORS})
-def relay_advance(request: HttpRequest, pk: Id, payload: RelayStepIn) -> Any:
+def relay_advance(request: AuthedRequest, pk: Id, payload: RelayStepIn) -> Any:
     return checkpoints.relay_advance(
-        actor=_actor(request),
+        actor=request.auth,
         relay_id=pk,
         to_status=payload.status,
         signed_by_name=payload.signed_by_name,

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, require, scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can, require, scope_for
-from lifeline.passes import keys
+from lifeline.passes import key_store
 from lifeline.passes.credential import Status, VerificationResult, verify_pass
 from lifeline.passes.models import (
     Checkpoint,
@@ -33,7 +34,7 @@ _RESULTS = {s.value for s in Status}
 
 
 def checkpoint_create(
-    *, actor: Any, code: str, name: str, area: Area, unit: Unit | None
+    *, actor: Actor, code: str, name: str, area: Area, unit: Unit | None
 ) -> Checkpoint:
     """Set up a checkpoint in ``area``, run by ``unit``'s staff. Needs
     ``PASS_MANAGE_CHECKPOINTS`` over ``area``, and over ``unit`` too (by the unit, or by
@@ -50,14 +51,14 @@ def checkpoint_create(
     return checkpoint
 
 
-def _may_assign(actor: Any, unit: Unit) -> bool:
+def _may_assign(actor: Actor, unit: Unit) -> bool:
     grant = scope_for(actor).grant(Perm.PASS_MANAGE_CHECKPOINTS)
     if unit.pk in grant.unit_ids:
         return True
     return any(grant.covers_path(path) for path in unit.areas.values_list("path", flat=True))
 
 
-def checkpoint_to_staff(actor: Any, code: str) -> Checkpoint:
+def checkpoint_to_staff(actor: Actor, code: str) -> Checkpoint:
     """The checkpoint ``code`` for checking passes and handing goods across there: needs
     ``PASS_CHECK`` at its area or its unit. Not found when the actor cannot see it."""
     checkpoint = checkpoint_get(actor=actor, code=code)
@@ -80,13 +81,16 @@ class CheckOutcome:
 
 
 def pass_check_online(
-    *, actor: Any, checkpoint_code: str, text: str, client_id: str
+    *, actor: Actor, checkpoint_code: str, text: str, client_id: str
 ) -> CheckOutcome:
     """Verify a scanned pass with the live key list and live status, and log the check."""
     checkpoint = checkpoint_to_staff(actor, checkpoint_code)
     now = clock.now()
     result = verify_pass(
-        text, key_list=keys.key_list(), revocations=_LiveRevocations(), now=keys.epoch(now)
+        text,
+        key_list=key_store.key_list(),
+        revocations=_LiveRevocations(),
+        now=key_store.epoch(now),
     )
     pass_ref = result.claims.pass_id if result.claims is not None else ""
     with transaction.atomic():
@@ -103,14 +107,14 @@ def pass_check_online(
                 "checked_at": now,
                 "received_at": now,
                 "offline": False,
-                "checked_by": actor,
+                "checked_by": user_of(actor),
             },
         )
     return CheckOutcome(check=check, result=result)
 
 
 def pass_checks_upload(
-    *, actor: Any, checkpoint_code: str, checks: list[dict[str, Any]]
+    *, actor: Actor, checkpoint_code: str, checks: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Store checks a device made offline. Idempotent by ``client_id``: re-uploading a
     batch (a lost response, a retry) stores nothing twice."""
@@ -134,7 +138,7 @@ def pass_checks_upload(
                 checked_at=checked_at,
                 received_at=now,
                 offline=True,
-                checked_by=actor,
+                checked_by=user_of(actor),
             )
         )
     with transaction.atomic():
@@ -156,7 +160,7 @@ def pass_checks_upload(
     return {"received": len(rows), "stored": len(fresh), "duplicates": len(rows) - len(fresh)}
 
 
-def _relay_for_update(actor: Any, relay_id: int) -> RelayHandoff:
+def _relay_for_update(actor: Actor, relay_id: int) -> RelayHandoff:
     relay = RelayHandoff.objects.select_for_update().filter(pk=relay_id).first()
     if relay is None or not _may_see(actor, relay.checkpoint):
         raise NotFound(_("No such hand-off."))
@@ -169,16 +173,16 @@ def _at(checkpoint: Checkpoint) -> dict[str, Any]:
     return {"path": checkpoint.area_path, "unit_id": checkpoint.unit_id}
 
 
-def _may_see(actor: Any, checkpoint: Checkpoint) -> bool:
+def _may_see(actor: Actor, checkpoint: Checkpoint) -> bool:
     return can(actor, RelayHandoff.SCOPE_PERMISSION, **_at(checkpoint))
 
 
-def _may_staff(actor: Any, checkpoint: Checkpoint) -> bool:
+def _may_staff(actor: Actor, checkpoint: Checkpoint) -> bool:
     return can(actor, Perm.PASS_CHECK, **_at(checkpoint))
 
 
 def relay_register(
-    *, actor: Any, checkpoint_code: str, goods: str, from_party: str, to_party: str
+    *, actor: Actor, checkpoint_code: str, goods: str, from_party: str, to_party: str
 ) -> RelayHandoff:
     """Goods arrive at the checkpoint for the other side: the first line of the logbook."""
     checkpoint = checkpoint_to_staff(actor, checkpoint_code)
@@ -192,7 +196,7 @@ def relay_register(
             from_party=from_party.strip()[:100],
             to_party=to_party.strip()[:100],
             registered_at=clock.now(),
-            registered_by=actor,
+            registered_by=user_of(actor),
         )
         audit_log(actor=actor, action="passes.relay_register", obj=relay)
     return relay
@@ -206,7 +210,7 @@ _NEXT = {
 
 
 def relay_advance(
-    *, actor: Any, relay_id: int, to_status: str, signed_by_name: str = ""
+    *, actor: Actor, relay_id: int, to_status: str, signed_by_name: str = ""
 ) -> RelayHandoff:
     """Move a hand-off one step: disinfected, then signed for, then logbook returned.
     Steps cannot be skipped or repeated (Conflict)."""

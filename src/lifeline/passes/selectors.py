@@ -11,8 +11,9 @@ from django.db.models.functions import TruncHour
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for, scoped
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.passes.models import (
     ApplicationStatus,
     Checkpoint,
@@ -28,7 +29,7 @@ def pass_type_list() -> QuerySet[PassType]:
     return PassType.objects.filter(active=True)
 
 
-def application_queue(*, actor: Any) -> QuerySet[PassApplication]:
+def application_queue(*, actor: Actor) -> QuerySet[PassApplication]:
     """Pending applications of the units where the actor holds ``PASS_APPROVE`` (with the
     units below them), the most urgent first."""
     units = sorted(scope_for(actor).grant(Perm.PASS_APPROVE).unit_ids)
@@ -39,7 +40,7 @@ def application_queue(*, actor: Any) -> QuerySet[PassApplication]:
     )
 
 
-def application_list(*, actor: Any) -> QuerySet[PassApplication]:
+def application_list(*, actor: Actor) -> QuerySet[PassApplication]:
     """What the actor may see: its own applications, and those in its areas or units."""
     visible = scoped(PassApplication.objects.all(), actor).values("pk")
     return (
@@ -49,7 +50,7 @@ def application_list(*, actor: Any) -> QuerySet[PassApplication]:
     )
 
 
-def application_get(*, actor: Any, pk: int) -> PassApplication:
+def application_get(*, actor: Actor, pk: int) -> PassApplication:
     found = application_list(actor=actor).filter(pk=pk).first()
     if found is None:
         raise NotFound(_("No such application."))
@@ -69,19 +70,21 @@ def pass_status(*, pass_id: str) -> MovementPass | None:
     return MovementPass.objects.filter(pass_id=pass_id).first()
 
 
-def checkpoint_list(*, actor: Any, perm: str | None = None) -> QuerySet[Checkpoint]:
+def checkpoint_list(*, actor: Actor, perm: str | None = None) -> QuerySet[Checkpoint]:
     """Checkpoints the actor sees (by area or by unit), or those where they hold ``perm``."""
     return scoped(Checkpoint.objects.all(), actor, perm)
 
 
-def checkpoint_get(*, actor: Any, code: str) -> Checkpoint:
+def checkpoint_get(*, actor: Actor, code: str) -> Checkpoint:
     found = checkpoint_list(actor=actor).filter(code=code).first()
     if found is None:
         raise NotFound(_("No such checkpoint."))
     return found
 
 
-def crossings_per_hour(*, actor: Any, checkpoint: Checkpoint, day: dt.date) -> list[dict[str, Any]]:
+def crossings_per_hour(
+    *, actor: Actor, checkpoint: Checkpoint, day: dt.date
+) -> list[dict[str, Any]]:
     """Checks at ``checkpoint`` on ``day`` (city time) per hour, split by result."""
     rows = (
         scoped(PassCheck.objects.filter(checkpoint=checkpoint), actor)
@@ -97,5 +100,5 @@ def crossings_per_hour(*, actor: Any, checkpoint: Checkpoint, day: dt.date) -> l
     ]
 
 
-def relay_list(*, actor: Any, checkpoint: Checkpoint) -> QuerySet[RelayHandoff]:
+def relay_list(*, actor: Actor, checkpoint: Checkpoint) -> QuerySet[RelayHandoff]:
     return scoped(RelayHandoff.objects.filter(checkpoint=checkpoint), actor)

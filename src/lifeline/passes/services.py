@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, require, scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor, system, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import OutboxMessage
 from lifeline.core.personal import mask_name
-from lifeline.core.scoping import can, require, scope_for
-from lifeline.passes import keys
+from lifeline.passes import key_store
 from lifeline.passes.credential import PassClaims, issue_pass, new_pass_id
 from lifeline.passes.eligibility import Providers, Refusal, check_person_rules, default_providers
 from lifeline.passes.models import (
@@ -34,14 +34,9 @@ from lifeline.passes.models import (
     PassType,
     ScopeKind,
 )
-from lifeline.registry.models import Area, Household, Person, Unit
+from lifeline.registry.models import Area, Household, Person
+from lifeline.registry.tree import next_unit_up, unit_of_kind_near
 
-LADDER = [
-    Unit.Kind.COMMUNITY_COMMITTEE,
-    Unit.Kind.STREET_OFFICE,
-    Unit.Kind.DISTRICT_BUREAU,
-    Unit.Kind.COMMAND_CENTRE,
-]
 _PLATE_OR_MASKED = re.compile(r"[*0-9]")
 # Filing an enterprise's or a unit's application: whoever takes part in passes there.
 APPLY_FOR_ORGANISATION = (Perm.PASS_APPLY, Perm.PASS_VIEW)
@@ -57,34 +52,12 @@ def _holder_ok(label: str) -> bool:
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def unit_of_kind_for(kind: str, area_path: str, *, exclude: int | None = None) -> Unit | None:
-    """The unit of ``kind`` whose areas hold ``area_path``, the nearest one first."""
-    qs = Unit.objects.filter(kind=kind, areas__path__in=_ancestor_paths(area_path))
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    return qs.order_by("-areas__depth", "pk").first()
-
-
-def next_unit_up(unit: Unit, area_path: str) -> Unit | None:
-    if unit.kind in LADDER:
-        for kind in LADDER[LADDER.index(Unit.Kind(unit.kind)) + 1 :]:
-            found = unit_of_kind_for(kind, area_path, exclude=unit.pk)
-            if found is not None:
-                return found
-    return unit.parent
-
-
 def _invalid(field: str, message: str) -> ServiceError:
     return ServiceError(message, code="invalid", fields={field: [message]})
 
 
 def _check_applicant(
-    actor: Any, kind: str, *, area: Area, person: Person | None, on_behalf_of: str
+    actor: Actor, kind: str, *, area: Area, person: Person | None, on_behalf_of: str
 ) -> None:
     """A resident's pass needs ``PASS_APPLY`` where the resident lives; an enterprise's or
     a unit's, ``APPLY_FOR_ORGANISATION`` where the pass is placed (and, for a unit's, a
@@ -160,7 +133,7 @@ def _quota_refusal(pass_type: PassType, household: Household, day: dt.date) -> R
 
 def pass_application_submit(
     *,
-    actor: Any,
+    actor: Actor,
     pass_type_code: str,
     applicant_kind: str,
     area: Area,
@@ -193,7 +166,7 @@ def pass_application_submit(
     elif not _holder_ok(holder_label):
         raise _invalid("holder_label", _("Give a vehicle plate or a masked name (with *)."))
     codes = _scope(pass_type, area, scope_areas or [], route)
-    approver = unit_of_kind_for(pass_type.approver_kind, area.path)
+    approver = unit_of_kind_near(pass_type.approver_kind, area.path)
     if approver is None:
         raise _invalid("area", _("No unit approves this pass type for this area."))
     now = clock.now()
@@ -202,7 +175,7 @@ def pass_application_submit(
         application = PassApplication(
             pass_type=pass_type,
             applicant_kind=applicant_kind,
-            applicant=actor,
+            applicant=user_of(actor),
             on_behalf_of=on_behalf_of.strip()[:150],
             person=person,
             household=household,
@@ -234,7 +207,7 @@ def pass_application_submit(
     return application
 
 
-def require_approver(actor: Any, unit_id: int | None, *, missing: str) -> None:
+def require_approver(actor: Actor, unit_id: int | None, *, missing: str) -> None:
     """Refuse unless a membership granting ``PASS_APPROVE`` holds the unit (or a unit above
     it). Not found (``missing``) for those who have nothing to do with the unit at all."""
     if unit_id is not None and can(actor, Perm.PASS_APPROVE, unit_id=unit_id):
@@ -244,7 +217,7 @@ def require_approver(actor: Any, unit_id: int | None, *, missing: str) -> None:
     raise PermissionDenied(_("You may not decide this unit's passes."))
 
 
-def _lock_pending(application_id: int, actor: Any) -> PassApplication:
+def _lock_pending(application_id: int, actor: Actor) -> PassApplication:
     missing = _("No such application in your queue.")
     application = PassApplication.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
@@ -256,7 +229,7 @@ def _lock_pending(application_id: int, actor: Any) -> PassApplication:
 
 
 def pass_application_approve(
-    *, actor: Any, application_id: int, providers: Providers | None = None
+    *, actor: Actor, application_id: int, providers: Providers | None = None
 ) -> MovementPass:
     """Approve and issue: sign the claims with the approving unit's current key. Needs
     ``PASS_APPROVE`` at the approving unit.
@@ -279,14 +252,14 @@ def pass_application_approve(
         if refusal is not None:
             raise ServiceError(refusal.reason, code=refusal.code)
         unit = application.approver_unit
-        key_row, signing_key = keys.issuing_key(unit)
+        key_row, signing_key = key_store.issuing_key(unit)
         claims = PassClaims(
             pass_id=new_pass_id(),
             pass_type=application.pass_type.code,
             issuer=unit.code,
-            valid_from=keys.epoch(application.valid_from),
-            valid_until=keys.epoch(application.valid_until),
-            issued_at=keys.epoch(now),
+            valid_from=key_store.epoch(application.valid_from),
+            valid_until=key_store.epoch(application.valid_until),
+            issued_at=key_store.epoch(now),
             scope=application.route or tuple(application.scope_areas),
             holder=application.holder_label,
             household_ref=f"H{application.household_id}" if application.household_id else None,
@@ -306,13 +279,13 @@ def pass_application_approve(
             issued_at=now,
         )
         application.status = ApplicationStatus.APPROVED
-        application.decided_at, application.decided_by = now, actor
+        application.decided_at, application.decided_by = now, user_of(actor)
         application.save(update_fields=["status", "decided_at", "decided_by"])
         audit_log(actor=actor, action="passes.approve", obj=application, fields=["status"])
     return issued
 
 
-def pass_application_refuse(*, actor: Any, application_id: int, reason: str) -> PassApplication:
+def pass_application_refuse(*, actor: Actor, application_id: int, reason: str) -> PassApplication:
     """Refuse with a reason the applicant sees."""
     if not reason.strip():
         raise _invalid("reason", _("Give the applicant a reason."))
@@ -321,14 +294,14 @@ def pass_application_refuse(*, actor: Any, application_id: int, reason: str) -> 
         application.status = ApplicationStatus.REFUSED
         application.refusal_code = "refused"
         application.refusal_reason = reason.strip()[:300]
-        application.decided_at, application.decided_by = clock.now(), actor
+        application.decided_at, application.decided_by = clock.now(), user_of(actor)
         application.quota_day = None
         application.save()
         audit_log(actor=actor, action="passes.refuse", obj=application, fields=["status"])
     return application
 
 
-def pass_revoke(*, actor: Any, pass_id: str, reason: str) -> MovementPass:
+def pass_revoke(*, actor: Actor, pass_id: str, reason: str) -> MovementPass:
     """Revoke an issued pass: it joins the revocation list at the next sequence. Needs
     ``PASS_APPROVE`` at the issuing unit (a command centre's unit holds the units below)."""
     if not reason.strip():
@@ -343,7 +316,7 @@ def pass_revoke(*, actor: Any, pass_id: str, reason: str) -> MovementPass:
         issued.status, issued.revoked_at = PassStatus.REVOKED, clock.now()
         issued.revoke_reason = reason.strip()[:200]
         issued.save(update_fields=["status", "revoked_at", "revoke_reason"])
-        keys.revocation_append(movement_pass=issued, revoked=True)
+        key_store.revocation_append(movement_pass=issued, revoked=True)
         audit_log(actor=actor, action="passes.revoke", obj=issued, fields=["status"])
     return issued
 
@@ -382,5 +355,10 @@ def pass_application_escalate(*, application_id: int, now: dt.datetime) -> PassA
                     object_id=str(application.pk),
                 )
         application.save(update_fields=fields)
-        audit_log(actor=None, action="passes.escalate", obj=application, fields=fields)
+        audit_log(
+            actor=system("pass escalation sweep"),
+            action="passes.escalate",
+            obj=application,
+            fields=fields,
+        )
     return application

@@ -5,20 +5,18 @@ actor's areas is a 404); writes call ``registry.services``; creates honour Idemp
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Model
-from django.http import HttpResponse, JsonResponse
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
+from lifeline.accounts.scoping import scoped
 from lifeline.api.auth import AuthedRequest
+from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS, Id, IdSearchIn, RevealIn, RevealOut
 from lifeline.core.errors import NotFound
-from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
-from lifeline.core.scoping import scoped
-from lifeline.registry import selectors, sensitive, services
+from lifeline.registry import selectors, sensitive, services, tree
 from lifeline.registry.models import Area, Building, VulnerabilityKind
 from lifeline.registry.schemas import (
     AreaChildOut,
@@ -49,38 +47,11 @@ from lifeline.registry.schemas import (
 
 router = Router(tags=["registry"])
 
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, default=None)
-]
 Page = Query[PageParams]
 
 
-def _create(
-    request: AuthedRequest,
-    *,
-    key: str | None,
-    payload: Schema,
-    make: Callable[[], Model],
-    out: type[Schema],
-) -> HttpResponse:
-    """Create through ``make`` once per Idempotency-Key; the answer is stored as JSON and a
-    replay returns exactly those bytes' content and status."""
-
-    def run() -> tuple[int, Any]:
-        return 201, out.from_orm(make()).model_dump(mode="json")
-
-    status, body = idempotent(
-        owner=str(request.auth.pk),
-        key=key,
-        endpoint=f"{request.method} {request.path}",
-        payload=payload.model_dump(mode="json"),
-        create=run,
-    )
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
 def _area(request: AuthedRequest, pk: int | None) -> Area | None:
-    return selectors.area_get(actor=request.auth, pk=pk) if pk else None
+    return tree.area_get(actor=request.auth, pk=pk) if pk else None
 
 
 def _building(request: AuthedRequest, pk: int) -> Building:
@@ -94,7 +65,7 @@ def _building(request: AuthedRequest, pk: int) -> Building:
 # Areas ---------------------------------------------------------------------------------
 
 
-@router.get("/areas", response=page_of(AreaOut))
+@router.get("/areas", response={200: page_of(AreaOut), **ERRORS})
 def areas_list(request: AuthedRequest, filters: Query[AreaFilter], page: Page) -> Any:
     parent = _area(request, filters.parent)
     level = filters.level.value if filters.level else ""
@@ -105,12 +76,12 @@ def areas_list(request: AuthedRequest, filters: Query[AreaFilter], page: Page) -
 
 @router.get("/areas/{area_id}", response={200: AreaOut, **ERRORS})
 def areas_detail(request: AuthedRequest, area_id: Id) -> Any:
-    return selectors.area_get(actor=request.auth, pk=area_id)
+    return tree.area_get(actor=request.auth, pk=area_id)
 
 
 @router.get("/areas/{area_id}/children", response={200: page_of(AreaChildOut), **ERRORS})
 def areas_children(request: AuthedRequest, area_id: Id, page: Page) -> Any:
-    area = selectors.area_get(actor=request.auth, pk=area_id)
+    area = tree.area_get(actor=request.auth, pk=area_id)
     return paginate(selectors.area_children_with_counts(actor=request.auth, area=area), page)
 
 
@@ -119,18 +90,18 @@ def areas_children(request: AuthedRequest, area_id: Id, page: Page) -> Any:
 
 @router.get("/buildings", response={200: page_of(BuildingOut), **ERRORS})
 def buildings_list(request: AuthedRequest, filters: Query[BuildingFilter], page: Page) -> Any:
-    grid = selectors.area_get(actor=request.auth, pk=filters.grid)
+    grid = tree.area_get(actor=request.auth, pk=filters.grid)
     return paginate(selectors.building_list(actor=request.auth, grid=grid), page)
 
 
 @router.post("/buildings", response={201: BuildingOut, **ERRORS})
 def buildings_create(request: AuthedRequest, payload: BuildingIn, key: IdempotencyKey) -> Any:
     def make() -> Model:
-        grid = selectors.area_get(actor=request.auth, pk=payload.grid)
+        grid = tree.area_get(actor=request.auth, pk=payload.grid)
         data = payload.model_dump(exclude={"grid"})
         return services.building_create(actor=request.auth, grid=grid, **data)
 
-    return _create(request, key=key, payload=payload, make=make, out=BuildingOut)
+    return create_once(request, key=key, payload=payload, make=make, out=BuildingOut)
 
 
 # Households ----------------------------------------------------------------------------
@@ -166,7 +137,7 @@ def households_create(request: AuthedRequest, payload: HouseholdIn, key: Idempot
         data = payload.model_dump(exclude={"building"})
         return services.household_create(actor=request.auth, building=building, **data)
 
-    return _create(request, key=key, payload=payload, make=make, out=HouseholdOut)
+    return create_once(request, key=key, payload=payload, make=make, out=HouseholdOut)
 
 
 @router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
@@ -233,7 +204,7 @@ def people_create(request: AuthedRequest, payload: PersonIn, key: IdempotencyKey
         data = payload.model_dump(exclude={"household"})
         return services.person_create(actor=request.auth, household=household, **data)
 
-    return _create(request, key=key, payload=payload, make=make, out=PersonOut)
+    return create_once(request, key=key, payload=payload, make=make, out=PersonOut)
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS})
@@ -290,7 +261,7 @@ def facilities_list(request: AuthedRequest, filters: Query[FacilityFilter], page
 @router.post("/facilities", response={201: FacilityOut, **ERRORS})
 def facilities_create(request: AuthedRequest, payload: FacilityIn, key: IdempotencyKey) -> Any:
     def make() -> Model:
-        area = selectors.area_get(actor=request.auth, pk=payload.area)
+        area = tree.area_get(actor=request.auth, pk=payload.area)
         unit = None
         if payload.unit is not None:
             unit = selectors.unit_list(actor=request.auth).filter(pk=payload.unit).first()
@@ -306,7 +277,7 @@ def facilities_create(request: AuthedRequest, payload: FacilityIn, key: Idempote
             **data,
         )
 
-    return _create(request, key=key, payload=payload, make=make, out=FacilityOut)
+    return create_once(request, key=key, payload=payload, make=make, out=FacilityOut)
 
 
 @router.get("/units", response={200: page_of(UnitOut), **ERRORS})

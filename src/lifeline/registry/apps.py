@@ -11,9 +11,13 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        from lifeline.accounts.scoping import register_unit_tree
         from lifeline.registry.models import Area
+        from lifeline.registry.tree import units_below
 
-        # Areas looked up by id are kept per process (selectors.area_get); any write to an
+        # Scoping (a layer below) learns the units under a unit from the one tree walk.
+        register_unit_tree(units_below)
+        # Areas looked up by id are kept per process (tree.area_get); any write to an
         # area marks that copy stale in every process.
         post_save.connect(_areas_changed, sender=Area, dispatch_uid="registry.areas")
         post_delete.connect(_areas_changed, sender=Area, dispatch_uid="registry.areas-")
@@ -21,6 +25,6 @@ class RegistryConfig(AppConfig):
 
 def _areas_changed(**kwargs: Any) -> None:
     from lifeline.core.config_cache import bump
-    from lifeline.registry.selectors import AREAS_STAMP
+    from lifeline.registry.tree import AREAS_STAMP
 
     bump(AREAS_STAMP)

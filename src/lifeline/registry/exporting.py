@@ -20,12 +20,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere, require, scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.exports import csv_writer, xlsx_cell
 from lifeline.core.personal import age_band, decrypt_value, mask_phone
-from lifeline.core.scoping import can_anywhere, require, scoped
 from lifeline.registry.importing.columns import COLUMNS, VULNERABILITY_EXPORT_ZH
 from lifeline.registry.models import Area, Household, Person
 
@@ -45,13 +46,13 @@ class ExportFile:
     rows: int
 
 
-def export_may_reveal(*, actor: Any) -> bool:
+def export_may_reveal(*, actor: Actor) -> bool:
     return can_anywhere(actor, Perm.REGISTRY_EXPORT_REVEALED)
 
 
 def households_export(
     *,
-    actor: Any,
+    actor: Actor,
     area_code: str = "",
     fmt: str = "csv",
     reveal: bool = False,
@@ -88,7 +89,7 @@ def households_export(
     return ExportFile(name, CONTENT_TYPES[fmt], content, len(rows))
 
 
-def _audit(actor: Any, area: Area | None, *, reveal: bool, purpose: str, rows: int) -> None:
+def _audit(actor: Actor, area: Area | None, *, reveal: bool, purpose: str, rows: int) -> None:
     place: dict[str, Any] = {"obj": area} if area else {"object_type": "registry.area"}
     with transaction.atomic():
         if reveal:
@@ -103,7 +104,7 @@ def _audit(actor: Any, area: Area | None, *, reveal: bool, purpose: str, rows: i
             audit_log(actor=actor, action="registry.export", purpose=f"[rows={rows}]", **place)
 
 
-def _area(actor: Any, code: str, perm: str) -> Area | None:
+def _area(actor: Actor, code: str, perm: str) -> Area | None:
     if not code:
         return None
     area = Area.objects.filter(code=code.strip()).first()
@@ -114,7 +115,7 @@ def _area(actor: Any, code: str, perm: str) -> Area | None:
 
 
 def _rows(
-    actor: Any, area: Area | None, perm: str, *, reveal: bool, english: bool
+    actor: Actor, area: Area | None, perm: str, *, reveal: bool, english: bool
 ) -> Iterator[list[Any]]:
     """Only where the actor holds ``perm`` (export, or export with full values)."""
     members = scoped(Person.objects.prefetch_related("vulnerabilities"), actor, perm)

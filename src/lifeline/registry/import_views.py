@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for, scoped
+from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
 from lifeline.core.safetext import SafeCharField
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.exporting import FORMATS, export_may_reveal, households_export
 from lifeline.registry.importing import (
     import_job_create,
@@ -128,7 +129,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/partials/import_progress.html", _job_context(request, pk))
 
 
-def _export_areas(actor: Any) -> list[Area]:
+def _export_areas(actor: Actor) -> list[Area]:
     qs = scoped(Area.objects.all(), actor, Perm.REGISTRY_EXPORT).exclude(level=AreaLevel.GRID)
     areas = list(qs.order_by("path")[:AREA_CHOICES_MAX])
     roots = scope_for(actor).grant(Perm.REGISTRY_EXPORT).area_paths

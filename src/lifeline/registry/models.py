@@ -7,6 +7,9 @@ indexed column, on SQLite and PostgreSQL alike, with no joins.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,6 +19,14 @@ from lifeline.core import clock
 from lifeline.core.personal import mask_phone
 
 PATH_INDEX_OPCLASS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index
+
+
+def stamp_updated_at(row: models.Model, update_fields: Iterable[str] | None) -> None:
+    """Set ``row.updated_at`` from the one clock when this save writes it (every field, or
+    ``updated_at`` named in ``update_fields``), as ``auto_now`` did from the wall clock.
+    Bulk writes bypass ``save()``: they get ``updated_at`` from the field's default."""
+    if update_fields is None or "updated_at" in update_fields:
+        row.updated_at = clock.now()  # type: ignore[attr-defined]
 
 
 class AreaLevel(models.TextChoices):
@@ -138,7 +149,7 @@ class Household(models.Model):
     power_account = models.CharField(_("power account"), max_length=32, blank=True)
     water_account = models.CharField(_("water account"), max_length=32, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["building_id", "unit_no"]
@@ -159,6 +170,10 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building_id}-{self.unit_no}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        stamp_updated_at(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def phone_masked(self) -> str:
@@ -188,7 +203,7 @@ class Person(models.Model):
     id_number_masked = models.CharField(_("ID number"), max_length=20, editable=False, blank=True)
     relation = models.CharField(_("relation to household"), max_length=20, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["household_id", "id"]
@@ -204,6 +219,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        stamp_updated_at(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def phone_masked(self) -> str:

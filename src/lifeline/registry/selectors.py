@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.utils.translation import gettext as _
 
-from lifeline.core.config_cache import KeyedCache
+from lifeline.accounts.scoping import scope_for, scoped
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
     id_number_is_valid,
     normalise_id_number,
     normalise_phone,
 )
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import (
     Area,
     AreaLevel,
@@ -27,8 +27,10 @@ from lifeline.registry.models import (
     Vulnerability,
 )
 
+M = TypeVar("M", bound=Model)
 
-def _get(qs: QuerySet[Any], actor: Any, **lookup: Any) -> Any:
+
+def _get(qs: QuerySet[M], actor: Actor, **lookup: Any) -> M:
     obj = scoped(qs, actor).filter(**lookup).first()
     if obj is None:
         raise NotFound()
@@ -36,7 +38,7 @@ def _get(qs: QuerySet[Any], actor: Any, **lookup: Any) -> Any:
 
 
 def area_list(
-    *, actor: Any, parent: Area | None = None, level: str = "", q: str = ""
+    *, actor: Actor, parent: Area | None = None, level: str = "", q: str = ""
 ) -> QuerySet[Area]:
     qs = scoped(Area.objects.all(), actor)
     if parent is not None:
@@ -48,39 +50,13 @@ def area_list(
     return qs.order_by("path")
 
 
-# Areas by id, per process, until an area changes (registry/apps.py). Intake looks one up
-# on every request; the boundary (large, rarely needed) is left to load on first use.
-AREAS_STAMP = "registry.areas"
-_AREA_FIELDS = tuple(f.attname for f in Area._meta.concrete_fields if f.name != "boundary")
-_areas: KeyedCache[tuple[Any, ...]] = KeyedCache(AREAS_STAMP, max_entries=50_000)
-
-
-def _load_area(pk: Any) -> tuple[Any, ...] | None:
-    return Area.objects.filter(pk=pk).values_list(*_AREA_FIELDS).first()
-
-
-def area_get(*, actor: Any, pk: int) -> Area:
-    """The area ``pk`` if it lies in the actor's scope; NotFound otherwise."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    row = _areas.get(key, _load_area)
-    if row is None:
-        raise NotFound()
-    area = Area.from_db("default", _AREA_FIELDS, row)
-    if not scope_for(actor).covers_path(area.path):
-        raise NotFound()
-    return area
-
-
-def area_roots_for(*, actor: Any) -> list[Area]:
+def area_roots_for(*, actor: Actor) -> list[Area]:
     """The top areas the actor may see: one per membership subtree."""
     scope = scope_for(actor)
     return list(Area.objects.filter(path__in=scope.area_paths).order_by("path"))
 
 
-def area_children_with_counts(*, actor: Any, area: Area) -> list[dict[str, Any]]:
+def area_children_with_counts(*, actor: Actor, area: Area) -> list[dict[str, Any]]:
     """Children of ``area`` visible to the actor, with people, household and vulnerable counts.
 
     One grouped query per table on the grid column, rolled up in Python: the cost is one
@@ -118,7 +94,7 @@ def area_children_with_counts(*, actor: Any, area: Area) -> list[dict[str, Any]]
     return result
 
 
-def building_list(*, actor: Any, grid: Area) -> QuerySet[Building]:
+def building_list(*, actor: Actor, grid: Area) -> QuerySet[Building]:
     return (
         scoped(Building.objects.all(), actor)
         .filter(grid=grid)
@@ -129,7 +105,7 @@ def building_list(*, actor: Any, grid: Area) -> QuerySet[Building]:
 
 def household_list(
     *,
-    actor: Any,
+    actor: Actor,
     grid: Area | None = None,
     building: Building | None = None,
     area: Area | None = None,
@@ -144,17 +120,13 @@ def household_list(
     return qs.order_by("building_id", "unit_no")
 
 
-def household_get(*, actor: Any, pk: int) -> Household:
-    return _get(
-        Household.objects.select_related("building", "grid"),
-        actor,  # type: ignore
-        pk=pk,
-    )
+def household_get(*, actor: Actor, pk: int) -> Household:
+    return _get(Household.objects.select_related("building", "grid"), actor, pk=pk)
 
 
 def person_list(
     *,
-    actor: Any,
+    actor: Actor,
     grid: Area | None = None,
     area: Area | None = None,
     household: Household | None = None,
@@ -172,16 +144,16 @@ def person_list(
     return qs.order_by("household_id", "id")
 
 
-def person_get(*, actor: Any, pk: int) -> Person:
+def person_get(*, actor: Actor, pk: int) -> Person:
     return _get(
-        Person.objects.select_related("household__building", "grid"),  # type: ignore
+        Person.objects.select_related("household__building", "grid"),
         actor,
         pk=pk,
     )
 
 
 def vulnerable_list(
-    *, actor: Any, grid: Area | None = None, area: Area | None = None, kind: str = ""
+    *, actor: Actor, grid: Area | None = None, area: Area | None = None, kind: str = ""
 ) -> QuerySet[Vulnerability]:
     qs = scoped(Vulnerability.objects.select_related("person__household__building"), actor)
     if grid is not None:
@@ -201,7 +173,7 @@ def looks_like_id_number(q: str) -> bool:
     return len(candidate) == 18 and id_number_is_valid(candidate)
 
 
-def person_search(*, actor: Any, q: str) -> QuerySet[Person]:
+def person_search(*, actor: Actor, q: str) -> QuerySet[Person]:
     """Search by phone (own or household's) or name prefix; all scoped. A full ID number
     is refused: finding by it is counted and audited (``sensitive.person_find_by_id_number``)
     and travels in a POST body, never in a URL."""
@@ -222,7 +194,7 @@ def person_search(*, actor: Any, q: str) -> QuerySet[Person]:
     return qs.filter(name__startswith=q).order_by("name", "id")
 
 
-def households_by_phone(*, actor: Any, phone: str) -> QuerySet[Household]:
+def households_by_phone(*, actor: Actor, phone: str) -> QuerySet[Household]:
     phone = normalise_phone(phone)
     qs = scoped(Household.objects.select_related("building"), actor)
     by_person = Person.objects.filter(phone=phone).values("household_id")
@@ -231,7 +203,7 @@ def households_by_phone(*, actor: Any, phone: str) -> QuerySet[Household]:
     ).distinct()
 
 
-def facility_list(*, actor: Any, kind: str = "", area: Area | None = None) -> QuerySet[Facility]:
+def facility_list(*, actor: Actor, kind: str = "", area: Area | None = None) -> QuerySet[Facility]:
     qs = scoped(Facility.objects.all(), actor)
     if kind:
         qs = qs.filter(kind=kind)
@@ -240,6 +212,6 @@ def facility_list(*, actor: Any, kind: str = "", area: Area | None = None) -> Qu
     return qs
 
 
-def unit_list(*, actor: Any, kind: str = "") -> QuerySet[Unit]:
+def unit_list(*, actor: Actor, kind: str = "") -> QuerySet[Unit]:
     qs = scoped(Unit.objects.all(), actor)
     return qs.filter(kind=kind) if kind else qs

@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, can_anywhere, require, scoped
 from lifeline.core import ratelimit
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied, ServiceError, TooManyRequests
 from lifeline.core.outbox import enqueue_sms
@@ -36,7 +38,6 @@ from lifeline.core.personal import (
     lookup_hash,
     normalise_id_number,
 )
-from lifeline.core.scoping import can, can_anywhere, require, scoped
 from lifeline.registry.models import Household, Person, Unit
 
 REVEALABLE: dict[type[Person] | type[Household], tuple[str, ...]] = {
@@ -64,7 +65,7 @@ def _limits(prefix: str) -> list[tuple[str, ratelimit.Limit]]:
     return [("h", ratelimit.Limit(per_hour, HOUR)), ("d", ratelimit.Limit(per_day, DAY))]
 
 
-def _count(actor: Any, what: str, prefix: str, message: str) -> None:
+def _count(actor: Actor, what: str, prefix: str, message: str) -> None:
     """Count one use against the actor's hourly and daily limits; refuse past either."""
     for suffix, limit in _limits(prefix):
         verdict = ratelimit.hit(f"{what}:{suffix}:user:{actor.pk}", limit)
@@ -73,7 +74,7 @@ def _count(actor: Any, what: str, prefix: str, message: str) -> None:
 
 
 def sensitive_reveal(
-    *, actor: Any, obj: Person | Household, field: str, purpose: str, reason: str = ""
+    *, actor: Actor, obj: Person | Household, field: str, purpose: str, reason: str = ""
 ) -> str:
     """Return one sensitive value in full and record who saw it, when and why.
 
@@ -114,7 +115,7 @@ def sensitive_reveal(
     return value
 
 
-def _alert_on_burst(actor: Any, area_path: str) -> None:
+def _alert_on_burst(actor: Actor, area_path: str) -> None:
     """Tell the command centre, once per window, when one user reveals many values fast."""
     count = int(settings.LIFELINE_REVEAL_ALERT_COUNT)
     verdict = ratelimit.hit(f"reveal:burst:user:{actor.pk}", ratelimit.Limit(count - 1, BURST))
@@ -140,7 +141,7 @@ def _alert_on_burst(actor: Any, area_path: str) -> None:
         )
 
 
-def person_find_by_id_number(*, actor: Any, id_number: str) -> list[Person]:
+def person_find_by_id_number(*, actor: Actor, id_number: str) -> list[Person]:
     """The people with this full ID number inside the actor's grant of
     ``Perm.REGISTRY_SEARCH_ID`` (at most one, in practice). Counted against the actor's
     limits and audited, without the number, whether or not anyone is found."""
@@ -171,6 +172,6 @@ def person_find_by_id_number(*, actor: Any, id_number: str) -> list[Person]:
     return found
 
 
-def reveal_may(actor: Any, obj: Person | Household) -> bool:
+def reveal_may(actor: Actor, obj: Person | Household) -> bool:
     """Whether the page offers the reveal form for ``obj``."""
     return can(actor, Perm.REVEAL, path=obj.area_path)

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere, require
+from lifeline.core.actors import Actor, is_system
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import (
@@ -24,7 +26,6 @@ from lifeline.core.personal import (
     normalise_phone,
     phone_is_valid,
 )
-from lifeline.core.scoping import can_anywhere, require
 from lifeline.registry.models import (
     LEVEL_ORDER,
     Area,
@@ -50,7 +51,7 @@ HOUSEHOLD_FIELDS = (
 PERSON_FIELDS = ("name", "sex", "birth_date", "phone", "relation")
 
 
-def _require_editor(actor: Any, path: str) -> None:
+def _require_editor(actor: Actor, path: str) -> None:
     require(
         actor, Perm.REGISTRY_EDIT, path=path, message=_("Your role may not change the registry.")
     )
@@ -65,7 +66,7 @@ def _clean_phone(value: str, field: str, errors: dict[str, list[str]]) -> str:
 
 def area_create(
     *,
-    actor: Any,
+    actor: Actor,
     parent: Area | None,
     level: str,
     code: str,
@@ -86,7 +87,7 @@ def area_create(
     if parent is None:
         if level != AreaLevel.CITY:
             raise ServiceError(_("Only a city may have no parent."))
-        if not getattr(actor, "is_superuser", False) and actor is not None:
+        if not getattr(actor, "is_superuser", False) and not is_system(actor):
             raise PermissionDenied(_("Only an administrator may create a city."))
         path = f"/{code}/"
     else:
@@ -124,7 +125,7 @@ def area_create(
 
 def building_create(
     *,
-    actor: Any,
+    actor: Actor,
     grid: Area,
     name: str,
     address: str,
@@ -153,7 +154,7 @@ def building_create(
     return building
 
 
-def household_create(*, actor: Any, building: Building, **data: Any) -> Household:
+def household_create(*, actor: Actor, building: Building, **data: Any) -> Household:
     """Create a household in ``building``; phones are validated, accounts kept as given."""
     _require_editor(actor, building.area_path)
     values = _household_values(data, partial=False)
@@ -171,7 +172,7 @@ def household_create(*, actor: Any, building: Building, **data: Any) -> Househol
     return household
 
 
-def household_update(*, actor: Any, household: Household, **data: Any) -> Household:
+def household_update(*, actor: Actor, household: Household, **data: Any) -> Household:
     _require_editor(actor, household.area_path)
     values = _household_values(data, partial=True)
     with transaction.atomic():
@@ -203,7 +204,7 @@ def _household_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     name: str,
     sex: str,
@@ -249,7 +250,7 @@ def person_create(
     return person
 
 
-def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
+def person_update(*, actor: Actor, person: Person, **data: Any) -> Person:
     _require_editor(actor, person.area_path)
     errors: dict[str, list[str]] = {}
     id_number = data.pop("id_number", None)
@@ -328,7 +329,7 @@ def _id_number_values(id_number: str, errors: dict[str, list[str]]) -> dict[str,
     }
 
 
-def vulnerability_set(*, actor: Any, person: Person, kind: str, note: str = "") -> Vulnerability:
+def vulnerability_set(*, actor: Actor, person: Person, kind: str, note: str = "") -> Vulnerability:
     """Tag a person as vulnerable (or update the note of an existing tag)."""
     _require_editor(actor, person.area_path)
     if kind not in VulnerabilityKind.values:
@@ -352,7 +353,7 @@ def vulnerability_set(*, actor: Any, person: Person, kind: str, note: str = "") 
     return vulnerability
 
 
-def vulnerability_remove(*, actor: Any, person: Person, kind: str) -> None:
+def vulnerability_remove(*, actor: Actor, person: Person, kind: str) -> None:
     _require_editor(actor, person.area_path)
     with transaction.atomic():
         deleted, _rows = Vulnerability.objects.filter(person=person, kind=kind).delete()
@@ -367,7 +368,7 @@ def vulnerability_remove(*, actor: Any, person: Person, kind: str) -> None:
             )
 
 
-def facility_create(*, actor: Any, area: Area, kind: str, name: str, **data: Any) -> Facility:
+def facility_create(*, actor: Actor, area: Area, kind: str, name: str, **data: Any) -> Facility:
     _require_editor(actor, area.path)
     if kind not in Facility.Kind.values:
         raise ServiceError(_("Unknown facility kind."), fields={"kind": [_("Unknown.")]})
@@ -381,7 +382,7 @@ def facility_create(*, actor: Any, area: Area, kind: str, name: str, **data: Any
 
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     kind: str,

@@ -21,7 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
     age_band,
@@ -32,12 +34,10 @@ from lifeline.core.personal import (
     normalise_phone,
 )
 from lifeline.core.safetext import refuses_unsafe_text
-from lifeline.core.scoping import can_anywhere
-from lifeline.registry import selectors, sensitive
+from lifeline.registry import selectors, sensitive, tree
 from lifeline.registry.models import Area, AreaLevel, Household, Person, VulnerabilityKind
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.htmx import is_htmx
-from lifeline.web.navigation import area_breadcrumbs
 
 PAGE_SIZE = 50
 # The grid page shows three lists at once; smaller pages keep it fast on a phone and server.
@@ -80,8 +80,8 @@ def _url_prefixes() -> dict[str, str]:
     return prefixes
 
 
-def _grid_get(actor: Any, pk: int) -> Area:
-    area = selectors.area_get(actor=actor, pk=pk)
+def _grid_get(actor: Actor, pk: int) -> Area:
+    area = tree.area_get(actor=actor, pk=pk)
     if area.level != AreaLevel.GRID:
         raise NotFound(_("This area is not a grid."))
     return area
@@ -102,7 +102,7 @@ def area_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 @renders_service_errors
 def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    area = selectors.area_get(actor=request.user, pk=pk)
+    area = tree.area_get(actor=request.user, pk=pk)
     if area.level == AreaLevel.GRID:
         return redirect("registry:grid", pk=area.pk)
     return render(
@@ -110,7 +110,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/area_detail.html",
         {
             "area": area,
-            "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
+            "breadcrumbs": tree.breadcrumbs(actor=request.user, area=area),
             "children": selectors.area_children_with_counts(actor=request.user, area=area),
         },
     )
@@ -141,7 +141,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "area": grid,
-        "breadcrumbs": area_breadcrumbs(actor=request.user, area=grid),
+        "breadcrumbs": tree.breadcrumbs(actor=request.user, area=grid),
         "buildings": selectors.building_list(actor=request.user, grid=grid),
         "household_page": _page(request, households, "hpage", GRID_PAGE_SIZE),
         "people_page": _page(request, people, "ppage", GRID_PAGE_SIZE),
@@ -178,7 +178,7 @@ def _reveal_context(obj: Person | Household, field: str, url_name: str) -> dict[
     }
 
 
-def _reveal_fields(actor: Any, obj: Person | Household, url_name: str) -> list[dict[str, Any]]:
+def _reveal_fields(actor: Actor, obj: Person | Household, url_name: str) -> list[dict[str, Any]]:
     """The masked fields; each with a reveal form only when the actor may reveal here."""
     fields = sensitive.REVEALABLE[type(obj)]
     may = sensitive.reveal_may(actor, obj)
@@ -197,7 +197,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/household.html",
         {
             "household": household,
-            "breadcrumbs": area_breadcrumbs(actor=request.user, area=household.grid),
+            "breadcrumbs": tree.breadcrumbs(actor=request.user, area=household.grid),
             "sensitive": _reveal_fields(request.user, household, "registry:household_reveal"),
             "members": members,
         },
@@ -216,7 +216,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/person.html",
         {
             "person": person,
-            "breadcrumbs": area_breadcrumbs(actor=request.user, area=person.grid),
+            "breadcrumbs": tree.breadcrumbs(actor=request.user, area=person.grid),
             "sensitive": _reveal_fields(request.user, person, "registry:person_reveal"),
             "vulnerabilities": person.vulnerabilities.all(),
             "members": members,

@@ -1,5 +1,6 @@
 """Forms of the screening management pages: they read and check the request; the services
-validate the domain rules, and ``apply_service_error`` puts their messages on the fields.
+validate the domain rules, and the page kit's ``apply_service_error`` puts their messages
+on the fields (service field names that differ from the forms' in ``FIELD_ALIASES``).
 
 Every choice a form offers (areas, grids, policies, sites, enterprises) lies where the
 actor holds ``screening.plan``, the permission of every action these forms lead to."""
@@ -12,9 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
-from lifeline.core.errors import ServiceError
+from lifeline.accounts.scoping import scoped
+from lifeline.core.actors import Actor
 from lifeline.core.safetext import SafeCharField
-from lifeline.core.scoping import scoped
 from lifeline.registry.models import Area, AreaLevel, Facility
 from lifeline.screening.models import (
     Policy,
@@ -44,15 +45,6 @@ FIELD_ALIASES = {
 }
 
 
-def apply_service_error(form: forms.Form, error: ServiceError) -> None:
-    """The service's field messages on the form's fields, its message above the form."""
-    for name, messages in error.fields.items():
-        target = FIELD_ALIASES.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, str(message))
-    form.add_error(None, str(error.message))
-
-
 INDENT = "\u3000"  # an ideographic space per level, so the tree reads in a select
 
 
@@ -60,7 +52,7 @@ def _indent(area: Area) -> str:
     return INDENT * area.depth + area.name
 
 
-def area_choices(actor: Any, *, grids: bool = True) -> list[tuple[str, str]]:
+def area_choices(actor: Actor, *, grids: bool = True) -> list[tuple[str, str]]:
     """Areas the actor may plan for: everything above grid level where they hold
     ``screening.plan``, and the grids too while they are few enough for a select."""
     qs = scoped(Area.objects.all(), actor, PLAN)
@@ -72,7 +64,7 @@ def area_choices(actor: Any, *, grids: bool = True) -> list[tuple[str, str]]:
     return [(str(a.pk), _indent(a)) for a in areas]
 
 
-def grid_choices(actor: Any, *, near: str) -> list[tuple[str, str]]:
+def grid_choices(actor: Actor, *, near: str) -> list[tuple[str, str]]:
     """Grids the actor plans for under ``near`` (a path), for the grids a session serves."""
     qs = scoped(Area.objects.filter(level=AreaLevel.GRID, path__startswith=near), actor, PLAN)
     return [(str(pk), name) for pk, name in qs.order_by("path").values_list("pk", "name")]
@@ -102,7 +94,7 @@ class PolicyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, actor: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
@@ -133,7 +125,7 @@ class RoundForm(forms.Form):
     target_date = forms.DateField(label=_("Target date"), widget=DATE)
     policy = forms.TypedChoiceField(label=_("Policy"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args: Any, actor: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
@@ -153,7 +145,7 @@ class SiteForm(forms.Form):
     area = forms.TypedChoiceField(label=_("Area"), coerce=int)
     address = SafeCharField(label=_("Address"), max_length=255, required=False)
 
-    def __init__(self, *args: Any, actor: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
@@ -179,7 +171,7 @@ class SessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, actor: Any, site: Site, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grids = self.fields["grids"]
         assert isinstance(grids, forms.ChoiceField)
@@ -206,7 +198,7 @@ class ListSessionForm(forms.Form):
         label=_("Ends at"), widget=DATETIME, input_formats=DATETIME_FORMATS
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         site = self.fields["site"]
         assert isinstance(site, forms.ChoiceField)

@@ -1,7 +1,7 @@
 """Mass testing by grid (S4, S10): policies, rounds, sites, sessions, tubes, samples,
 results, per-person compliance and positive follow-up.
 
-Every row that belongs to a place carries ``area_path`` so ``core.scoping`` can filter it.
+Every row that belongs to a place carries ``area_path`` so ``accounts.scoping`` can filter it.
 Compliance is one row per person, kept current as results arrive (see ``window.py``), so the
 grid lists read an indexed column instead of scanning a person's history.
 """

@@ -19,34 +19,35 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, can_anywhere
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, PermissionDenied
-from lifeline.core.scoping import can, can_anywhere
 
 NO_PLAN = _("No such plan in your unit.")
 NO_TEAM = _("No such team in your unit.")
 
 
-def may_read(actor: Any) -> bool:
+def may_read(actor: Actor) -> bool:
     """Whether the actor oversees or dispatches teams anywhere (what they see is scoped)."""
     return can_anywhere(actor, Perm.TEAMS_VIEW)
 
 
-def require_reader(actor: Any, message: Any = NO_PLAN) -> None:
+def require_reader(actor: Actor, message: Any = NO_PLAN) -> None:
     """Readers only; everyone else is told the object does not exist for them."""
     if not may_read(actor):
         raise NotFound(message)
 
 
-def may_dispatch(actor: Any, *, unit_id: int, area_path: str) -> bool:
+def may_dispatch(actor: Actor, *, unit_id: int, area_path: str) -> bool:
     """``TEAMS_DISPATCH`` held for the unit (or a unit above it) or over the place."""
     return can(actor, Perm.TEAMS_DISPATCH, path=area_path, unit_id=unit_id)
 
 
-def may_plan_anywhere(actor: Any) -> bool:
+def may_plan_anywhere(actor: Actor) -> bool:
     """Whether to offer the plan form at all."""
     return can_anywhere(actor, Perm.TEAMS_DISPATCH)
 
 
-def require_dispatcher(actor: Any, *, unit_id: int, area_path: str) -> None:
+def require_dispatcher(actor: Actor, *, unit_id: int, area_path: str) -> None:
     if not may_dispatch(actor, unit_id=unit_id, area_path=area_path):
         raise PermissionDenied(_("Only the unit's dispatchers may change its teams and plans."))

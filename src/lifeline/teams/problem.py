@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
 from lifeline.registry.models import Area, Unit
 from lifeline.teams.models import Shift, Team, TeamMember, Vehicle, local_midnight
@@ -88,7 +89,7 @@ def common_path(paths: Sequence[str]) -> str:
 
 def build_day(
     *,
-    actor: Any,
+    actor: Actor,
     day: dt.date,
     teams: Sequence[Team],
     unit_ids: set[int],

@@ -1,4 +1,4 @@
-"""Field-team reads, all through ``core.scoping``: teams and plans where the actor holds
+"""Field-team reads, all through ``accounts.scoping``: teams and plans where the actor holds
 ``TEAMS_VIEW`` (the unit's staff, the command centre, district staff), a crew member's own
 route for the day where they hold ``TEAMS_RIDE``."""
 
@@ -6,25 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
-from lifeline.core.scoping import scoped
 from lifeline.teams import access
 from lifeline.teams.models import Plan, PlanRoute, PlanStop, Team, TeamMember, Vehicle
 from lifeline.teams.services.stops import crew_of, may_record
 
 
-def team_list(*, actor: Any) -> QuerySet[Team]:
+def team_list(*, actor: Actor) -> QuerySet[Team]:
     qs = scoped(Team.objects.select_related("unit"), actor, Perm.TEAMS_VIEW)
     return qs.order_by("unit_id", "name", "pk")
 
 
-def team_get(*, actor: Any, pk: int) -> Team:
+def team_get(*, actor: Actor, pk: int) -> Team:
     team = (
         team_list(actor=actor)
         .prefetch_related(
@@ -42,7 +42,7 @@ def team_get(*, actor: Any, pk: int) -> Team:
 
 
 def plan_list(
-    *, actor: Any, day: dt.date | None = None, team_id: int | None = None
+    *, actor: Actor, day: dt.date | None = None, team_id: int | None = None
 ) -> QuerySet[Plan]:
     qs = scoped(Plan.objects.select_related("unit", "team"), actor, Perm.TEAMS_VIEW)
     if day is not None:
@@ -52,7 +52,7 @@ def plan_list(
     return qs.order_by("-day", "-created_at", "-pk")
 
 
-def plan_get(*, actor: Any, pk: int) -> Plan:
+def plan_get(*, actor: Actor, pk: int) -> Plan:
     plan = plan_list(actor=actor).filter(pk=pk).first()
     if plan is None:
         raise NotFound(access.NO_PLAN)
@@ -89,7 +89,7 @@ class MemberDay:
         return sum(1 for s in self.stops if s.completed_at is not None)
 
 
-def route_for_member(*, actor: Any, day: dt.date | None = None) -> MemberDay:
+def route_for_member(*, actor: Actor, day: dt.date | None = None) -> MemberDay:
     """The published routes of the vehicles the actor rides (or, riding none, of their
     teams' vehicles) on ``day`` (default today), for the teams where they hold
     ``TEAMS_RIDE``."""
@@ -115,7 +115,7 @@ def route_for_member(*, actor: Any, day: dt.date | None = None) -> MemberDay:
     return MemberDay(day, [r for r in routes if r.stops.all()] or routes)
 
 
-def stop_get(*, actor: Any, pk: int) -> PlanStop:
+def stop_get(*, actor: Actor, pk: int) -> PlanStop:
     """A stop the actor may see: on a route they ride, or in a plan they may read."""
     stop = PlanStop.objects.select_related("plan", "route").filter(pk=pk).first()
     if stop is None:

@@ -25,10 +25,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
-from lifeline.core.scoping import scoped
+from lifeline.accounts.scoping import scoped
+from lifeline.core.actors import Actor
 from lifeline.registry.models import Area, AreaLevel, Household
 from lifeline.screening.models import RecheckStatus, RecheckTask
-from lifeline.screening.progress import SERVICE_BASE, SERVICE_PER_PERSON, door_to_door_stops
+from lifeline.screening.selectors import door_service_seconds, door_to_door_stops
 from lifeline.teams.models import Appointment, Delivery, Skill, VisitKind, local_midnight
 from lifeline.teams.planner.model import DAY_END
 from lifeline.workorders.models import Status, WorkOrder
@@ -85,7 +86,7 @@ def seconds_of(value: dt.time) -> int:
     return value.hour * 3600 + value.minute * 60 + value.second
 
 
-def plannable(qs: QuerySet[Any], actor: Any) -> QuerySet[Any]:
+def plannable(qs: QuerySet[Any], actor: Actor) -> QuerySet[Any]:
     """Rows the actor may read (the model's own permission) where they also plan teams'
     days: a membership that lets one see a row elsewhere does not put it on a route."""
     return scoped(scoped(qs, actor), actor, Perm.TEAMS_DISPATCH)
@@ -100,7 +101,7 @@ def within(qs: QuerySet[Any], paths: Sequence[str]) -> QuerySet[Any]:
 
 def visits_for_day(
     *,
-    actor: Any,
+    actor: Actor,
     day: dt.date,
     unit_ids: Iterable[int],
     area_paths: Sequence[str] | None,
@@ -121,7 +122,7 @@ def visits_for_day(
 
 
 def _work_orders(
-    actor: Any, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
+    actor: Actor, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
 ) -> list[QueueVisit]:
     qs = plannable(WorkOrder.objects.all(), actor).filter(
         responsible_unit_id__in=units, status__in=PLANNABLE, duplicate_of__isnull=True
@@ -181,7 +182,7 @@ def _place_of(order: WorkOrder) -> tuple[float, float, str] | None:
 
 
 def _deliveries(
-    actor: Any, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
+    actor: Actor, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
 ) -> list[QueueVisit]:
     qs = plannable(Delivery.objects.all(), actor).filter(
         unit_id__in=units, status=Delivery.Status.OPEN, day__lte=day
@@ -216,7 +217,7 @@ def _deliveries(
     return visits
 
 
-def _rechecks(actor: Any, paths: Sequence[str] | None, pk: int | None = None) -> list[QueueVisit]:
+def _rechecks(actor: Actor, paths: Sequence[str] | None, pk: int | None = None) -> list[QueueVisit]:
     qs = plannable(RecheckTask.objects.all(), actor).filter(status=RecheckStatus.OPEN)
     if paths is not None:
         qs = within(qs, paths)
@@ -246,7 +247,7 @@ def _rechecks(actor: Any, paths: Sequence[str] | None, pk: int | None = None) ->
 
 
 def _home_sampling(
-    actor: Any, day: dt.date, paths: Sequence[str] | None, household_id: int | None = None
+    actor: Actor, day: dt.date, paths: Sequence[str] | None, household_id: int | None = None
 ) -> list[QueueVisit]:
     # The doors themselves come through screening's own scoping (``door_to_door_stops``),
     # which names people: only grids where the planner also holds screening.view.
@@ -274,7 +275,7 @@ def _home_sampling(
                     area_path=grid.path,
                     lat=door.lat,
                     lng=door.lng,
-                    service=SERVICE_BASE + SERVICE_PER_PERSON * door.to_sample,
+                    service=door_service_seconds(door.to_sample),
                     priority=1,
                     skill=Skill.SAMPLING,
                     size=door.to_sample,
@@ -284,7 +285,7 @@ def _home_sampling(
 
 
 def visit_by_ref(
-    *, actor: Any, day: dt.date, kind: str, ref_id: int, unit_ids: Iterable[int]
+    *, actor: Actor, day: dt.date, kind: str, ref_id: int, unit_ids: Iterable[int]
 ) -> QueueVisit | None:
     """One queue visit (for an urgent insertion), found the same way as the day's visits."""
     units = sorted(set(unit_ids))

@@ -21,8 +21,8 @@ from django.db.models import Model
 
 from lifeline.accounts.models import Membership, Role, User
 from lifeline.accounts.permissions import permissions_of
+from lifeline.accounts.scoping import ANY, Scope, forget_scope
 from lifeline.api.tests.helpers import client_for
-from lifeline.core.scoping import ANY, Scope, forget_scope
 from lifeline.registry.models import Area
 from lifeline.testing.factories import SmallCity, make_user
 

@@ -2,7 +2,8 @@
 
 Views call selectors and services, which raise ``core.errors.ServiceError`` subclasses
 (``NotFound`` for anything outside the actor's scope). The decorator here renders them as
-a page, or as a small fragment for htmx, so an operator never meets a 500 for a refusal.
+a page, or as a small fragment for htmx, so an operator never meets a 500 for a refusal;
+``error_text`` is the one line of text a page shows in place (a message, a form's error).
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ _TITLES = {
 }
 
 View = Callable[..., HttpResponse]
+
+
+def error_text(error: ServiceError, *, field_names: bool = True) -> str:
+    """A refusal as one line for a message or a page: the error's message in the page's
+    language, then each field's messages (after the field's name, unless ``field_names``
+    is False, for pages whose fields are not named the way the service names them)."""
+    parts = [gettext(str(error.message))]
+    for name, texts in error.fields.items():
+        parts.extend(f"{name}: {text}" if field_names else str(text) for text in texts)
+    return " ".join(parts)
 
 
 def service_error_response(request: HttpRequest, error: ServiceError) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
-from lifeline.core.scoping import scope_for
+from lifeline.accounts.scoping import scope_for
 
 # (url name, label, the permission(s) that make the page useful: the link shows when a
 # membership grants one of them somewhere; the page itself checks again).

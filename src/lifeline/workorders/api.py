@@ -4,20 +4,23 @@ services write and refuse."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Query, Router, Status
+from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
+from lifeline.accounts.scoping import scoped
+from lifeline.api.auth import AuthedRequest
+from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS, Id
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
-from lifeline.core.scoping import scoped
 from lifeline.registry import selectors as registry
+from lifeline.registry import tree
 from lifeline.registry.models import Unit
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import WorkOrder
@@ -45,38 +48,30 @@ from lifeline.workorders.schemas import (
 
 router = Router(tags=["workorders"])
 
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, default=None)
-]
 Page = Query[PageParams]
 
 
-def _actor(request: HttpRequest) -> Any:
-    """The authenticated user, set by the API's auth (absent on public operations)."""
-    return getattr(request, "auth", None)
+def _order(request: AuthedRequest, pk: int) -> WorkOrder:
+    return selectors.workorder_get(actor=request.auth, pk=pk)
 
 
-def _order(request: HttpRequest, pk: int) -> WorkOrder:
-    return selectors.workorder_get(actor=_actor(request), pk=pk)
-
-
-def _unit(request: HttpRequest, pk: int) -> Unit:
-    unit = scoped(Unit.objects.all(), _actor(request)).filter(pk=pk).first()
+def _unit(request: AuthedRequest, pk: int) -> Unit:
+    unit = scoped(Unit.objects.all(), request.auth).filter(pk=pk).first()
     if unit is None:
         raise ServiceError(_("No such unit."), fields={"unit": [_("Unknown unit.")]})
     return unit
 
 
 @router.get("/workorders/categories", response={200: list[CategoryOut], **ERRORS})
-def categories_list(request: HttpRequest) -> Any:
+def categories_list(request: AuthedRequest) -> Any:
     return list(selectors.category_list())
 
 
 @router.get("/workorders", response={200: page_of(WorkOrderOut), **ERRORS})
-def workorders_list(request: HttpRequest, filters: Query[WorkOrderFilter], page: Page) -> Any:
-    area = registry.area_get(actor=_actor(request), pk=filters.area) if filters.area else None
+def workorders_list(request: AuthedRequest, filters: Query[WorkOrderFilter], page: Page) -> Any:
+    area = tree.area_get(actor=request.auth, pk=filters.area) if filters.area else None
     qs = selectors.workorder_list(
-        actor=_actor(request),
+        actor=request.auth,
         status=filters.status,
         category=filters.category,
         unit_id=filters.unit,
@@ -90,31 +85,31 @@ def workorders_list(request: HttpRequest, filters: Query[WorkOrderFilter], page:
 
 
 @router.get("/workorders/queue", response={200: page_of(WorkOrderOut), **ERRORS})
-def workorders_queue(request: HttpRequest, page: Page) -> Any:
-    return paginate(selectors.workorder_queue(actor=_actor(request)), page)
+def workorders_queue(request: AuthedRequest, page: Page) -> Any:
+    return paginate(selectors.workorder_queue(actor=request.auth), page)
 
 
 @router.get("/workorders/metrics", response={200: list[MetricsOut], **ERRORS})
-def workorders_metrics(request: HttpRequest, by: str = "unit") -> Any:
+def workorders_metrics(request: AuthedRequest, by: str = "unit") -> Any:
     if by not in {"unit", "area", "day"}:
         raise ServiceError(
             _("Group by unit, area or day."), fields={"by": [_("unit, area or day")]}
         )
-    return selectors.workorder_metrics(actor=_actor(request), by=by)
+    return selectors.workorder_metrics(actor=request.auth, by=by)
 
 
 @router.post("/workorders", response={201: WorkOrderCreatedOut, **ERRORS})
-def workorders_create(request: HttpRequest, payload: WorkOrderIn, key: IdempotencyKey) -> Any:
+def workorders_create(request: AuthedRequest, payload: WorkOrderIn, key: IdempotencyKey) -> Any:
     """File a request. ``call_120`` true means: tell the caller to call 120 now."""
-    actor = _actor(request)
+    actor = request.auth
 
-    def run() -> tuple[int, Any]:
+    def make() -> dict[str, Any]:
         intake = services.workorder_create(
             actor=actor,
             description=payload.description,
             category_code=payload.category,
             channel=payload.channel,
-            area=registry.area_get(actor=actor, pk=payload.area) if payload.area else None,
+            area=tree.area_get(actor=actor, pk=payload.area) if payload.area else None,
             household=(
                 registry.household_get(actor=actor, pk=payload.household)
                 if payload.household
@@ -129,30 +124,27 @@ def workorders_create(request: HttpRequest, payload: WorkOrderIn, key: Idempoten
             lng=payload.lng,
             stops=[s.model_dump() for s in payload.stops],
         )
-        return 201, order_out(intake.order, call_120=intake.call_120)
+        return order_out(intake.order, call_120=intake.call_120)
 
-    status, body = idempotent(
-        owner=str(actor.pk),  # type: ignore[union-attr]
-        key=key,
-        endpoint=f"{request.method} {request.path}",
-        payload=payload.model_dump(mode="json"),
-        create=run,
-    )
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return create_once(request, key=key, payload=payload, make=make, out=WorkOrderCreatedOut)
 
 
 @router.post("/workorders/lists", response={201: list[WorkOrderOut], **ERRORS})
 def workorders_list_import(
-    request: HttpRequest, category: Form[str], file: File[UploadedFile]
+    request: AuthedRequest, category: Form[str], file: File[UploadedFile], key: IdempotencyKey
 ) -> Any:
     """List intake: one order per row of a CSV/XLSX, all or nothing."""
-    orders = services.workorder_list_import(
-        actor=_actor(request),
-        category_code=category,
-        file_name=file.name or "",
-        content=file.read(),
-    )
-    return Status(201, orders)
+    content = file.read()
+    name = file.name or ""
+    # The retry must send the same category and the same file (by name and content).
+    sent = {"category": category, "file": name, "sha256": hashlib.sha256(content).hexdigest()}
+
+    def make() -> list[WorkOrder]:
+        return services.workorder_list_import(
+            actor=request.auth, category_code=category, file_name=name, content=content
+        )
+
+    return create_once(request, key=key, payload=sent, make=make, out=list[WorkOrderOut])
 
 
 @router.post("/workorders/confirm", auth=None, response={200: ConfirmedOut, **ERRORS})
@@ -168,26 +160,24 @@ def workorders_confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
 
 
 @router.get("/workorders/{order_id}", response={200: WorkOrderOut, **ERRORS})
-def workorders_detail(request: HttpRequest, order_id: Id) -> Any:
+def workorders_detail(request: AuthedRequest, order_id: Id) -> Any:
     return _order(request, order_id)
 
 
 @router.get("/workorders/{order_id}/events", response={200: list[EventOut], **ERRORS})
-def workorders_events(request: HttpRequest, order_id: Id) -> Any:
-    return list(
-        selectors.workorder_timeline(actor=_actor(request), order=_order(request, order_id))
-    )
+def workorders_events(request: AuthedRequest, order_id: Id) -> Any:
+    return list(selectors.workorder_timeline(actor=request.auth, order=_order(request, order_id)))
 
 
 @router.get("/workorders/{order_id}/stops", response={200: list[StopOut], **ERRORS})
-def workorders_stops(request: HttpRequest, order_id: Id) -> Any:
+def workorders_stops(request: AuthedRequest, order_id: Id) -> Any:
     return list(_order(request, order_id).stops.all())
 
 
 def _simple(step: Callable[..., WorkOrder]) -> Callable[..., Any]:
-    def view(request: HttpRequest, order_id: Id, payload: VersionIn) -> Any:
+    def view(request: AuthedRequest, order_id: Id, payload: VersionIn) -> Any:
         return step(
-            actor=_actor(request),
+            actor=request.auth,
             order=_order(request, order_id),
             expected_version=payload.expected_version,
         )
@@ -204,10 +194,10 @@ for _name, _step in (("accept", services.workorder_accept), ("start", services.w
 
 
 @router.post("/workorders/{order_id}/dispatch", response={200: WorkOrderOut, **ERRORS})
-def workorders_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn) -> Any:
+def workorders_dispatch(request: AuthedRequest, order_id: Id, payload: DispatchIn) -> Any:
     unit = _unit(request, payload.unit) if payload.unit else None
     return services.workorder_dispatch(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         unit=unit,
         note=payload.note,
@@ -216,9 +206,9 @@ def workorders_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn)
 
 
 @router.post("/workorders/{order_id}/resolve", response={200: WorkOrderOut, **ERRORS})
-def workorders_resolve(request: HttpRequest, order_id: Id, payload: NoteIn) -> Any:
+def workorders_resolve(request: AuthedRequest, order_id: Id, payload: NoteIn) -> Any:
     return services.workorder_resolve(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         note=payload.note,
         expected_version=payload.expected_version,
@@ -226,10 +216,10 @@ def workorders_resolve(request: HttpRequest, order_id: Id, payload: NoteIn) -> A
 
 
 @router.post("/workorders/{order_id}/close", response={200: WorkOrderOut, **ERRORS})
-def workorders_close(request: HttpRequest, order_id: Id, payload: CloseIn) -> Any:
+def workorders_close(request: AuthedRequest, order_id: Id, payload: CloseIn) -> Any:
     """Close after a callback in which the resident confirmed the need was met."""
     return services.workorder_close(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         satisfaction=payload.satisfaction,
         note=payload.note,
@@ -237,16 +227,16 @@ def workorders_close(request: HttpRequest, order_id: Id, payload: CloseIn) -> An
 
 
 @router.post("/workorders/{order_id}/reopen", response={200: WorkOrderOut, **ERRORS})
-def workorders_reopen(request: HttpRequest, order_id: Id, payload: ReasonIn) -> Any:
+def workorders_reopen(request: AuthedRequest, order_id: Id, payload: ReasonIn) -> Any:
     return services.workorder_reopen(
-        actor=_actor(request), order=_order(request, order_id), reason=payload.reason
+        actor=request.auth, order=_order(request, order_id), reason=payload.reason
     )
 
 
 @router.post("/workorders/{order_id}/cancel", response={200: WorkOrderOut, **ERRORS})
-def workorders_cancel(request: HttpRequest, order_id: Id, payload: ReasonIn) -> Any:
+def workorders_cancel(request: AuthedRequest, order_id: Id, payload: ReasonIn) -> Any:
     return services.workorder_cancel(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         reason=payload.reason,
         expected_version=payload.expected_version,
@@ -254,9 +244,9 @@ def workorders_cancel(request: HttpRequest, order_id: Id, payload: ReasonIn) -> 
 
 
 @router.post("/workorders/{order_id}/transfer", response={200: WorkOrderOut, **ERRORS})
-def workorders_transfer(request: HttpRequest, order_id: Id, payload: TransferIn) -> Any:
+def workorders_transfer(request: AuthedRequest, order_id: Id, payload: TransferIn) -> Any:
     return services.workorder_transfer(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         unit=_unit(request, payload.unit),
         reason=payload.reason,
@@ -265,9 +255,9 @@ def workorders_transfer(request: HttpRequest, order_id: Id, payload: TransferIn)
 
 
 @router.post("/workorders/{order_id}/return", response={200: WorkOrderOut, **ERRORS})
-def workorders_return(request: HttpRequest, order_id: Id, payload: ReasonIn) -> Any:
+def workorders_return(request: AuthedRequest, order_id: Id, payload: ReasonIn) -> Any:
     return services.workorder_return(
-        actor=_actor(request),
+        actor=request.auth,
         order=_order(request, order_id),
         reason=payload.reason,
         expected_version=payload.expected_version,
@@ -275,20 +265,23 @@ def workorders_return(request: HttpRequest, order_id: Id, payload: ReasonIn) -> 
 
 
 @router.post("/workorders/{order_id}/comment", response={201: EventOut, **ERRORS})
-def workorders_comment(request: HttpRequest, order_id: Id, payload: NoteIn) -> Any:
-    event = services.workorder_comment(
-        actor=_actor(request), order=_order(request, order_id), note=payload.note
-    )
-    return Status(201, event)
+def workorders_comment(
+    request: AuthedRequest, order_id: Id, payload: NoteIn, key: IdempotencyKey
+) -> Any:
+    def make() -> Any:
+        order = _order(request, order_id)
+        return services.workorder_comment(actor=request.auth, order=order, note=payload.note)
+
+    return create_once(request, key=key, payload=payload, make=make, out=EventOut)
 
 
 @router.post("/workorders/{order_id}/claim", response={200: WorkOrderOut, **ERRORS})
-def workorders_claim(request: HttpRequest, order_id: Id) -> Any:
-    return services.workorder_claim(actor=_actor(request), order=_order(request, order_id))
+def workorders_claim(request: AuthedRequest, order_id: Id) -> Any:
+    return services.workorder_claim(actor=request.auth, order=_order(request, order_id))
 
 
 @router.post("/workorders/{order_id}/handover", response={200: WorkOrderOut, **ERRORS})
-def workorders_handover(request: HttpRequest, order_id: Id, payload: HandoverIn) -> Any:
+def workorders_handover(request: AuthedRequest, order_id: Id, payload: HandoverIn) -> Any:
     from lifeline.accounts.models import User
 
     to_user = None
@@ -297,14 +290,14 @@ def workorders_handover(request: HttpRequest, order_id: Id, payload: HandoverIn)
         if to_user is None:
             raise NotFound()
     return services.workorder_handover(
-        actor=_actor(request), order=_order(request, order_id), to_user=to_user, note=payload.note
+        actor=request.auth, order=_order(request, order_id), to_user=to_user, note=payload.note
     )
 
 
 @router.post("/workorders/{order_id}/merge", response={200: WorkOrderOut, **ERRORS})
-def workorders_merge(request: HttpRequest, order_id: Id, payload: MergeIn) -> Any:
+def workorders_merge(request: AuthedRequest, order_id: Id, payload: MergeIn) -> Any:
     return services.workorder_merge(
-        actor=_actor(request),
+        actor=request.auth,
         duplicate=_order(request, order_id),
         into=_order(request, payload.into),
         note=payload.note,
@@ -312,7 +305,9 @@ def workorders_merge(request: HttpRequest, order_id: Id, payload: MergeIn) -> An
 
 
 @router.post("/workorders/{order_id}/stops/{seq}/complete", response={200: StopOut, **ERRORS})
-def workorders_stop_complete(request: HttpRequest, order_id: Id, seq: int, payload: NoteIn) -> Any:
-    return services.stop_complete(
-        actor=_actor(request), order=_order(request, order_id), seq=seq, note=payload.note
+def workorders_stop_complete(
+    request: AuthedRequest, order_id: Id, seq: int, payload: NoteIn
+) -> Any:
+    return services.order_stop_complete(
+        actor=request.auth, order=_order(request, order_id), seq=seq, note=payload.note
     )

@@ -51,6 +51,12 @@ TERMINAL_STATUSES = (Status.CLOSED, Status.CANCELLED)
 OPEN_STATUSES = tuple(s for s in Status if s not in TERMINAL_STATUSES)
 # Statuses in which the unit has not yet taken the order up: the response clock runs.
 AWAITING_RESPONSE = (Status.RECEIVED, Status.DISPATCHED, Status.REOPENED)
+# Statuses in which the order is with a unit that works it: a crew may claim it.
+CLAIMABLE = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED)
+# Statuses in which no more field work is owed: resolved (awaiting the resident's
+# confirmation), closed or cancelled. An order entering one is announced
+# (``signals.workorder_settled``).
+SETTLED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
 
 
 class Category(models.Model):

@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from lifeline.api.creates import header_key, once
 from lifeline.core import clock
-from lifeline.core.idempotency import MAX_KEY_LENGTH, idempotent
 from lifeline.core.personal import lookup_hash
 from lifeline.web.templatetags.lifeline_web import local_name
 from lifeline.workorders import open311_render as render
@@ -40,7 +40,7 @@ from lifeline.workorders.open311_input import (
     refuse_control_characters,
     split_csv,
 )
-from lifeline.workorders.services.fields import field_label
+from lifeline.workorders.services.extra_fields import field_label
 
 MAX_RESULTS = 1000
 MAX_SPAN = dt.timedelta(days=90)
@@ -253,7 +253,6 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         if key.startswith("attribute[") and key.endswith("]") and "][" not in key
     }
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
-    key = request.headers.get("Idempotency-Key", "")[:MAX_KEY_LENGTH] or None
 
     def create() -> tuple[int, Any]:
         intake = services.workorder_create(
@@ -284,13 +283,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         }
         return 201, [item]
 
+    # Keys of Open311 clients are apart from the same user's API keys.
     payload = {k: data.getlist(k) for k in sorted(data) if k != "api_key"}
-    status, body = idempotent(
-        owner=f"open311:{actor.pk}",
-        key=key,
-        endpoint=f"POST {request.path}",
-        payload=payload,
-        create=create,
+    status, body = once(
+        request, key=header_key(request), payload=payload, run=create, owner=f"open311:{actor.pk}"
     )
     return render.document(fmt, "service_requests", body, status=status)
 

@@ -21,10 +21,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.accounts.lockout import client_address, token_failure_record, token_refusal
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.accounts.services import token_authenticate
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.safetext import has_unsafe, unsafe_fields
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import Area, AreaLevel
 from lifeline.workorders import open311_render as render
 
@@ -167,7 +168,7 @@ def parse_float(name: str, value: str, *, limit: float) -> float | None:
     return number
 
 
-def place_of(actor: Any, jurisdiction: Area | None, lat: float | None, lng: float | None) -> Area:
+def place_of(actor: Actor, jurisdiction: Area | None, lat: float | None, lng: float | None) -> Area:
     """Where the need is: the nearest grid where the key may file (``WORKORDER_FILE``) to
     (lat, long) if given, else the jurisdiction named, else the key's one such area."""
     filing = scope_for(actor).grant(Perm.WORKORDER_FILE)

@@ -10,14 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm, roles_with
+from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import Area, AreaLevel
+from lifeline.workorders.clocks import overdue_q
 from lifeline.workorders.models import (
-    AWAITING_RESPONSE,
+    CLAIMABLE,
     OPEN_STATUSES,
     Category,
     Photo,
@@ -25,26 +28,19 @@ from lifeline.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from lifeline.workorders.services import common
 
-CLAIMABLE = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED)
 
-
-def _base(actor: Any) -> QuerySet[WorkOrder]:
+def _base(actor: Actor) -> QuerySet[WorkOrder]:
     """Orders where the actor holds ``WORKORDER_VIEW`` (by place or responsible unit)."""
     return scoped(WorkOrder.objects.all(), actor, Perm.WORKORDER_VIEW).select_related(
         "category", "responsible_unit", "area"
     )
 
 
-def overdue_q(now: dt.datetime) -> Q:
-    return Q(status__in=OPEN_STATUSES, paused_at__isnull=True) & (
-        Q(status__in=AWAITING_RESPONSE, due_response_at__lte=now) | Q(due_resolution_at__lte=now)
-    )
-
-
 def workorder_list(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     category: str = "",
     unit_id: int | None = None,
@@ -75,14 +71,25 @@ def workorder_list(
     return qs.order_by("priority", "created_at", "pk")
 
 
-def workorder_get(*, actor: Any, pk: int) -> WorkOrder:
+def workorder_get(*, actor: Actor, pk: int) -> WorkOrder:
     order = _base(actor).filter(pk=pk).first()
     if order is None:
         raise NotFound()
     return order
 
 
-def workorder_queue(*, actor: Any) -> QuerySet[WorkOrder]:
+def workorder_to_add_to(*, actor: Actor, pk: int) -> WorkOrder:
+    """An order the actor may add to, as to its record (a comment, a photo, the hours its
+    resident is at home): its handlers and the staff who file for its place. NotFound where
+    the actor may not see it, PermissionDenied where they see it but may not add."""
+    order = WorkOrder.objects.filter(pk=pk).first()
+    if order is None:
+        raise NotFound(_("No such work order in your area or unit."))
+    common.require_adder(actor, order)
+    return order
+
+
+def workorder_queue(*, actor: Actor) -> QuerySet[WorkOrder]:
     """A team member's queue: open work of the units where they work orders (with the
     units below), unclaimed or claimed by them."""
     unit_ids = sorted(scope_for(actor).grant(Perm.WORKORDER_WORK).unit_ids)
@@ -94,7 +101,7 @@ def workorder_queue(*, actor: Any) -> QuerySet[WorkOrder]:
     )
 
 
-def workorder_timeline(*, actor: Any, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
+def workorder_timeline(*, actor: Actor, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     workorder_get(actor=actor, pk=order.pk)
     return (
         WorkOrderEvent.objects.filter(order=order)
@@ -110,7 +117,7 @@ def category_list() -> QuerySet[Category]:
 
 def workorder_metrics(
     *,
-    actor: Any,
+    actor: Actor,
     by: str = "unit",
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
@@ -169,7 +176,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def workorder_feed(
     *,
-    actor: Any,
+    actor: Actor,
     numbers: list[str] | None = None,
     category_codes: list[str] | None = None,
     since: dt.datetime | None = None,
@@ -215,7 +222,7 @@ def workorder_track_by_pk(*, pk: int) -> WorkOrder | None:
 
 
 def workorder_open_for_caller(
-    *, actor: Any, household_ids: list[int], phone: str
+    *, actor: Actor, household_ids: list[int], phone: str
 ) -> QuerySet[WorkOrder]:
     """The hotline's view of a caller: open orders of their households or filed from their
     phone, within the operator's scope."""
@@ -243,7 +250,7 @@ def workorder_for_resident(*, phone: str, limit: int = 20) -> QuerySet[WorkOrder
 
 def workorder_counts(
     *,
-    actor: Any,
+    actor: Actor,
     by: str,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
@@ -268,12 +275,12 @@ def workorder_counts(
     ]
 
 
-def photo_list(*, actor: Any, order: WorkOrder) -> QuerySet[Photo]:
+def photo_list(*, actor: Actor, order: WorkOrder) -> QuerySet[Photo]:
     workorder_get(actor=actor, pk=order.pk)
     return Photo.objects.filter(order=order).defer("data").order_by("uploaded_at", "pk")
 
 
-def photo_get(*, actor: Any, pk: int) -> Photo:
+def photo_get(*, actor: Actor, pk: int) -> Photo:
     """A photo, if the actor may see its order."""
     photo = Photo.objects.filter(pk=pk).first()
     if photo is None:
@@ -287,7 +294,7 @@ def resident_places() -> QuerySet[Area]:
     return Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
 
 
-def colleagues(*, actor: Any, order: WorkOrder) -> QuerySet[Any]:
+def colleagues(*, actor: Actor, order: WorkOrder) -> QuerySet[Any]:
     """Active members of the order's unit, in a role that works orders, other than the
     actor: whom one may hand over to (``workorder_handover`` checks each again)."""
     from lifeline.accounts.models import User

@@ -3,63 +3,51 @@
 ``run_periodic(now)`` is what ``lifeline worker`` calls on its beat; ``lifeline sweep``
 runs it once. Each order is escalated in its own short transaction, so one sweep never
 holds many row locks and two workers sweeping at once only skip each other's orders.
+Which orders are due is defined in ``clocks``; the steps are the system's own
+(``core.actors.system``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
-
-from django.db.models import F, Q
 
 from lifeline.core import clock
-from lifeline.workorders.models import AWAITING_RESPONSE, OPEN_STATUSES, Status, WorkOrder
+from lifeline.core.actors import system
+from lifeline.workorders.clocks import escalation_due_q, warning_due_q
+from lifeline.workorders.models import WorkOrder
 from lifeline.workorders.services import workorder_escalate, workorder_warn
+from lifeline.workorders.services.escalation import ESCALATION_SWEEP, WARNING_SWEEP
 
 log = logging.getLogger(__name__)
 BATCH = 500
 
 
-def _overdue(now: dt.datetime) -> Any:
-    not_yet = Q(escalated_at__isnull=True)
-    response = Q(status__in=AWAITING_RESPONSE, due_response_at__lte=now) & (
-        not_yet | Q(escalated_at__lt=F("due_response_at"))
-    )
-    resolution = Q(due_resolution_at__lte=now) & (
-        not_yet | Q(escalated_at__lt=F("due_resolution_at"))
-    )
-    return (
-        WorkOrder.objects.filter(status__in=OPEN_STATUSES, paused_at__isnull=True)
-        .exclude(status=Status.RECEIVED)
-        .filter(response | resolution)
-    )
-
-
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Move every order that missed a target one unit up the ladder. Returns how many."""
     now = now or clock.now()
-    ids = list(_overdue(now).order_by("priority", "pk").values_list("pk", flat=True)[:BATCH])
+    actor = system(ESCALATION_SWEEP)
+    ids = list(
+        WorkOrder.objects.filter(escalation_due_q(now))
+        .order_by("priority", "pk")
+        .values_list("pk", flat=True)[:BATCH]
+    )
     moved = 0
     for order_id in ids:
-        if workorder_escalate(order_id=order_id, now=now) is not None:
+        if workorder_escalate(actor=actor, order_id=order_id, now=now) is not None:
             moved += 1
     return moved
 
 
 def warn_due_soon(now: dt.datetime | None = None) -> int:
     now = now or clock.now()
+    actor = system(WARNING_SWEEP)
     ids = list(
-        WorkOrder.objects.filter(
-            status__in=OPEN_STATUSES,
-            paused_at__isnull=True,
-            warned_at__isnull=True,
-            warn_at__lte=now,
-        )
+        WorkOrder.objects.filter(warning_due_q(now))
         .order_by("priority", "pk")
         .values_list("pk", flat=True)[:BATCH]
     )
-    return sum(1 for order_id in ids if workorder_warn(order_id=order_id, now=now))
+    return sum(1 for order_id in ids if workorder_warn(actor=actor, order_id=order_id, now=now))
 
 
 def run_periodic(now: dt.datetime | None = None) -> dict[str, int]:

@@ -14,8 +14,8 @@ from lifeline.accounts.permissions import (
     Perm,
     permissions_table_markdown,
 )
+from lifeline.accounts.scoping import can, can_anywhere, forget_scope, require, scope_for, scoped
 from lifeline.core.errors import NotFound, PermissionDenied
-from lifeline.core.scoping import can, can_anywhere, forget_scope, require, scope_for, scoped
 from lifeline.registry.models import AreaLevel, Person
 from lifeline.testing.factories import SmallCity, make_area, make_user
 

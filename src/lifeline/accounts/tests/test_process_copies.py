@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lifeline.accounts.models import ApiToken, Membership, Role
+from lifeline.accounts.scoping import scope_for
 from lifeline.accounts.services import (
     ACCESS_STAMP,
     membership_grant,
@@ -18,8 +19,7 @@ from lifeline.accounts.services import (
 )
 from lifeline.core.errors import NotFound
 from lifeline.core.models import ConfigStamp
-from lifeline.core.scoping import scope_for
-from lifeline.registry.selectors import area_get
+from lifeline.registry.tree import area_get
 
 pytestmark = pytest.mark.django_db
 

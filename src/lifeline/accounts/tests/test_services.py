@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lifeline.accounts.models import ApiToken, Membership, Role
+from lifeline.accounts.scoping import scope_for
 from lifeline.accounts.services import (
     membership_grant,
     membership_revoke,
@@ -15,7 +16,6 @@ from lifeline.accounts.services import (
 )
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.core.scoping import scope_for
 from lifeline.testing.factories import make_user
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
 
 from lifeline.core import clock, db, requestid
+from lifeline.core.actors import SYSTEM_LABEL, Actor, is_system, reason_of
 from lifeline.core.audit.hashing import current_key, record_content, record_digest
 from lifeline.core.audit.verify import AuditProblem, AuditReport, audit_verify, audit_verify_report
 from lifeline.core.models import AuditChain, AuditRecord
@@ -52,7 +52,7 @@ class AuditEntry:
 
 def audit_log(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -67,15 +67,24 @@ def audit_log(
 
 
 def audit_log_many(
-    *, actor: Any, entries: Iterable[AuditEntry], writes: db.Writes | None = None
+    *, actor: Actor | None, entries: Iterable[AuditEntry], writes: db.Writes | None = None
 ) -> list[AuditRecord]:
     """Append several records under one chain lock and one bulk insert (imports, batches).
+
+    ``actor`` is the signed-in user, or the system: ``core.actors.system(reason)`` (or
+    ``None``), recorded as "system" with the reason as the purpose where none is given.
 
     The records are chained in the order given, exactly as if appended one by one. The
     caller's pending ``writes`` travel with the chain head's lock.
     """
     user_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-    label = (getattr(actor, "username", "") or (str(actor) if actor else "system"))[:150]
+    # The system (a ``SystemActor``, or ``None`` as older callers pass) is "system", and its
+    # reason is the purpose of each record that states none of its own.
+    if is_system(actor):
+        label, default_purpose = SYSTEM_LABEL, reason_of(actor)
+    else:
+        label = (getattr(actor, "username", "") or str(actor) or SYSTEM_LABEL)[:150]
+        default_purpose = ""
     request_id = requestid.current()
     client_request_id = requestid.client()
     key = current_key()
@@ -106,7 +115,7 @@ def audit_log_many(
                 object_type=object_type,
                 object_id=str(object_id),
                 area_path=area_path,
-                purpose=entry.purpose[:255],
+                purpose=(entry.purpose or default_purpose)[:255],
                 request_id=request_id,
                 client_request_id=client_request_id,
                 fields=sorted(set(entry.fields)),

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
+from lifeline.core.actors import system
 from lifeline.core.audit import audit_log
 from lifeline.core.models import AuditRecord
 from lifeline.demo.generator import places
@@ -107,7 +108,7 @@ def generate_city(
     )
     with transaction.atomic():
         audit_log(
-            actor=None,
+            actor=system("demo build"),
             action="demo.generate",
             object_type="registry.area",
             object_id=plan.city.id,

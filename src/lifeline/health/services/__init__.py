@@ -1,9 +1,12 @@
-"""Health writes: status and risk, rule tables, access decisions, transfers, standing needs."""
+"""Health writes: status and risk, positive results, rule tables, medical-access decisions,
+transfers, standing needs. Other apps import them from here, never from a submodule."""
 
-from lifeline.health.services.access import (
+from lifeline.health.services.cases import clear_suspected, mark_positive
+from lifeline.health.services.medical_access import (
     access_current,
     access_decide,
     access_decide_for_resident,
+    access_preview,
     resolve_hospital,
 )
 from lifeline.health.services.standing import (
@@ -19,8 +22,11 @@ __all__ = [
     "access_current",
     "access_decide",
     "access_decide_for_resident",
+    "access_preview",
     "area_risk_set",
+    "clear_suspected",
     "health_status_set",
+    "mark_positive",
     "medical_transfer_record",
     "medical_transfer_request",
     "resolve_hospital",

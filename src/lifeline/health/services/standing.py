@@ -14,19 +14,19 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, require
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import can, require
 from lifeline.health.models import DesignatedHospital, MedicalTransfer, StandingNeed
-from lifeline.health.services.access import access_decide
+from lifeline.health.services.medical_access import access_decide
 from lifeline.health.services.transfers import transfer_order_create, transfer_order_text
 from lifeline.health.vocab import Urgency
 from lifeline.registry.models import Person
@@ -92,7 +92,7 @@ def _clean_schedule(
     return days, [d.isoformat() for d in sorted(parsed)]
 
 
-def _require_arranger(actor: Any, path: str) -> None:
+def _require_arranger(actor: Actor, path: str) -> None:
     require(
         actor,
         Perm.HEALTH_STANDING_NEEDS,
@@ -103,7 +103,7 @@ def _require_arranger(actor: Any, path: str) -> None:
 
 def standing_need_create(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     kind: str,
     time: dt.time,
@@ -146,7 +146,7 @@ def standing_need_create(
             active_to=active_to,
             lead_hours=int(lead_hours),
             note=note.strip()[:200],
-            arranged_by=actor,
+            arranged_by=user_of(actor),
             created_at=clock.now(),
         )
         audit_log(
@@ -158,7 +158,7 @@ def standing_need_create(
     return need
 
 
-def standing_need_end(*, actor: Any, need: StandingNeed, reason: str) -> StandingNeed:
+def standing_need_end(*, actor: Actor, need: StandingNeed, reason: str) -> StandingNeed:
     """End the need now. Trips already filed for later sessions that no vehicle has left
     for are cancelled with ``reason``; the rest stay on record."""
     _require_arranger(actor, need.area_path)

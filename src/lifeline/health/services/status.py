@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, ServiceError
-from lifeline.core.scoping import require
 from lifeline.health.models import AreaRisk, HealthStatus
 from lifeline.health.vocab import CodeColour, Quarantine, RiskLevel, StatusSource
 from lifeline.registry.models import Area, Person
@@ -53,7 +53,7 @@ def status_values_check(*, colour: str, quarantine: str, source: str) -> None:
 
 def health_status_set(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     colour: str,
     quarantine: str = Quarantine.NONE,
@@ -107,7 +107,7 @@ def health_status_set(
             valid_from=valid_from,
             valid_to=valid_to,
             current=True,
-            set_by=actor if getattr(actor, "is_authenticated", False) else None,
+            set_by=user_of(actor),
         )
         audit_log(
             actor=actor,
@@ -120,7 +120,7 @@ def health_status_set(
 
 def area_risk_set(
     *,
-    actor: Any,
+    actor: Actor,
     area: Area,
     level: str,
     reason: str = "",
@@ -154,7 +154,7 @@ def area_risk_set(
             reason=reason.strip()[:255],
             valid_from=valid_from,
             valid_to=valid_to,
-            set_by=actor if getattr(actor, "is_authenticated", False) else None,
+            set_by=user_of(actor),
         )
         audit_log(
             actor=actor,

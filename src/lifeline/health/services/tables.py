@@ -14,10 +14,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import can_anywhere
 from lifeline.health.models import Rule, RuleTable
 from lifeline.health.rules import DIMENSIONS, RuleSpec, validate
 
@@ -58,7 +59,7 @@ def rule_table_validate(*, rules: Sequence[RuleSpec]) -> list[str]:
     return validate(rules)
 
 
-def may_publish_rules(actor: Any) -> bool:
+def may_publish_rules(actor: Actor) -> bool:
     """The table is one for the whole city: a membership granting ``HEALTH_EDIT_RULES``
     anywhere may publish it. Being a Django superuser is not enough (the admin site's
     flag grants no place). ``None`` is the system itself (a data migration, a shell)."""
@@ -67,7 +68,7 @@ def may_publish_rules(actor: Any) -> bool:
 
 def rule_table_publish(
     *,
-    actor: Any,
+    actor: Actor,
     rules: Iterable[RuleSpec | Mapping[str, Any]],
     notes: str = "",
     based_on: RuleTable | None = None,
@@ -101,7 +102,7 @@ def rule_table_publish(
         table = RuleTable.objects.create(
             version=version,
             status=RuleTable.Status.ACTIVE,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_of(actor),
             based_on=based_on or current,
             in_force_from=now,
             notes=notes.strip(),

@@ -20,17 +20,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, require
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can, require
 from lifeline.health.models import Decision, DesignatedHospital, MedicalTransfer, StandingNeed
-from lifeline.health.services.access import access_decide
+from lifeline.health.services.medical_access import access_decide
 from lifeline.health.vocab import TRANSFER_FIELDS, How, TransferStep, Urgency, Where
 from lifeline.registry.models import Area, Person
-from lifeline.workorders.models import OPEN_STATUSES, Channel, EventKind, Priority, Status
-from lifeline.workorders.services import common, workorder_create
-from lifeline.workorders.services.routing import clock_target
+from lifeline.workorders.models import OPEN_STATUSES, Channel, Priority, Status
+from lifeline.workorders.services import (
+    workorder_annotate,
+    workorder_create,
+    workorder_raise_priority,
+)
 
 CATEGORY = "medical_care"
 # Who records the closed loop's times: those working or dispatching the order (the crew,
@@ -59,7 +63,7 @@ def transfer_order_text(person: Person, decision: Decision, hospital_name: str, 
 
 def transfer_order_create(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     decision: Decision,
     kind: str,
@@ -87,7 +91,14 @@ def transfer_order_create(
     )
     order = intake.order
     if top_priority and order.priority != Priority.CRITICAL:
-        _raise_to_critical(order, actor)
+        # A transfer is top priority whatever the clock policy's steps say; its clocks are
+        # those of a critical order from the moment it was filed.
+        order = workorder_raise_priority(
+            actor=actor,
+            order=order,
+            priority=Priority.CRITICAL,
+            reason=_("Priority raised to critical: medical transfer."),
+        )
     transfer = MedicalTransfer.objects.create(
         order=order,
         decision=decision,
@@ -98,13 +109,12 @@ def transfer_order_create(
         appointment_at=appointment_at,
         hospital=hospital,
         hospital_name=hospital_name,
-        created_by=common.actor_user(actor),
+        created_by=_user(actor),
         created_at=clock.now(),
     )
-    common.record(
-        order,
-        EventKind.COMMENTED,
+    workorder_annotate(
         actor=actor,
+        order=order,
         note=_("Medical-access decision attached: rule “%(rule)s” of table version %(version)d.")
         % {"rule": decision.rule.name, "version": decision.rule_version},
         data={
@@ -119,21 +129,9 @@ def transfer_order_create(
     return transfer
 
 
-def _raise_to_critical(order: Any, actor: Any) -> None:
-    """A transfer is top priority whatever the clock policy's steps say; its clocks are
-    those of a critical order from the moment it was filed."""
-    target = clock_target(category=order.category, priority=Priority.CRITICAL)
-    order.priority = Priority.CRITICAL
-    order.due_response_at, order.due_resolution_at, order.warn_at = target.due(order.created_at)
-    common.save_order(order, ["priority", "due_response_at", "due_resolution_at", "warn_at"])
-    common.record(
-        order,
-        EventKind.COMMENTED,
-        actor=actor,
-        note=_("Priority raised to critical: medical transfer."),
-        data={"priority": int(Priority.CRITICAL)},
-        audit_fields=("priority",),
-    )
+def _user(actor: Actor) -> Any:
+    """The signed-in person behind ``actor`` (None for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def open_transfer_of(person: Person) -> MedicalTransfer | None:
@@ -151,7 +149,7 @@ def open_transfer_of(person: Person) -> MedicalTransfer | None:
 
 def medical_transfer_request(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     urgency: str = Urgency.NECESSARY,
     needs: Iterable[str] = (),
@@ -243,7 +241,7 @@ def _step_checks(transfer: MedicalTransfer, step: TransferStep, at: dt.datetime)
         )
 
 
-def _require_recorder(actor: Any, order: Any) -> None:
+def _require_recorder(actor: Actor, order: Any) -> None:
     place = {"path": order.area_path, "unit_id": order.responsible_unit_id}
     if can(actor, RECORDERS, **place):
         return
@@ -254,7 +252,7 @@ def _require_recorder(actor: Any, order: Any) -> None:
 
 def medical_transfer_record(
     *,
-    actor: Any,
+    actor: Actor,
     transfer: MedicalTransfer,
     step: str,
     at: dt.datetime | None = None,
@@ -306,10 +304,9 @@ def medical_transfer_record(
             locked.hospital, locked.hospital_name = hospital, hospital.facility.name
             fields += ["hospital", "hospital_name"]
         locked.save(update_fields=fields)
-        common.record(
-            order,
-            EventKind.COMMENTED,
+        workorder_annotate(
             actor=actor,
+            order=order,
             at=at,
             note=_("%(step)s: %(at)s") % {"step": kind.label, "at": _local(at)},
             data={

@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can
 from lifeline.core.errors import ServiceError
-from lifeline.core.scoping import can
 from lifeline.health import selectors, services
 from lifeline.health.vocab import Need, Urgency
 from lifeline.registry.models import Person
@@ -28,18 +28,21 @@ def access_choices() -> dict[str, Any]:
 
 @register.inclusion_tag("health/partials/person_section.html", takes_context=True)
 def person_health(context: template.Context, person: Person) -> dict[str, Any]:
-    """The decision if care is needed now (made afresh only when its inputs or the table in
-    force changed), open transfers and standing needs of ``person``."""
+    """The answer if care is needed now, open transfers and standing needs of ``person``.
+
+    Shown by a GET, so nothing is written: the latest decision while it still holds,
+    otherwise the table's answer computed now and not recorded (the "ask" form records
+    one, by a POST)."""
     request = context.get("request")
     actor = getattr(request, "user", None)
     section: dict[str, Any] = {"person": person, "request": request}
     section["csrf_token"] = context.get("csrf_token")
-    if not can(actor, Perm.HEALTH_VIEW, path=person.area_path):
+    if actor is None or not can(actor, Perm.HEALTH_VIEW, path=person.area_path):
         # Seen in the registry through a membership that shows no health data here.
         section["transfers"] = section["standing_needs"] = []
         return section
     try:
-        section["decision"] = services.access_current(actor=actor, person=person)
+        section["decision"] = services.access_preview(actor=actor, person=person)
     except ServiceError as error:
         section["decision_error"] = str(error.message)
     section["transfers"] = selectors.transfer_list(actor=actor, person=person)[:5]

@@ -13,10 +13,12 @@ from django.utils import translation
 
 from lifeline.accounts.models import Role
 from lifeline.api.tests.helpers import client_for
+from lifeline.core.audit import AuditRecord
 from lifeline.core.clock import frozen_at
 from lifeline.core.models import OutboxMessage
 from lifeline.health.models import Decision, MedicalTransfer, StandingNeed
 from lifeline.health.services import (
+    access_preview,
     health_status_set,
     medical_transfer_request,
     standing_need_create,
@@ -29,7 +31,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 T0 = dt.datetime(2022, 11, 20, 12, 0, tzinfo=dt.UTC)
 
 
-def test_person_page_shows_the_decision_and_logs_it_once_until_something_changes(
+def test_person_page_shows_the_answer_and_records_it_only_when_asked(
     city, hospitals, grid_worker_a, command_staff
 ):
     person = city.people_a[0]
@@ -41,17 +43,41 @@ def test_person_page_shows_the_decision_and_logs_it_once_until_something_changes
     with frozen_at(T0 + dt.timedelta(minutes=1)):
         first = client.get(url).content.decode()
         client.get(url)
-    # then it shows the red-code answer, decided once, on the person-page channel
+        red = access_preview(actor=grid_worker_a, person=person)
+    # then it shows the red-code answer, computed, not recorded
     assert 'data-testid="access-decision"' in first and "120" in first
+    assert red.rule.name == "red_any_need" and red.instructions_zh in first
+    assert 'data-testid="access-not-recorded"' in first
+    assert not Decision.objects.exists()
+    # when someone asks through the page's form (a POST), the decision is recorded once
+    with frozen_at(T0 + dt.timedelta(minutes=2)):
+        client.post(
+            reverse("health:person_decide", args=[person.pk]),
+            {"urgency": "necessary", "channel": "person_page"},
+        )
+        again = client.get(url).content.decode()
     decision = Decision.objects.get()
     assert decision.channel == "person_page" and decision.rule.name == "red_any_need"
-    assert decision.instructions_zh in first
-    # when the code turns green, the page decides afresh
+    assert f'data-decision="{decision.pk}"' in again
+    # when the code turns green, the page answers afresh, still without writing
     with frozen_at(T0 + dt.timedelta(hours=1)):
         health_status_set(actor=command_staff, person=person, colour="green")
-        client.get(url)
-    assert Decision.objects.count() == 2
-    assert Decision.objects.order_by("-pk").first().rule.name == "green_default"
+        green = client.get(url).content.decode()
+        answer = access_preview(actor=grid_worker_a, person=person)
+    assert Decision.objects.count() == 1
+    assert answer.rule.name == "green_default" and answer.instructions_zh in green
+
+
+def test_a_get_of_the_person_page_writes_no_decision_and_no_audit_record(
+    city, hospitals, grid_worker_a, command_staff
+):
+    person = city.people_a[0]
+    health_status_set(actor=command_staff, person=person, colour="yellow")
+    before = (Decision.objects.count(), AuditRecord.objects.count())
+    response = client_for(grid_worker_a).get(reverse("registry:person", args=[person.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="access-decision"' in response.content.decode()
+    assert (Decision.objects.count(), AuditRecord.objects.count()) == before
 
 
 def test_asking_again_with_an_emergency_answers_120_in_place(city, hospitals, hotline_operator):

@@ -9,7 +9,7 @@ from typing import Any
 from lifeline.accounts.models import User
 from lifeline.core import clock
 from lifeline.core.models import OutboxMessage
-from lifeline.passes import keys, selectors, services, tasks
+from lifeline.passes import key_store, selectors, services, tasks
 from lifeline.passes.credential import KeyList, RevocationStore, Status, verify_pass
 from lifeline.passes.credential.keys import public_key_from_jwk
 from lifeline.passes.credential.revocation import verify_update
@@ -87,13 +87,13 @@ def test_approved_logistics_pass_verifies_offline_with_the_published_key_list(
         pk = _truck(park_service, city)
     with clock.frozen_at(at(12, 30)):
         issued = services.pass_application_approve(actor=district_approver, application_id=pk)
-        published = keys.key_list_published()
+        published = key_store.key_list_published()
 
     # when: a checkpoint verifies the signed key list with the trust key, then the pass
     trust = public_key_from_jwk(published["trust_key"])
     key_list = KeyList.verify_signed(base64.b64decode(published["signed"]), trust_keys=[trust])
     result = verify_pass(
-        issued.text, key_list=key_list, revocations=RevocationStore(), now=keys.epoch(at(14))
+        issued.text, key_list=key_list, revocations=RevocationStore(), now=key_store.epoch(at(14))
     )
 
     # then: the pass is valid, issued by the district bureau, holder is the plate
@@ -162,19 +162,20 @@ def test_revoked_pass_is_rejected_at_the_checkpoint_after_the_next_sync(
     with clock.frozen_at(at(10)):
         pk = _truck(park_service, city)
         issued = services.pass_application_approve(actor=district_approver, application_id=pk)
-        key_list = keys.key_list()
-        trust = keys.trust_key().public_key
+        key_list = key_store.key_list()
+        trust = key_store.trust_key().public_key
         store = RevocationStore()
         store.apply_signed(
-            base64.b64decode(keys.revocation_published(since=None)["signed"]), trust_keys=[trust]
+            base64.b64decode(key_store.revocation_published(since=None)["signed"]),
+            trust_keys=[trust],
         )
-    now = keys.epoch(at(14))
+    now = key_store.epoch(at(14))
     ok = verify_pass(issued.text, key_list=key_list, revocations=store, now=now)
 
     # when: the pass is revoked, and the checkpoint fetches the delta since its sequence
     with clock.frozen_at(at(13)):
         services.pass_revoke(actor=district_approver, pass_id=issued.pass_id, reason="车辆改派")
-        delta = keys.revocation_published(since=store.sequence or None)
+        delta = key_store.revocation_published(since=store.sequence or None)
     store.apply(verify_update(base64.b64decode(delta["signed"]), trust_keys=[trust]))
     revoked = verify_pass(issued.text, key_list=key_list, revocations=store, now=now)
 
@@ -193,12 +194,12 @@ def test_rotated_key_keeps_earlier_passes_valid_and_signs_new_ones(
         )
     # when: the key is rotated and another pass is issued
     with clock.frozen_at(at(11)):
-        keys.signing_key_rotate(actor=district_approver, unit=ladder["district"])
+        key_store.signing_key_rotate(actor=district_approver, unit=ladder["district"])
         second = services.pass_application_approve(
             actor=district_approver, application_id=_truck(park_service, city)
         )
-    key_list = keys.key_list()
-    now = keys.epoch(at(14))
+    key_list = key_store.key_list()
+    now = key_store.epoch(at(14))
     # then: both verify, with different keys; the list holds both
     assert first.key_id != second.key_id
     assert len(key_list) == 2

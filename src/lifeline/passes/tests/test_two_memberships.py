@@ -17,7 +17,7 @@ from django.urls import reverse
 from lifeline.accounts.models import Membership, Role, User
 from lifeline.core import clock
 from lifeline.core.errors import NotFound, PermissionDenied
-from lifeline.passes import checkpoints, keys, selectors, services
+from lifeline.passes import checkpoints, key_store, selectors, services
 from lifeline.passes.eligibility import Providers
 from lifeline.passes.models import (
     ApplicationStatus,
@@ -121,9 +121,9 @@ def test_decisions_and_keys_only_for_the_unit_of_the_unit_membership(
             services.pass_revoke(actor=worker_and_office, pass_id=theirs.pass_id, reason="改派")
         services.pass_revoke(actor=worker_and_office, pass_id=issued.pass_id, reason="改派")
         # keys: their unit's only (units are public, so forbidden rather than not found)
-        keys.signing_key_rotate(actor=worker_and_office, unit=ladder["street"])
+        key_store.signing_key_rotate(actor=worker_and_office, unit=ladder["street"])
         with pytest.raises(PermissionDenied):
-            keys.signing_key_rotate(actor=worker_and_office, unit=ladder["committee"])
+            key_store.signing_key_rotate(actor=worker_and_office, unit=ladder["committee"])
     theirs.refresh_from_db()
     assert theirs.status == "active"
     assert MovementPass.objects.get(pk=issued.pk).status == "revoked"
@@ -251,7 +251,7 @@ def test_district_staff_approve_their_bureaus_passes(city, ladder, park_service,
         services.pass_revoke(actor=district_staff, pass_id=issued.pass_id, reason="改派")
     # keys stay with the bureau's own unit staff
     with pytest.raises(PermissionDenied):
-        keys.signing_key_rotate(actor=district_staff, unit=ladder["district"])
+        key_store.signing_key_rotate(actor=district_staff, unit=ladder["district"])
 
 
 def test_checkpoints_are_set_up_only_in_the_district_membership(

@@ -1,5 +1,6 @@
 """Importing household lists (CSV/XLSX): read, validate every row, commit all or nothing."""
 
+from lifeline.core.spreadsheets import FileProblem
 from lifeline.registry.importing.commit import CommitResult
 from lifeline.registry.importing.jobs import (
     households_check,
@@ -8,7 +9,6 @@ from lifeline.registry.importing.jobs import (
     import_job_process,
     import_job_result,
 )
-from lifeline.registry.importing.reader import FileProblem
 from lifeline.registry.importing.validate import RowError
 
 __all__ = [

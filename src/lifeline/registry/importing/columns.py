@@ -7,7 +7,6 @@ ignored) because every community's spreadsheet spells them a little differently.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lifeline.core.spreadsheets import normalise_header
 from lifeline.registry.models import VulnerabilityKind
 
 
@@ -79,14 +79,6 @@ MAX_LENGTH = {
     "power_account": 32,
     "water_account": 32,
 }
-
-_HINT = re.compile(r"[(（].*?[)）]\s*$")
-
-
-def normalise_header(text: object) -> str:
-    value = str(text or "").strip().lstrip("*＊").strip()
-    value = _HINT.sub("", value).strip()
-    return re.sub(r"[\s_-]+", "_", value).lower()
 
 
 def _header_index() -> dict[str, str]:
@@ -167,39 +159,3 @@ _SEX = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 
 def parse_sex(text: str) -> str | None:
     return _SEX.get(text.strip().lower())
-
-
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date from a spreadsheet cell or text; None when it is not one."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    match = _DATE_RE.match(text)
-    if match:
-        parts = match.groups()
-    elif re.fullmatch(r"\d{8}", text):
-        parts = (text[:4], text[4:6], text[6:])
-    else:
-        return None
-    try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
-
-
-def cell_text(value: object) -> str:
-    """A cell as text. Whole numbers lose Excel's '.0' so phones read as typed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()

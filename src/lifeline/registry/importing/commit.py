@@ -1,18 +1,22 @@
 """Writing a validated plan: one transaction, bulk inserts, buildings and households reused.
 
 Existing households are reused as they are (their phones and accounts are not overwritten
-by a list). The audit trail is one ``household.create`` record per new household and one
-``import.commit`` record for the job, which names what was created; people and their
-special-group tags are covered by those two, which keeps a 100,000-row import cheap.
+by a list). Bulk inserts bypass ``save()``, so every new row is stamped here with one reading
+of the clock (``created_at`` and ``updated_at``). The audit trail is one
+``household.create`` record per new household and one ``import.commit`` record for the
+job, which names what was created; people and their special-group tags are covered by
+those two, which keeps a 100,000-row import cheap.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.db import transaction
 
+from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import AuditEntry, audit_log, audit_log_many
 from lifeline.core.personal import encrypt_value, mask_id_number
 from lifeline.registry.importing.validate import HouseholdPlan, Plan
@@ -41,18 +45,23 @@ class CommitResult:
             return None
 
 
-def plan_commit(*, actor: Any, plan: Plan, job: ImportJob) -> CommitResult:
+def plan_commit(*, actor: Actor | None, plan: Plan, job: ImportJob) -> CommitResult:
     """Write ``plan`` all or nothing. A unique-key race with another writer raises
     ``IntegrityError`` and rolls everything back."""
     households = list(plan.households.values())
+    now = clock.now()
     with transaction.atomic():
         buildings, new_buildings = _buildings(households)
-        by_key, new_households = _households(households, buildings)
-        people = _people(households, by_key)
+        by_key, new_households = _households(households, buildings, now)
+        people = _people(households, by_key, now)
         Person.objects.bulk_create([p for p, _kinds in people], batch_size=BATCH)
         vulnerabilities = [
             Vulnerability(
-                person=person, grid_id=person.grid_id, area_path=person.area_path, kind=kind
+                person=person,
+                grid_id=person.grid_id,
+                area_path=person.area_path,
+                kind=kind,
+                created_at=now,
             )
             for person, kinds in people
             for kind in kinds
@@ -127,7 +136,7 @@ PlanKey = tuple[int, str, str]  # grid id, building name, unit number
 
 
 def _households(
-    households: list[HouseholdPlan], buildings: dict[tuple[int, str], int]
+    households: list[HouseholdPlan], buildings: dict[tuple[int, str], int], now: dt.datetime
 ) -> tuple[dict[PlanKey, Household], list[Household]]:
     wanted = {(buildings[(h.grid.pk, h.building)], h.unit_no): h for h in households}
     by_key: dict[tuple[int, str], Household] = {
@@ -146,6 +155,8 @@ def _households(
             gas_account=h.values["gas_account"],
             power_account=h.values["power_account"],
             water_account=h.values["water_account"],
+            created_at=now,
+            updated_at=now,
         )
         for (building_id, unit_no), h in wanted.items()
         if (building_id, unit_no) not in by_key
@@ -157,7 +168,7 @@ def _households(
 
 
 def _people(
-    households: list[HouseholdPlan], by_key: dict[PlanKey, Household]
+    households: list[HouseholdPlan], by_key: dict[PlanKey, Household], now: dt.datetime
 ) -> list[tuple[Person, list[str]]]:
     people: list[tuple[Person, list[str]]] = []
     for h in households:
@@ -172,6 +183,8 @@ def _people(
                 birth_date=p.birth_date,
                 phone=p.phone,
                 relation=p.relation,
+                created_at=now,
+                updated_at=now,
             )
             if p.id_number:
                 person.id_number_enc = encrypt_value(p.id_number)

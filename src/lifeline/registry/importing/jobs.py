@@ -10,19 +10,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
 
 from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.core.scoping import can_anywhere
+from lifeline.core.spreadsheets import FileProblem
 from lifeline.registry.importing.commit import CommitResult, plan_commit
-from lifeline.registry.importing.reader import FileProblem, read_table
+from lifeline.registry.importing.reader import read_table
 from lifeline.registry.importing.validate import Plan, RowError, households_validate
 from lifeline.registry.models import ImportJob
 
@@ -33,7 +34,7 @@ Status = ImportJob.Status
 ProgressHook = Callable[[str, int, int], None]
 
 
-def import_job_create(*, actor: Any, file_name: str, content: bytes, language: str) -> ImportJob:
+def import_job_create(*, actor: Actor, file_name: str, content: bytes, language: str) -> ImportJob:
     """Store an uploaded list as a pending job; nothing in the registry changes yet."""
     if not can_anywhere(actor, Perm.REGISTRY_IMPORT):
         raise PermissionDenied(_("Your role may not change the registry."))
@@ -45,7 +46,7 @@ def import_job_create(*, actor: Any, file_name: str, content: bytes, language: s
         )
     return ImportJob.objects.create(
         kind="households",
-        created_by=actor,
+        created_by=user_of(actor),
         file_name=os.path.basename(file_name)[:255],
         content=content,
         language=language,
@@ -53,7 +54,7 @@ def import_job_create(*, actor: Any, file_name: str, content: bytes, language: s
 
 
 def households_check(
-    *, actor: Any, content: bytes, progress: ProgressHook | None = None
+    *, actor: Actor, content: bytes, progress: ProgressHook | None = None
 ) -> tuple[Plan | None, list[RowError]]:
     """Validate a file without writing anything (the CLI's --dry-run)."""
     try:
@@ -176,7 +177,7 @@ def import_job_result(*, job: ImportJob) -> CommitResult | None:
     return CommitResult.from_text(purpose or "")
 
 
-def import_job_get(*, actor: Any, pk: int) -> ImportJob:
+def import_job_get(*, actor: Actor, pk: int) -> ImportJob:
     """A job is seen by the person who uploaded it only: it holds their file."""
     from lifeline.core.errors import NotFound
 

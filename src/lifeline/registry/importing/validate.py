@@ -15,6 +15,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for
+from lifeline.core.actors import Actor
 from lifeline.core.personal import (
     id_number_is_valid,
     lookup_hash,
@@ -22,18 +24,16 @@ from lifeline.core.personal import (
     normalise_phone,
     phone_is_valid,
 )
-from lifeline.core.scoping import scope_for
+from lifeline.core.spreadsheets import FileProblem, cell_text, parse_date
 from lifeline.registry.importing.columns import (
     COLUMN_BY_KEY,
     HOUSEHOLD_KEYS,
     MAX_LENGTH,
     PERSON_KEYS,
-    cell_text,
-    parse_date,
     parse_sex,
     parse_vulnerabilities,
 )
-from lifeline.registry.importing.reader import FileProblem, Table
+from lifeline.registry.importing.reader import Table
 from lifeline.registry.models import Area, AreaLevel, Person
 
 Progress = Callable[[int, int], None]
@@ -88,7 +88,9 @@ class Plan:
         return sum(len(h.people) for h in self.households.values())
 
 
-def households_validate(*, actor: Any, table: Table, progress: Progress | None = None) -> Plan:
+def households_validate(
+    *, actor: Actor | None, table: Table, progress: Progress | None = None
+) -> Plan:
     """Check every row of ``table`` for ``actor``; the plan is committable iff no errors."""
     grant = scope_for(actor).grant(Perm.REGISTRY_IMPORT)
     if grant.is_empty:

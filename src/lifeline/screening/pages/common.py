@@ -1,5 +1,5 @@
-"""What the screening pages share: the page frame, form failures, masked codes, and
-reading a pasted list of people, a new session's default hours.
+"""What the screening pages share: the page frame, the form pages, form failures, masked
+codes, and reading a pasted list of people, a new session's default hours.
 
 A page shows at all only when the actor holds its permission somewhere
 (``require_anywhere``); what it lists is then read where that permission holds, and each
@@ -16,23 +16,26 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.personal import mask_phone
-from lifeline.core.scoping import scope_for
-from lifeline.screening import progress, selectors
-from lifeline.screening.forms import apply_service_error
+from lifeline.screening import selectors
+from lifeline.screening.forms import FIELD_ALIASES
 from lifeline.screening.models import Session
+from lifeline.web.pages import apply_service_error, form_page
 
 # Who may open which kind of page (lists of people check ``screening.view`` at their area).
-PLANS = progress.PLAN_READERS  # policies, rounds, sites, sessions (read)
+PLANS = selectors.PLAN_READERS  # policies, rounds, sites, sessions (read)
 PLANNING = Perm.SCREENING_PLAN  # their forms
 REVIEW = selectors.REVIEWERS
 SAMPLING = Perm.SCREENING_SAMPLE
+LISTS = Perm.SCREENING_VIEW  # lists of people, read at their area
 ANY_SCREENING = REVIEW
 
 
-def require_anywhere(actor: Any, perm: str | tuple[str, ...]) -> None:
+def require_anywhere(actor: Actor, perm: str | tuple[str, ...]) -> None:
     """Refuse a page to an actor holding ``perm`` nowhere."""
     if not scope_for(actor).anywhere(perm):
         raise PermissionDenied(_("Your role may not do this."))
@@ -42,7 +45,7 @@ def screening_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     scope = scope_for(request.user)
-    roots = progress.root_areas(actor=request.user)
+    roots = selectors.root_areas(actor=request.user)
     may = {
         "lists": bool(roots),
         "plans": scope.anywhere(PLANS),
@@ -54,8 +57,15 @@ def screening_page(
 
 
 def form_failed(form: Any, error: ServiceError) -> int:
-    apply_service_error(form, error)
+    apply_service_error(form, error, aliases=FIELD_ALIASES)
     return error.status
+
+
+def plan_form_page(request: HttpRequest, **page: Any) -> HttpResponse:
+    """A new or edit page of a policy, round, site or session: the page kit's form page
+    (``web.pages.form_page``) in the screening frame, with the services' field names put
+    on the forms' fields."""
+    return form_page(request, render=screening_page, aliases=FIELD_ALIASES, **page)
 
 
 def _masked_code(code: str) -> str:
@@ -65,7 +75,7 @@ def _masked_code(code: str) -> str:
     return mask_phone(code)
 
 
-def resolve_people(actor: Any, text: str) -> tuple[list[int], list[str], str]:
+def resolve_people(actor: Actor, text: str) -> tuple[list[int], list[str], str]:
     """Codes or ID numbers, one per line -> person ids (where the actor plans), errors per
     line, and the text to show again (found people as their ``P`` codes, never the ID
     number typed)."""

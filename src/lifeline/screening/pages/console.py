@@ -1,7 +1,7 @@
 """The sampling console: the page a sampler's phone keeps open, and the sync of its
 offline queue (each queued action applied alone; retries are replays). Both need
 ``screening.sample`` somewhere, and each action needs it at the person's and tube's place
-(``services.access``)."""
+(``screening.permissions``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lifeline.core.actors import Actor
 from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.jsonbody import BadJson, read_json
 from lifeline.core.personal import mask_name
@@ -59,7 +60,7 @@ def console_sync(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
-def _apply(actor: Any, item: Any) -> dict[str, Any]:
+def _apply(actor: Actor, item: Any) -> dict[str, Any]:
     client_id = str(item.get("client_id", "")) if isinstance(item, dict) else ""
     try:
         if not isinstance(item, dict):

@@ -3,8 +3,6 @@ session in one action."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -15,32 +13,36 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.exports import csv_writer
 from lifeline.core.personal import mask_name, mask_phone
 from lifeline.registry.models import Person
-from lifeline.screening import progress, selectors
-from lifeline.screening.forms import (
-    ListSessionForm,
+from lifeline.registry.tree import area_get, breadcrumbs
+from lifeline.screening import selectors
+from lifeline.screening.forms import ListSessionForm
+from lifeline.screening.pages.common import (
+    LISTS,
+    form_failed,
+    screening_page,
+    session_times,
 )
-from lifeline.screening.pages.common import form_failed, screening_page, session_times
-from lifeline.screening.services.plans_edit import (
-    session_open_for_list,
-)
+from lifeline.screening.permissions import DENIED
+from lifeline.screening.services import session_open_for_list
 from lifeline.web.errors import renders_service_errors
-from lifeline.web.navigation import area_breadcrumbs
 
 _LIST_NAMES = {
     "not_tested_today": _lazy("Not tested today"),
     "not_compliant": _lazy("Not compliant"),
     "pending_recheck": _lazy("Pending recheck"),
     "yellow_code": _lazy("Yellow code"),
+    "staying_home": _lazy("Staying home"),
 }
 
 
-def _list_people(actor: Any, area_id: int, kind: str) -> QuerySet[Person]:
-    if kind == "yellow_code":
-        return progress.yellow_code_list(actor=actor, area_id=area_id)
+def _list_people(actor: Actor, area_id: int, kind: str) -> QuerySet[Person]:
+    if kind in selectors.STATUS_LIST_KINDS:
+        return selectors.status_list(actor=actor, area_id=area_id, kind=kind)
     return selectors.screening_list(actor=actor, area_id=area_id, kind=kind)
 
 
@@ -57,9 +59,11 @@ def _list_page(
     status: int = 200,
 ) -> HttpResponse:
     people = _list_people(request.user, area_id, kind)
-    area = progress.area_get(actor=request.user, area_id=area_id)
+    area = area_get(
+        actor=request.user, pk=area_id, perm=LISTS, missing=selectors.NO_AREA, denied=DENIED
+    )
     counts = selectors.screening_counts(actor=request.user, area_id=area_id)
-    progress.yellow_code_counts(actor=request.user, area=area, children=counts)
+    selectors.status_counts(actor=request.user, area=area, rows=counts)
     if session_form is None:
         session_form = ListSessionForm(
             actor=request.user,
@@ -70,10 +74,10 @@ def _list_page(
         "kind_name": _LIST_NAMES[kind],
         "area": area,
         "area_id": area_id,
-        "breadcrumbs": area_breadcrumbs(actor=request.user, area=area),
+        "breadcrumbs": breadcrumbs(actor=request.user, area=area),
         "counts": counts,
         "people": people.select_related("grid")[:500],
-        "kinds": [(k, _LIST_NAMES[k]) for k in progress.PAGE_LIST_KINDS],
+        "kinds": [(k, _LIST_NAMES[k]) for k in selectors.PAGE_LIST_KINDS],
         "session_form": session_form,
     }
     return screening_page(request, "screening/list.html", context, status=status)
@@ -84,7 +88,7 @@ def _list_page(
 @renders_service_errors
 def screening_list(request: HttpRequest, area_id: int, kind: str) -> HttpResponse:
     """A screening list of an area; ``?format=csv`` exports it (names and phones masked)."""
-    if kind not in progress.PAGE_LIST_KINDS:
+    if kind not in selectors.PAGE_LIST_KINDS:
         raise NotFound(_("Unknown list."))
     if request.GET.get("format") == "csv":
         people = _list_people(request.user, area_id, kind)
@@ -129,6 +133,3 @@ def list_session(request: HttpRequest, area_id: int, kind: str) -> HttpResponse:
             messages.success(request, _("Session opened for the list."))
             return redirect("screening:session_edit", pk=session.pk)
     return _list_page(request, area_id, kind, session_form=form, status=status)
-
-
-# The daily review and the door-to-door list

@@ -10,12 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere
 from lifeline.core import clock
 from lifeline.core.dates import parse_day
 from lifeline.core.exports import csv_writer
-from lifeline.core.scoping import can_anywhere
-from lifeline.screening import progress, selectors
-from lifeline.screening.pages.common import ANY_SCREENING, REVIEW, require_anywhere, screening_page
+from lifeline.registry.tree import area_get
+from lifeline.screening import selectors
+from lifeline.screening.pages.common import (
+    ANY_SCREENING,
+    LISTS,
+    REVIEW,
+    require_anywhere,
+    screening_page,
+)
+from lifeline.screening.permissions import DENIED
 from lifeline.web.errors import renders_service_errors
 
 
@@ -29,8 +37,8 @@ def review(request: HttpRequest) -> HttpResponse:
     context = {
         "review": data,
         "day": day,
-        "per_site": progress.review_per_site(data),
-        "sampled_to_result": progress.sampled_to_result_minutes(actor=request.user, day=day),
+        "per_site": selectors.review_per_site(data),
+        "sampled_to_result": selectors.sampled_to_result_minutes(actor=request.user, day=day),
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
     }
@@ -43,9 +51,11 @@ def review(request: HttpRequest) -> HttpResponse:
 def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
     """Bedridden and disabled people of a grid by household; ``?format=csv`` exports the
     list (names masked), ``?format=visits`` the households still to sample as team visits."""
-    grid = progress.area_get(actor=request.user, area_id=grid_id)
+    grid = area_get(
+        actor=request.user, pk=grid_id, perm=LISTS, missing=selectors.NO_AREA, denied=DENIED
+    )
     day = clock.today()
-    stops = progress.door_to_door_stops(actor=request.user, grid_id=grid.pk, day=day)
+    stops = selectors.door_to_door_stops(actor=request.user, grid_id=grid.pk, day=day)
     fmt = request.GET.get("format")
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -59,7 +69,7 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
                 yes_no = _("yes") if tested else _("no")
                 writer.writerow([pk, name, stop.building, stop.unit_no, stop.address, yes_no])
         return response
-    visits, unplaced = progress.as_team_visits(stops, grid=grid, day=day)
+    visits, unplaced = selectors.as_team_visits(stops, grid=grid, day=day)
     if fmt == "visits":
         return JsonResponse(
             {
@@ -68,8 +78,8 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
                 "visits": [
                     {
                         "id": v.id,
-                        "lat": v.location.lat,
-                        "lng": v.location.lng,
+                        "lat": v.lat,
+                        "lng": v.lng,
                         "service": v.service,
                         "priority": v.priority,
                         "skill": v.skill,
@@ -97,7 +107,7 @@ def door_to_door(request: HttpRequest, grid_id: int) -> HttpResponse:
 @renders_service_errors
 def home(request: HttpRequest) -> HttpResponse:
     require_anywhere(request.user, ANY_SCREENING)
-    roots = progress.root_areas(actor=request.user)
+    roots = selectors.root_areas(actor=request.user)
     # Samplers and labs hold no screening.view: no lists of people to offer them.
     may_list = can_anywhere(request.user, Perm.SCREENING_VIEW)
     return screening_page(request, "screening/home.html", {"roots": roots, "may_list": may_list})

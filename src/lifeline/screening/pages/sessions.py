@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scoped
 from lifeline.core import clock
-from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_name
-from lifeline.core.scoping import scoped
-from lifeline.screening import progress, selectors
-from lifeline.screening.forms import (
-    SessionForm,
-)
-from lifeline.screening.models import SessionKind
+from lifeline.screening import selectors
+from lifeline.screening.forms import SessionForm
+from lifeline.screening.models import Session, SessionKind
 from lifeline.screening.pages.common import (
     PLANNING,
     PLANS,
-    form_failed,
+    plan_form_page,
     require_anywhere,
     screening_page,
     session_times,
 )
-from lifeline.screening.services import (
-    session_create,
-)
-from lifeline.screening.services.plans_edit import (
-    session_update,
-)
+from lifeline.screening.services import session_create, session_update
 from lifeline.web.errors import renders_service_errors
 
 
@@ -54,38 +47,37 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return screening_page(request, "screening/sessions.html", context)
 
 
+def _session_values(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": c["kind"],
+        "name": c["name"],
+        "starts_at": c["starts_at"],
+        "ends_at": c["ends_at"],
+        "grid_ids": c["grids"],
+    }
+
+
+def _to_session(session: Session) -> str:
+    return reverse("screening:session_edit", args=[session.pk])
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def session_new(request: HttpRequest, site_pk: int) -> HttpResponse:
     require_anywhere(request.user, PLANNING)
-    site = progress.site_get(actor=request.user, site_id=site_pk)
-    form = SessionForm(request.POST or None, actor=request.user, site=site)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            c = form.cleaned_data
-            try:
-                session = session_create(
-                    actor=request.user,
-                    site_id=site.pk,
-                    kind=c["kind"],
-                    name=c["name"],
-                    starts_at=c["starts_at"],
-                    ends_at=c["ends_at"],
-                    grid_ids=c["grids"],
-                )
-            except ServiceError as error:
-                status = form_failed(form, error)
-            else:
-                messages.success(request, _("Session saved."))
-                return redirect("screening:session_edit", pk=session.pk)
-    else:
-        form.initial = {"kind": SessionKind.REGULAR, **session_times(None)}
-    return screening_page(
-        request, "screening/session_form.html", {"form": form, "site": site}, status
+    site = selectors.site_get(actor=request.user, site_id=site_pk)
+    return plan_form_page(
+        request,
+        form_class=SessionForm,
+        form_kwargs={"actor": request.user, "site": site},
+        initial=lambda: {"kind": SessionKind.REGULAR, **session_times(None)},
+        template="screening/session_form.html",
+        save=lambda c: session_create(actor=request.user, site_id=site.pk, **_session_values(c)),
+        success_message=_("Session saved."),
+        success_url=_to_session,
+        context={"site": site},
     )
 
 
@@ -94,52 +86,39 @@ def session_new(request: HttpRequest, site_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @renders_service_errors
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = progress.session_get(actor=request.user, session_id=pk)
-    status = 200
-    if request.method == "POST":
-        form = SessionForm(request.POST, actor=request.user, site=session.site)
-        status = 400
-        if form.is_valid():
-            c = form.cleaned_data
-            try:
-                session_update(
-                    actor=request.user,
-                    session_id=session.pk,
-                    kind=c["kind"],
-                    name=c["name"],
-                    starts_at=c["starts_at"],
-                    ends_at=c["ends_at"],
-                    grid_ids=c["grids"],
-                )
-            except ServiceError as error:
-                status = form_failed(form, error)
-            else:
-                messages.success(request, _("Session saved."))
-                return redirect("screening:session_edit", pk=session.pk)
-    else:
+    session = selectors.session_get(actor=request.user, session_id=pk)
+
+    def initial() -> dict[str, Any]:
         # The grids the editor plans for: those outside stay served (``session_update``).
         grids = scoped(session.grids.all(), request.user, PLANNING).values_list("pk", flat=True)
-        form = SessionForm(
-            actor=request.user,
-            site=session.site,
-            initial={
-                "name": session.name,
-                "kind": session.kind,
-                "grids": list(grids),
-                **session_times(session),
-            },
-        )
-    # Whom the session invites, masked: for those who plan or sample there.
-    readers = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
-    invited = scoped(session.invited.all(), request.user, readers)
-    context = {
-        "form": form,
-        "site": session.site,
-        "session": session,
-        "invited_count": invited.count(),
-        "invited": [(p.pk, mask_name(p.name)) for p in invited.order_by("pk")[:200]],
-    }
-    return screening_page(request, "screening/session_form.html", context, status=status)
+        return {
+            "name": session.name,
+            "kind": session.kind,
+            "grids": list(grids),
+            **session_times(session),
+        }
 
+    def context() -> dict[str, Any]:
+        # Whom the session invites, masked: for those who plan or sample there.
+        readers = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE)
+        invited = scoped(session.invited.all(), request.user, readers)
+        return {
+            "site": session.site,
+            "session": session,
+            "invited_count": invited.count(),
+            "invited": [(p.pk, mask_name(p.name)) for p in invited.order_by("pk")[:200]],
+        }
 
-# A screening list becomes a session
+    return plan_form_page(
+        request,
+        form_class=SessionForm,
+        form_kwargs={"actor": request.user, "site": session.site},
+        initial=initial,
+        template="screening/session_form.html",
+        save=lambda c: session_update(
+            actor=request.user, session_id=session.pk, **_session_values(c)
+        ),
+        success_message=_("Session saved."),
+        success_url=_to_session,
+        context=context,
+    )

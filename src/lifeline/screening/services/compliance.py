@@ -294,32 +294,6 @@ def _apply_orm(items: list[PersonOutcome]) -> int:
     return len(rows)
 
 
-def compliance_rerule(*, area_path: str) -> int:
-    """Re-evaluate ``compliant_until`` under the policies now in force, from the masks."""
-    changed = 0
-    qs = Compliance.objects.filter(area_path__startswith=area_path).order_by("pk")
-    batch: list[Compliance] = []
-    for row in qs.iterator(chunk_size=5000):
-        batch.append(row)
-        if len(batch) == 5000:
-            changed += _rerule(batch)
-            batch = []
-    if batch:
-        changed += _rerule(batch)
-    return changed
-
-
-def _rerule(rows: list[Compliance]) -> int:
-    rules = rules_for({r.person_id: r.area_path for r in rows}, today=clock.today())
-    for row in rows:
-        n, d = rules[row.person_id]
-        window = DayWindow(row.last_tested_on, row.day_mask)
-        row.required_tests, row.window_days = n, d
-        row.compliant_until = window.compliant_until(required=n, days=d)
-    Compliance.objects.bulk_update(rows, ["required_tests", "window_days", "compliant_until"])
-    return len(rows)
-
-
 def pg_array(values: Iterable[int | dt.date | None]) -> str:
     """A PostgreSQL array literal of integers or dates: adapting tens of thousands of
     values one by one costs more than the statement that uses them."""

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import get_for, scoped
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import ServiceError
-from lifeline.core.scoping import scoped
 from lifeline.screening.models import Round, Session, SessionKind, Site, SiteKind
-from lifeline.screening.services.access import for_action
+from lifeline.screening.permissions import DENIED
 from lifeline.screening.services.planning import (
     planned_grids,
     planned_policy_exists,
@@ -42,15 +43,20 @@ def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
     return touched
 
 
-def round_for_change(*, actor: Any, round_id: int) -> Round:
-    return for_action(
-        Round.objects.all(), actor, Perm.SCREENING_PLAN, pk=round_id, missing=_("No such round.")
+def round_for_change(*, actor: Actor, round_id: int) -> Round:
+    return get_for(
+        Round.objects.all(),
+        actor,
+        Perm.SCREENING_PLAN,
+        pk=round_id,
+        missing=_("No such round."),
+        denied=DENIED,
     )
 
 
 def round_update(
     *,
-    actor: Any,
+    actor: Actor,
     round_id: int,
     name: str,
     starts_on: dt.date,
@@ -81,13 +87,18 @@ def round_update(
     return rnd
 
 
-def site_for_change(*, actor: Any, site_id: int) -> Site:
-    return for_action(
-        Site.objects.all(), actor, Perm.SCREENING_PLAN, pk=site_id, missing=_("No such site.")
+def site_for_change(*, actor: Actor, site_id: int) -> Site:
+    return get_for(
+        Site.objects.all(),
+        actor,
+        Perm.SCREENING_PLAN,
+        pk=site_id,
+        missing=_("No such site."),
+        denied=DENIED,
     )
 
 
-def site_update(*, actor: Any, site_id: int, name: str, kind: str, address: str = "") -> Site:
+def site_update(*, actor: Actor, site_id: int, name: str, kind: str, address: str = "") -> Site:
     """Rename a site, change its kind or address; its area stays (sessions copy it)."""
     site = site_for_change(actor=actor, site_id=site_id)
     fields: dict[str, list[str]] = {}
@@ -105,19 +116,20 @@ def site_update(*, actor: Any, site_id: int, name: str, kind: str, address: str 
     return site
 
 
-def session_for_change(*, actor: Any, session_id: int) -> Session:
-    return for_action(
+def session_for_change(*, actor: Actor, session_id: int) -> Session:
+    return get_for(
         Session.objects.select_related("site"),
         actor,
         Perm.SCREENING_PLAN,
         pk=session_id,
         missing=_("No such session."),
+        denied=DENIED,
     )
 
 
 def session_update(
     *,
-    actor: Any,
+    actor: Actor,
     session_id: int,
     kind: str,
     name: str,
@@ -159,7 +171,7 @@ def session_update(
 
 def session_open_for_list(
     *,
-    actor: Any,
+    actor: Actor,
     site_id: int,
     name: str,
     kind: str,

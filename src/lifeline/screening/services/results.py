@@ -26,11 +26,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import Grant, scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.dates import EARLIEST, LATEST
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import Grant, scope_for
 from lifeline.screening.models import (
     Outcome,
     PersonResult,
@@ -71,7 +72,7 @@ class ImportSummary:
     positives: int
 
 
-def results_import_csv(*, actor: Any, content: bytes, lab: str = "") -> ImportSummary:
+def results_import_csv(*, actor: Actor, content: bytes, lab: str = "") -> ImportSummary:
     """CSV with header ``barcode,result[,reported_at]``; result negative|positive|invalid."""
     _results_grant(actor)  # refused before the file is read
     try:
@@ -117,7 +118,7 @@ def _reported_at(text: str) -> dt.datetime | None:
     return moment
 
 
-def results_import(*, actor: Any, rows: Sequence[ResultRow]) -> ImportSummary:
+def results_import(*, actor: Actor, rows: Sequence[ResultRow]) -> ImportSummary:
     """Validate every row, then write tube results, person results, compliance and
     positive follow-up in one transaction. Any bad row: nothing is written."""
     grant = _results_grant(actor)
@@ -148,7 +149,7 @@ def results_import(*, actor: Any, rows: Sequence[ResultRow]) -> ImportSummary:
     )
 
 
-def _results_grant(actor: Any) -> Grant:
+def _results_grant(actor: Actor) -> Grant:
     """Where the actor may import results: a tube outside it is an unknown tube."""
     grant = scope_for(actor).grant(Perm.SCREENING_RESULTS)
     if grant.is_empty:

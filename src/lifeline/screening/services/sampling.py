@@ -4,23 +4,23 @@ The console may send the same registration several times (offline queue, retries
 ``client_id`` it generates makes the second and later sends return the first answer.
 
 Every action needs ``screening.sample`` where the person, the session and the tube are
-(``services.access``); a replay is answered only to a user who may sample where it was.
+(``screening.permissions``); a replay is answered only to a user who may sample where it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can, get_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, ServiceError
-from lifeline.core.scoping import can
 from lifeline.registry.models import Person
 from lifeline.screening.models import (
     POOL_SIZES,
@@ -31,12 +31,12 @@ from lifeline.screening.models import (
     Tube,
     TubeStatus,
 )
-from lifeline.screening.services.access import for_action
+from lifeline.screening.permissions import DENIED
 
 
 def sample_register(
     *,
-    actor: Any,
+    actor: Actor,
     client_id: str,
     barcode: str,
     person_id: int,
@@ -55,21 +55,23 @@ def sample_register(
     existing = Sample.objects.filter(client_id=client_id).select_related("tube").first()
     if existing is not None:
         return _replayed(existing, actor=actor, barcode=barcode, person_id=person_id)
-    person = for_action(
+    person = get_for(
         Person.objects.all(),
         actor,
         Perm.SCREENING_SAMPLE,
         pk=person_id,
         missing=_("No such person in your area."),
+        denied=DENIED,
     )
     session = None
     if session_id is not None:
-        session = for_action(
+        session = get_for(
             Session.objects.all(),
             actor,
             Perm.SCREENING_SAMPLE,
             pk=session_id,
             missing=_("No such sampling session."),
+            denied=DENIED,
         )
     moment = sampled_at or clock.now()
     try:
@@ -105,7 +107,7 @@ def _validate(*, client_id: str, barcode: str, pool_size: int) -> None:
         raise ServiceError(_("The registration is incomplete."), fields=fields)
 
 
-def _replayed(sample: Sample, *, actor: Any, barcode: str, person_id: int) -> tuple[Sample, bool]:
+def _replayed(sample: Sample, *, actor: Actor, barcode: str, person_id: int) -> tuple[Sample, bool]:
     # Someone else's sample is not replayed to a user who may not sample there.
     if not can(actor, Perm.SCREENING_SAMPLE, path=sample.area_path):
         raise NotFound(_("No such person in your area."))
@@ -119,7 +121,7 @@ def _replayed(sample: Sample, *, actor: Any, barcode: str, person_id: int) -> tu
 
 def _register(
     *,
-    actor: Any,
+    actor: Actor,
     client_id: str,
     barcode: str,
     person: Person,
@@ -181,15 +183,16 @@ def _register(
     return sample
 
 
-def tube_close(*, actor: Any, barcode: str) -> Tube:
+def tube_close(*, actor: Actor, barcode: str) -> Tube:
     """Close an open tube (a pool may close below its size). Closing twice is a no-op."""
     with transaction.atomic():
-        found = for_action(
+        found = get_for(
             Tube.objects.all(),
             actor,
             Perm.SCREENING_SAMPLE,
             barcode=barcode,
             missing=_("No such tube."),
+            denied=DENIED,
         )
         tube = Tube.objects.select_for_update().get(pk=found.pk)
         if tube.status != TubeStatus.OPEN:

@@ -17,8 +17,7 @@ from lifeline.core.clock import frozen_at
 from lifeline.health.models import HealthStatus
 from lifeline.registry.models import Facility, VulnerabilityKind
 from lifeline.screening.models import Policy, Round, Session, SessionKind, Site, SiteKind, Tube
-from lifeline.screening.services import round_create, session_create, site_create
-from lifeline.screening.services.policies_sweep import policy_add
+from lifeline.screening.services import policy_create, round_create, session_create, site_create
 from lifeline.screening.tests.conftest import at, pool, result
 from lifeline.testing.factories import make_household, make_id_number, make_person
 
@@ -35,7 +34,7 @@ def _client(user) -> Client:
 def plans(city, community_staff):
     """A policy, round, site and session in grid B (the community staff plans both grids)."""
     with frozen_at(at(DAY)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff, area_id=city.grid_b.pk, name="网格二每日", starts_on=DAY
         )
         rnd = round_create(
@@ -458,7 +457,7 @@ def test_pages_need_a_login(city):
 
 def test_a_policy_page_keeps_id_numbers_out_of_the_answer(city, community_staff):
     with frozen_at(at(DAY)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="名单",

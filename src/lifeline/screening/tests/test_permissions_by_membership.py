@@ -26,7 +26,7 @@ from lifeline.api.tests.helpers import client_for, post_json
 from lifeline.core.clock import frozen_at
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.registry.models import VulnerabilityKind
-from lifeline.screening import progress, selectors
+from lifeline.screening import selectors
 from lifeline.screening.models import (
     Policy,
     Round,
@@ -38,6 +38,9 @@ from lifeline.screening.models import (
     TubeResult,
 )
 from lifeline.screening.services import (
+    policy_create,
+    policy_end,
+    policy_update,
     round_create,
     sample_register,
     session_create,
@@ -46,7 +49,6 @@ from lifeline.screening.services import (
     tube_close,
 )
 from lifeline.screening.services.plans_edit import round_update, session_update, site_update
-from lifeline.screening.services.policies_sweep import policy_add, policy_end, policy_update
 from lifeline.screening.services.results import ResultRow, results_import
 from lifeline.screening.tests.conftest import at, pool
 from lifeline.testing.factories import SmallCity, make_household, make_person, make_user
@@ -83,7 +85,7 @@ def lab_worker(city: SmallCity) -> User:
 def plans_b(city: SmallCity, command_staff: User) -> dict[str, Any]:
     """Grid B's policy (listing a person of B), round, site and session, by the city."""
     with frozen_at(at(DAY)):
-        policy = policy_add(
+        policy = policy_create(
             actor=command_staff,
             area_id=city.grid_b.pk,
             name="网格二名单",
@@ -150,8 +152,8 @@ def test_lists_counts_and_rounds_of_grid_b_are_refused_to_grid_as_staff(city, mi
         lambda: selectors.screening_counts(actor=mixed, area_id=city.community.pk),
         lambda: selectors.recheck_list(actor=mixed, area_id=city.grid_b.pk),
         lambda: selectors.door_to_door_list(actor=mixed, grid_id=city.grid_b.pk),
-        lambda: progress.yellow_code_list(actor=mixed, area_id=city.grid_b.pk),
-        lambda: progress.door_to_door_stops(actor=mixed, grid_id=city.grid_b.pk),
+        lambda: selectors.yellow_code_list(actor=mixed, area_id=city.grid_b.pk),
+        lambda: selectors.door_to_door_stops(actor=mixed, grid_id=city.grid_b.pk),
     ]
     for read in refused:
         # covered by the sampler membership, which grants no lists: forbidden, not unknown
@@ -163,7 +165,7 @@ def test_lists_counts_and_rounds_of_grid_b_are_refused_to_grid_as_staff(city, mi
     assert people_b.pk not in {p.pk for p in own}
     # a round of grid B is readable (the sampler sees where to sample), its people are not
     with frozen_at(at(DAY, 21)):
-        seen = progress.round_progress(actor=mixed, rnd=plans_b["round"], by_child=True)
+        seen = selectors.round_progress(actor=mixed, rnd=plans_b["round"], by_child=True)
     assert (seen.total.people, seen.total.tested, seen.children) == (0, 0, [])
 
 
@@ -176,8 +178,8 @@ def test_round_progress_counts_only_the_people_of_grid_a(city, mixed, command_st
         target_date=DAY,
     )
     with frozen_at(at(DAY, 21)):
-        seen = progress.round_progress(actor=mixed, rnd=rnd, by_child=True)
-        whole = progress.round_progress(actor=command_staff, rnd=rnd, by_child=True)
+        seen = selectors.round_progress(actor=mixed, rnd=rnd, by_child=True)
+        whole = selectors.round_progress(actor=command_staff, rnd=rnd, by_child=True)
     assert (seen.total.people, whole.total.people) == (3, 6)
     assert [c.name for c in seen.children] == [city.grid_a.name]
 
@@ -196,7 +198,7 @@ def test_plans_of_grid_b_cannot_be_made_or_changed_through_grid_as_staff(city, m
         lambda: round_create(
             actor=mixed, area_id=city.grid_b.pk, name="x", starts_on=DAY, target_date=DAY
         ),
-        lambda: policy_add(actor=mixed, area_id=city.grid_b.pk, name="x", starts_on=DAY),
+        lambda: policy_create(actor=mixed, area_id=city.grid_b.pk, name="x", starts_on=DAY),
         lambda: session_create(
             actor=mixed,
             site_id=plans_b["site"].pk,
@@ -265,7 +267,7 @@ def test_a_plan_of_grid_a_cannot_name_grid_bs_people_grids_or_policies(city, mix
         )
     assert {"grid_ids", "person_ids"} <= set(grids.value.fields)
     with pytest.raises(ServiceError) as people, frozen_at(at(DAY)):
-        policy_add(
+        policy_create(
             actor=mixed,
             area_id=city.grid_a.pk,
             name="名单",
@@ -294,7 +296,7 @@ def test_an_edit_in_grid_a_keeps_grid_bs_people_and_grids_it_may_not_plan(
     # given grid A's policy and session, naming grid B's person and grid too (by the city)
     start, end = _hours()
     with frozen_at(at(DAY)):
-        policy = policy_add(
+        policy = policy_create(
             actor=command_staff,
             area_id=city.grid_a.pk,
             name="名单",

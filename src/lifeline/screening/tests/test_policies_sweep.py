@@ -19,14 +19,9 @@ from lifeline.core.models import IdempotencyRecord
 from lifeline.core.periodic import run_periodic_sweeps
 from lifeline.screening.models import Compliance, Policy
 from lifeline.screening.selectors import screening_counts, screening_list
-from lifeline.screening.services.policies_sweep import (
-    OWNER,
-    policy_add,
-    policy_end,
-    policy_update,
-    rerule_area,
-    run_periodic,
-)
+from lifeline.screening.services import policy_create, policy_end, policy_update
+from lifeline.screening.services.policies_sweep import OWNER, run_periodic
+from lifeline.screening.services.reevaluate import rerule_area
 from lifeline.screening.tests.conftest import at, pool, result
 
 S = dt.date(2022, 11, 14)  # the day the 5-in-7 policy starts
@@ -64,7 +59,7 @@ def _sweep(day: dt.date, minute: int = 5) -> dict[str, int]:
 def base_and_strict(city, community_staff):
     """1 in 2 days since long ago; 5 in 7 from S through S+2, both set days ahead."""
     with frozen_at(at(S - dt.timedelta(days=20))):
-        base = policy_add(
+        base = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="48小时",
@@ -73,7 +68,7 @@ def base_and_strict(city, community_staff):
             window_days=2,
         )
     with frozen_at(at(S - dt.timedelta(days=3))):
-        strict = policy_add(
+        strict = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="7天5检",
@@ -206,7 +201,7 @@ def test_adding_a_person_to_a_listed_policy_applies_at_once(city, community_staf
     _test(sampler, lab, listed, S)
     _test(sampler, lab, other, S)
     with frozen_at(at(S, 12)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="闭环企业",
@@ -243,7 +238,7 @@ def test_a_rule_change_applies_at_once_and_ending_yesterday_ends_it_now(
     for k in range(3):
         _test(sampler, lab, worker, S - dt.timedelta(days=k))
     with frozen_at(at(S, 12)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="7天3检",
@@ -275,7 +270,7 @@ def test_a_rule_change_applies_at_once_and_ending_yesterday_ends_it_now(
 
 def test_ending_a_policy_refuses_days_in_the_past_and_before_its_start(city, community_staff):
     with frozen_at(at(S)):
-        upcoming = policy_add(
+        upcoming = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="下周",
@@ -292,7 +287,7 @@ def test_ending_a_policy_refuses_days_in_the_past_and_before_its_start(city, com
 
 def test_a_policy_update_is_validated_field_by_field(city, community_staff):
     with frozen_at(at(S)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff,
             area_id=city.community.pk,
             name="每日",
@@ -316,7 +311,7 @@ def test_a_policy_update_is_validated_field_by_field(city, community_staff):
 
 def test_a_grid_worker_cannot_change_the_communitys_policy(city, community_staff, grid_worker_a):
     with frozen_at(at(S)):
-        policy = policy_add(
+        policy = policy_create(
             actor=community_staff, area_id=city.community.pk, name="每日", starts_on=S
         )
         with pytest.raises(NotFound):
@@ -343,7 +338,7 @@ def test_rerule_area_only_writes_rows_whose_rule_changed(city, community_staff, 
 
 def test_an_editor_keeps_the_people_listed_outside_their_scope(city, command_staff, grid_worker_a):
     with frozen_at(at(S)):
-        policy = policy_add(
+        policy = policy_create(
             actor=command_staff,
             area_id=city.grid_a.pk,
             name="名单",

@@ -13,7 +13,8 @@ from lifeline.core.audit import AuditRecord
 from lifeline.core.clock import frozen_at
 from lifeline.core.models import IdempotencyRecord
 from lifeline.screening.models import Compliance
-from lifeline.screening.services.policies_sweep import OWNER, policy_add, run_periodic
+from lifeline.screening.services import policy_create
+from lifeline.screening.services.policies_sweep import OWNER, run_periodic
 from lifeline.screening.tests.conftest import at, pool, result
 from lifeline.screening.window import DayWindow
 
@@ -45,7 +46,7 @@ def _together(jobs: list[Callable[[], None]]) -> list[BaseException]:
 
 def _policy_from(actor, city, *, n: int, d: int):
     with frozen_at(at(S - dt.timedelta(days=2))):
-        return policy_add(
+        return policy_create(
             actor=actor,
             area_id=city.community.pk,
             name=f"{n}/{d}",

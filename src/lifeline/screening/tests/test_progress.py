@@ -8,7 +8,7 @@ import datetime as dt
 from lifeline.core.clock import frozen_at
 from lifeline.registry.models import Building, VulnerabilityKind
 from lifeline.screening.models import Round
-from lifeline.screening.progress import (
+from lifeline.screening.selectors import (
     SERVICE_BASE,
     SERVICE_PER_PERSON,
     as_team_visits,
@@ -16,8 +16,7 @@ from lifeline.screening.progress import (
     policies_above,
     round_progress,
 )
-from lifeline.screening.services import round_create
-from lifeline.screening.services.policies_sweep import policy_add
+from lifeline.screening.services import policy_create, round_create
 from lifeline.screening.tests.conftest import at, pool, result
 from lifeline.testing.factories import make_household, make_person
 
@@ -98,8 +97,8 @@ def test_door_to_door_households_become_team_visits(city, grid_worker_a, sampler
 
 def test_policies_set_above_are_visible_to_a_grid_worker(city, community_staff, grid_worker_a):
     with frozen_at(at(START)):
-        above = policy_add(
+        above = policy_create(
             actor=community_staff, area_id=city.community.pk, name="社区每日", starts_on=START
         )
-        policy_add(actor=community_staff, area_id=city.grid_b.pk, name="二网格", starts_on=START)
+        policy_create(actor=community_staff, area_id=city.grid_b.pk, name="二网格", starts_on=START)
     assert list(policies_above(actor=grid_worker_a)) == [above]

@@ -1,5 +1,5 @@
 """What the field-team pages share: readable reasons, times of day, and the guard that
-turns a refusal into a message on the page."""
+turns a refusal into a message on the page (``error_text``, the page kit's)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from lifeline.core.errors import ServiceError
 from lifeline.teams.planner.model import DAY_END
-from lifeline.web.errors import renders_service_errors
+from lifeline.web.errors import error_text, renders_service_errors
+
+__all__ = [
+    "REASONS",
+    "clock_text",
+    "error_text",
+    "float_or_none",
+    "int_or_none",
+    "reason_label",
+    "signed_in",
+    "window_text",
+]
 
 View = Callable[..., HttpResponse]
 
@@ -76,10 +87,3 @@ def float_or_none(data: QueryDict, name: str) -> float | None:
             _("Please correct the marked fields."), fields={name: [str(_("Not a number."))]}
         )
     return value
-
-
-def error_text(error: ServiceError) -> str:
-    parts = [str(error.message)]
-    for name, texts in error.fields.items():
-        parts.extend(f"{name}: {text}" for text in texts)
-    return " ".join(parts)

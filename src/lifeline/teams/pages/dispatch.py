@@ -17,11 +17,12 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.dates import parse_day
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.safetext import refuses_unsafe_text
-from lifeline.core.scoping import scope_for, scoped
 from lifeline.registry.models import Unit
 from lifeline.teams import access, selectors, services, svgmap
 from lifeline.teams.models import Plan, PlanRoute, Team, TeamMember
@@ -51,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/home.html", context)
 
 
-def _plannable_units(actor: Any) -> list[Unit]:
+def _plannable_units(actor: Actor) -> list[Unit]:
     """Units the actor dispatches for (``TEAMS_DISPATCH`` by unit) that have teams, or lie
     above units that do (a company)."""
     parents = dict(Unit.objects.exclude(parent=None).values_list("pk", "parent"))

@@ -5,12 +5,12 @@ dispatcher saw and runs under the plan's row lock (see ``plans.lock_plan``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.teams import storage
@@ -48,7 +48,7 @@ def _visited(loaded: storage.Loaded) -> dict[str, int]:
 
 
 def plan_insert_urgent(
-    *, actor: Any, plan: Plan, kind: str, ref_id: int, expected_version: int
+    *, actor: Actor, plan: Plan, kind: str, ref_id: int, expected_version: int
 ) -> UrgentResult:
     """Put one queue visit (new, or listed unserved) into the plan at its cheapest feasible
     place, without re-planning: planned stops keep their order and windows, visited stops
@@ -136,7 +136,7 @@ def _retimed(
 
 def plan_move_stop(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     stop_id: int,
     vehicle_id: int,

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.scoping import scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, ServiceError
 from lifeline.core.models import OutboxMessage
-from lifeline.core.scoping import scoped
 from lifeline.registry.models import Unit
 from lifeline.teams import access, storage
 from lifeline.teams.models import Plan, Team, TeamMember
@@ -61,7 +61,7 @@ class Solved:
     help_neighbours: bool
 
 
-def _target(actor: Any, team_id: int | None, unit_id: int | None) -> Target:
+def _target(actor: Actor, team_id: int | None, unit_id: int | None) -> Target:
     if (team_id is None) == (unit_id is None):
         raise ServiceError(
             _("Plan either one team or one unit."), fields={"team_id": [gettext("Required.")]}
@@ -97,7 +97,7 @@ def _check_request(day: dt.date, time_limit: float) -> None:
 
 def plan_solve(
     *,
-    actor: Any,
+    actor: Actor,
     day: dt.date,
     team_id: int | None = None,
     unit_id: int | None = None,
@@ -125,7 +125,7 @@ def plan_solve(
 
 def plan_create(
     *,
-    actor: Any,
+    actor: Actor,
     day: dt.date,
     team_id: int | None = None,
     unit_id: int | None = None,
@@ -165,7 +165,7 @@ def plan_create(
             baseline_missed=len(solved.baseline.unserved),
             optimised_km=round(solved.optimised.total_km, 1),
             optimised_missed=len(solved.optimised.unserved),
-            created_by=actor,
+            created_by=user_of(actor),
             created_at=now,
             updated_at=now,
         )
@@ -202,7 +202,7 @@ def check_version(plan: Plan, expected_version: int) -> None:
         )
 
 
-def editable_plan(actor: Any, plan: Plan, expected_version: int) -> Plan:
+def editable_plan(actor: Actor, plan: Plan, expected_version: int) -> Plan:
     """The plan locked for a dispatcher's change: refused to anyone else first, then
     ``Conflict`` if it moved past the version they saw; a superseded plan stays as it was."""
     locked = lock_plan(plan, expected_version=None)
@@ -236,7 +236,7 @@ def notify_crews(plan: Plan, vehicle_ids: list[int], text: str) -> None:
     )
 
 
-def plan_publish(*, actor: Any, plan: Plan, expected_version: int) -> Plan:
+def plan_publish(*, actor: Actor, plan: Plan, expected_version: int) -> Plan:
     """Make the draft the day's live plan for its vehicles: any other published plan of the
     day using one of them is superseded, and the crews are told."""
     with transaction.atomic():

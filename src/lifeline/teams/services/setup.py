@@ -6,17 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.models import User
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require, scoped
 from lifeline.core import clock
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.core.scoping import require, scoped
 from lifeline.registry.models import Area, Household, Unit
 from lifeline.teams import access
 from lifeline.teams.models import (
@@ -29,8 +29,7 @@ from lifeline.teams.models import (
     Vehicle,
 )
 from lifeline.teams.problem import common_path, unit_subtree
-from lifeline.workorders.models import WorkOrder
-from lifeline.workorders.services import common as workorders
+from lifeline.workorders.selectors import workorder_to_add_to
 
 MAX_NAME = 100
 
@@ -46,7 +45,7 @@ def _skills(values: Sequence[str], fields: dict[str, list[str]], name: str = "sk
     return sorted(set(values) & set(Skill.values))
 
 
-def team_for_dispatch(*, actor: Any, team_id: int) -> Team:
+def team_for_dispatch(*, actor: Actor, team_id: int) -> Team:
     """The team, when the actor may see it and dispatch for it; NotFound or
     PermissionDenied otherwise."""
     access.require_reader(actor, access.NO_TEAM)
@@ -83,7 +82,7 @@ def _service_areas(unit: Unit, area_ids: Sequence[int]) -> list[Area]:
 
 def team_create(
     *,
-    actor: Any,
+    actor: Actor,
     unit_id: int,
     name: str,
     area_ids: Sequence[int],
@@ -114,7 +113,7 @@ def team_create(
     return team
 
 
-def team_areas_set(*, actor: Any, team: Team, area_ids: Sequence[int]) -> Team:
+def team_areas_set(*, actor: Actor, team: Team, area_ids: Sequence[int]) -> Team:
     """Replace the team's service areas (and the path it is seen by)."""
     team = team_for_dispatch(actor=actor, team_id=team.pk)
     areas = _service_areas(team.unit, area_ids)
@@ -135,7 +134,7 @@ def _time_order(start: dt.time, end: dt.time, fields: dict[str, list[str]]) -> N
 
 def vehicle_create(
     *,
-    actor: Any,
+    actor: Actor,
     team: Team,
     name: str,
     depot_lat: float,
@@ -199,7 +198,7 @@ def vehicle_create(
 
 def team_member_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: Team,
     user: User,
     vehicle: Vehicle | None = None,
@@ -233,7 +232,7 @@ def team_member_add(
 
 def shift_add(
     *,
-    actor: Any,
+    actor: Actor,
     team: Team,
     start: dt.time,
     end: dt.time,
@@ -263,16 +262,12 @@ def shift_add(
 
 
 def appointment_set(
-    *, actor: Any, work_order_id: int, day: dt.date, start: dt.time, end: dt.time
+    *, actor: Actor, work_order_id: int, day: dt.date, start: dt.time, end: dt.time
 ) -> Appointment:
     """When the resident of the work order can be reached on ``day`` (replacing any earlier
     window for that day). Recorded by those who may add to the order (its handlers, and
     the staff who file for its residents), like a comment."""
-    visible = scoped(WorkOrder.objects.all(), actor, Perm.WORKORDER_VIEW)
-    order = visible.filter(pk=work_order_id).first()
-    if order is None:
-        raise NotFound(_("No such work order in your area or unit."))
-    workorders.require_adder(actor, order)
+    order = workorder_to_add_to(actor=actor, pk=work_order_id)
     fields: dict[str, list[str]] = {}
     _time_order(start, end, fields)
     if day < clock.today():
@@ -287,7 +282,7 @@ def appointment_set(
                 "area_path": order.area_path,
                 "start": start,
                 "end": end,
-                "created_by": actor,
+                "created_by": user_of(actor),
                 "created_at": clock.now(),
             },
         )
@@ -302,7 +297,7 @@ def appointment_set(
 
 def delivery_create(
     *,
-    actor: Any,
+    actor: Actor,
     household_id: int,
     unit_id: int,
     day: dt.date,
@@ -351,7 +346,7 @@ def delivery_create(
             what=what,
             size=size,
             skill=skill,
-            created_by=actor,
+            created_by=user_of(actor),
             created_at=clock.now(),
         )
         audit_log(

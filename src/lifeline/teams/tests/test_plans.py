@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from lifeline.accounts.scoping import forget_scope
 from lifeline.core import clock
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.core.scoping import forget_scope
 from lifeline.teams import storage
 from lifeline.teams.models import Plan, PlanStop, PlanUnserved, Shift, Vehicle, VisitKind
 from lifeline.teams.planner.validate import plan_violations

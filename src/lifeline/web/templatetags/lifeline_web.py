@@ -6,14 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.translation import get_language
 
 from lifeline.accounts.models import Role
+from lifeline.accounts.scoping import scope_for
 from lifeline.core import clock
 from lifeline.core.personal import age_band as age_band_of
-from lifeline.core.scoping import scope_for
-from lifeline.registry.models import Area, AreaLevel
 
 register = template.Library()
 
@@ -25,14 +23,6 @@ def local_name(obj: Any) -> str:
     if english and (get_language() or "").startswith("en"):
         return str(english)
     return str(getattr(obj, "name", obj))
-
-
-@register.filter
-def area_url(area: Area) -> str:
-    """A grid opens its work page; any other area opens its children."""
-    if area.level == AreaLevel.GRID:
-        return reverse("registry:grid", args=[area.pk])
-    return reverse("registry:area_detail", args=[area.pk])
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """What every work-order page shares: permission checks, the category's extra fields in a
-form, the live "call 120" check, and turning a refusal into a message on the page."""
+form, the live "call 120" check, and turning a refusal into a message on the page
+(``error_text``, the page kit's, kept importable from here for the work-order pages)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,24 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere
 from lifeline.core.errors import PermissionDenied, ServiceError
-from lifeline.core.scoping import can_anywhere
-from lifeline.web.errors import renders_service_errors, service_error_response
+from lifeline.web.errors import error_text, renders_service_errors, service_error_response
 from lifeline.workorders import selectors
 from lifeline.workorders.models import Category
-from lifeline.workorders.services.fields import emergency_words_in, field_label
+from lifeline.workorders.services.extra_fields import field_label
+from lifeline.workorders.services.triage import emergency_words_in
+
+__all__ = [
+    "INTAKE",
+    "category_fields",
+    "emergency_check",
+    "error_text",
+    "extra_from",
+    "field_rows",
+    "flash_error",
+    "permission_required",
+]
 
 View = Callable[..., HttpResponse]
 
@@ -86,13 +99,6 @@ def emergency_check(request: HttpRequest) -> HttpResponse:
     """htmx: the "call 120 now" banner while the description holds emergency words."""
     words = emergency_words_in(request.GET.get("description", "")[:4000])
     return render(request, "workorders/partials/emergency.html", {"words": words})
-
-
-def error_text(error: ServiceError) -> str:
-    parts = [_(str(error.message))]
-    for name, texts in error.fields.items():
-        parts.extend(f"{name}: {text}" for text in texts)
-    return " ".join(parts)
 
 
 def flash_error(request: HttpRequest, error: ServiceError) -> None:

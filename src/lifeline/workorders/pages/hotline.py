@@ -10,16 +10,17 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifeline.accounts.models import Membership, Role
+from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
 from lifeline.core.personal import mask_phone, normalise_phone, phone_is_valid
 from lifeline.core.safetext import refuse_unsafe
 from lifeline.registry import selectors as registry
-from lifeline.registry.models import AreaLevel, Person
+from lifeline.registry import tree
+from lifeline.registry.models import AreaLevel
 from lifeline.web.htmx import is_htmx
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel
@@ -30,25 +31,14 @@ from lifeline.workorders.pages.common import (
     field_rows,
     permission_required,
 )
+from lifeline.workorders.providers import medical_guidance
 
 MAX_HOUSEHOLDS = 10
 SESSION_CALLER = "hotline_caller_phone"
 ACCESS_PARTIAL = "health/partials/access_decision.html"
 
 
-def _decision(actor: Any, person: Person | None) -> Any:
-    """The selected person's latest medical-access decision, when the health app has one."""
-    if person is None:
-        return None
-    try:
-        select_template([ACCESS_PARTIAL])
-        from lifeline.health import selectors as health
-    except Exception:  # the health app is optional for this page
-        return None
-    return health.decision_list(actor=actor, person=person).order_by("-created_at").first()
-
-
-def _caller(actor: Any, phone: str, person_id: str) -> dict[str, Any]:
+def _caller(actor: Actor, phone: str, person_id: str) -> dict[str, Any]:
     phone = normalise_phone(phone)
     context: dict[str, Any] = {
         "phone": phone,
@@ -79,11 +69,11 @@ def _caller(actor: Any, phone: str, person_id: str) -> dict[str, Any]:
         person = registry.person_get(actor=actor, pk=int(person_id))
         if person.household_id in {h.pk for h in households}:
             context["person"] = person
-            context["decision"] = _decision(actor, person)
+            context["decision"] = medical_guidance(actor=actor, person=person)
     return context
 
 
-def _channel(actor: Any) -> str:
+def _channel(actor: Actor) -> str:
     """How the need came in: a call to an operator of the hotline, else staff entry. A
     label on the order (for the metrics by channel), not a permission: what the actor may
     file, and where, is ``workorder_create``'s to decide."""
@@ -93,7 +83,7 @@ def _channel(actor: Any) -> str:
     return Channel.HOTLINE if on_hotline else Channel.STAFF
 
 
-def _form_context(actor: Any, **more: Any) -> dict[str, Any]:
+def _form_context(actor: Actor, **more: Any) -> dict[str, Any]:
     return {
         "categories": selectors.category_list(),
         "places": registry.area_list(actor=actor, level=AreaLevel.COMMUNITY)[:500],
@@ -140,7 +130,7 @@ def create(request: HttpRequest) -> HttpResponse:
             else None
         )
         area = (
-            registry.area_get(actor=actor, pk=int(data["area"]))
+            tree.area_get(actor=actor, pk=int(data["area"]))
             if data.get("area", "").isdigit() and household is None and person is None
             else None
         )

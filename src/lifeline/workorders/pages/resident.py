@@ -25,7 +25,7 @@ from lifeline.core.safetext import refuse_unsafe
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel, Status
 from lifeline.workorders.pages.common import error_text, extra_from, field_rows
-from lifeline.workorders.services.fields import emergency_words_in
+from lifeline.workorders.services.triage import emergency_words_in
 
 SESSION_PHONE = "resident_phone"
 SESSION_UNTIL = "resident_until"

@@ -4,7 +4,7 @@ its timeline, photos and one button per step, and the photo itself. Every button
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -19,14 +19,15 @@ from django.views.decorators.http import require_POST
 
 from lifeline.accounts.models import User
 from lifeline.accounts.permissions import Perm
+from lifeline.core.actors import display_label
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.safetext import refuse_unsafe
 from lifeline.registry import selectors as registry
 from lifeline.workorders import selectors, services
-from lifeline.workorders.models import Category, Status, WorkOrder
+from lifeline.workorders.models import Category, Status, WorkOrder, WorkOrderEvent
 from lifeline.workorders.pages.common import flash_error, permission_required
 from lifeline.workorders.services import common
-from lifeline.workorders.services.fields import field_label
+from lifeline.workorders.services.extra_fields import field_label
 from lifeline.workorders.services.photos import MAX_PHOTO_BYTES
 
 PAGE_SIZE = 50
@@ -90,13 +91,28 @@ def extra_rows(category: Category, extra: dict[str, Any] | None) -> list[tuple[s
     return rows
 
 
+def timeline_rows(events: Iterable[WorkOrderEvent]) -> list[WorkOrderEvent]:
+    """The timeline with who took each step as shown (``who``): the username, or "System"
+    in the page's language with the reason the system gave (kept in the event's data)."""
+    rows = list(events)
+    for event in rows:
+        who = display_label(event.actor_label)
+        data = event.data if isinstance(event.data, dict) else {}
+        reason = str(data.get("system_reason") or "")
+        # The reasons are English phrases marked for translation where they are given.
+        event.who = (  # type: ignore[attr-defined]
+            _("%(who)s (%(reason)s)") % {"who": who, "reason": _(reason)} if reason else who
+        )
+    return rows
+
+
 @permission_required(Perm.WORKORDER_VIEW)
 def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.workorder_get(actor=request.user, pk=pk)
     context = {
         "order": order,
         "extra_rows": extra_rows(order.category, order.extra),
-        "timeline": selectors.workorder_timeline(actor=request.user, order=order),
+        "timeline": timeline_rows(selectors.workorder_timeline(actor=request.user, order=order)),
         "photos": selectors.photo_list(actor=request.user, order=order),
         "stops": order.stops.all(),
         "units": registry.unit_list(actor=request.user).order_by("kind", "name")[:300],

@@ -1,4 +1,5 @@
-"""The end of an order's life: resolve (with a one-time code sent to the resident), the
+"""The end of an order's life: resolve (with a one-time code sent to the resident) by
+staff, from a crew's phone with a photo, or by a crew completing its route stop; the
 resident's confirmation, close after a callback (回访), and reopen."""
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import Conflict, ServiceError
 from lifeline.core.personal import lookup_hash
-from lifeline.workorders.models import EventKind, Status, Stop, WorkOrder
+from lifeline.workorders.models import (
+    AWAITING_RESPONSE,
+    CLAIMABLE,
+    SETTLED_STATUSES,
+    EventKind,
+    Status,
+    Stop,
+    WorkOrder,
+)
 from lifeline.workorders.services import common
 from lifeline.workorders.services.lifecycle import set_status, step
+from lifeline.workorders.services.photos import check_photo, photo_add
 from lifeline.workorders.services.routing import clock_target
 
 CONFIRM_CODE_VALID = dt.timedelta(hours=72)
@@ -23,15 +34,14 @@ CONFIRM_MAX_ATTEMPTS = 5
 
 
 def workorder_resolve(
-    *, actor: Any, order: WorkOrder, note: str, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, note: str, expected_version: int | None = None
 ) -> WorkOrder:
     """Mark the work done. The resident gets a one-time code to confirm; the order closes
     only on that confirmation or on a staff callback."""
     note = common.clean_note(note, required=True)
-    code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
-        if Stop.objects.filter(order=order, state=Stop.State.PENDING).exists():
-            raise Conflict(_("Some stops are not done yet."), code="stops_pending")
+        _require_stops_done(order)
+        code = f"{secrets.randbelow(1_000_000):06d}"
         locked = step(
             actor=actor,
             order=order,
@@ -40,22 +50,90 @@ def workorder_resolve(
             allowed_from=(Status.ACCEPTED, Status.IN_PROGRESS),
             note=note,
             expected_version=expected_version,
-            more={
-                "resolved_at": clock.now(),
-                "confirm_code_hash": lookup_hash(f"{order.pk}:{code}"),
-                "confirm_code_expires_at": clock.now() + CONFIRM_CODE_VALID,
-                "confirm_attempts": 0,
-            },
+            more=_confirmation(order, code),
         )
-        common.notify_resident(
-            locked,
-            _(
-                "Order %(number)s is resolved: %(note)s. If your need is met, confirm with code "
-                "%(code)s; if not, tell us and it will be reopened."
-            )
-            % {"number": locked.number, "note": note[:200], "code": code},
-        )
+        _send_code(locked, note, code)
     return locked
+
+
+def workorder_resolve_from_route(
+    *, actor: Actor, order_id: int, note: str = "", route: dict[str, Any] | None = None
+) -> WorkOrder | None:
+    """A crew completed its route stop for the order (``teams``): the work is done, so the
+    order is resolved with the crew's note (or a plain one), and the resident gets the
+    one-time code to confirm, exactly as when staff resolve it. ``route`` (the plan and
+    stop) is kept on the timeline.
+
+    The crew may come before anyone took the order up: a dispatched or reopened order is
+    taken as responded to now. An order already settled (resolved, closed or cancelled
+    meanwhile) is left as it is: None. Needs the rights of the order's handlers."""
+    note = common.clean_note(note, required=False) or _("Done at the crew's visit.")
+    with transaction.atomic():
+        locked = common.lock_order(order_id)
+        if locked.status in SETTLED_STATUSES:
+            return None
+        common.require_handler(actor, locked)
+        _require_stops_done(locked)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        before = locked.status
+        fields = set_status(locked, Status.RESOLVED, allowed_from=CLAIMABLE)
+        for name, value in _confirmation(locked, code).items():
+            setattr(locked, name, value)
+            fields.append(name)
+        if before in AWAITING_RESPONSE and locked.responded_at is None:
+            locked.responded_at = locked.resolved_at
+            fields.append("responded_at")
+        common.save_order(locked, fields)
+        common.record(
+            locked,
+            EventKind.RESOLVED,
+            actor=actor,
+            from_status=before,
+            note=note,
+            data={"route": route} if route else None,
+        )
+        _send_code(locked, note, code)
+    return locked
+
+
+def workorder_complete(
+    *, actor: Actor, order: WorkOrder, note: str, photo: bytes | None = None
+) -> WorkOrder:
+    """Field completion from a phone: the photo (if any) and the resolution, all or nothing."""
+    if photo:
+        check_photo(photo)
+    with transaction.atomic():
+        if photo:
+            photo_add(actor=actor, order=order, data=photo, note=note[:200])
+        return workorder_resolve(actor=actor, order=order, note=note)
+
+
+def _require_stops_done(order: WorkOrder) -> None:
+    if Stop.objects.filter(order=order, state=Stop.State.PENDING).exists():
+        raise Conflict(_("Some stops are not done yet."), code="stops_pending")
+
+
+def _confirmation(order: WorkOrder, code: str) -> dict[str, Any]:
+    """The fields a resolution writes: when, and the resident's one-time code (hashed)."""
+    now = clock.now()
+    return {
+        "resolved_at": now,
+        "confirm_code_hash": lookup_hash(f"{order.pk}:{code}"),
+        "confirm_code_expires_at": now + CONFIRM_CODE_VALID,
+        "confirm_attempts": 0,
+    }
+
+
+def _send_code(order: WorkOrder, note: str, code: str) -> None:
+    """The resident's message: what was done, and the code that confirms it."""
+    common.notify_resident(
+        order,
+        _(
+            "Order %(number)s is resolved: %(note)s. If your need is met, confirm with code "
+            "%(code)s; if not, tell us and it will be reopened."
+        )
+        % {"number": order.number, "note": note[:200], "code": code},
+    )
 
 
 def workorder_confirm(
@@ -116,14 +194,14 @@ def _confirm_code_matches(order: WorkOrder, code: str) -> bool:
 
 
 def workorder_close(
-    *, actor: Any, order: WorkOrder, satisfaction: int | None = None, note: str = ""
+    *, actor: Actor, order: WorkOrder, satisfaction: int | None = None, note: str = ""
 ) -> WorkOrder:
     """Close after a callback (回访) in which the resident confirmed the need was met."""
     return _close(actor=actor, order=order, via="callback", satisfaction=satisfaction, note=note)
 
 
 def _close(
-    *, actor: Any, order: WorkOrder, via: str, satisfaction: int | None, note: str
+    *, actor: Actor | None, order: WorkOrder, via: str, satisfaction: int | None, note: str
 ) -> WorkOrder:
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise ServiceError(
@@ -156,7 +234,7 @@ def _close(
 
 
 def workorder_reopen(
-    *, actor: Any, order: WorkOrder, reason: str, _resident: bool = False
+    *, actor: Actor | None, order: WorkOrder, reason: str, _resident: bool = False
 ) -> WorkOrder:
     """Reopen a resolved or closed order: the responsible unit gets fresh clocks."""
     reason = common.clean_note(reason, required=True, field="reason")

@@ -12,13 +12,15 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can
 from lifeline.core import clock, db
+from lifeline.core.actors import Actor, actor_label, is_system, reason_of, user_of
 from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied
 from lifeline.core.models import OutboxMessage
-from lifeline.core.scoping import can
 from lifeline.registry.models import Unit
-from lifeline.workorders.models import EventKind, WorkOrder, WorkOrderEvent
+from lifeline.workorders.models import SETTLED_STATUSES, EventKind, WorkOrder, WorkOrderEvent
+from lifeline.workorders.signals import workorder_settled
 
 # Who works an order (claim, accept, resolve, transfer, return, close): the crews and staff
 # of units holding it (WORK), and those who place orders with units in its area (DISPATCH).
@@ -30,25 +32,23 @@ ADD_TO = (*HANDLE, Perm.WORKORDER_FILE)
 REOPEN = (*HANDLE, Perm.WORKORDER_SUPERVISE)
 
 
-def actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def actor_user(actor: Actor | None) -> Any:
+    return user_of(actor)
 
 
-def actor_label(actor: Any) -> str:
-    return str(getattr(actor, "username", "") or "system")[:150]
-
-
-def can_at(actor: Any, perm: str | tuple[str, ...], order: WorkOrder) -> bool:
+def can_at(actor: Actor | None, perm: str | tuple[str, ...], order: WorkOrder) -> bool:
     """Whether a membership granting ``perm`` (any of them) covers the order's place: its
     area, or the unit responsible for it."""
     return can(actor, perm, path=order.area_path, unit_id=order.responsible_unit_id)
 
 
-def can_handle(actor: Any, order: WorkOrder) -> bool:
+def can_handle(actor: Actor, order: WorkOrder) -> bool:
     return can_at(actor, HANDLE, order)
 
 
-def require_at(actor: Any, perm: str | tuple[str, ...], order: WorkOrder, message: Any) -> None:
+def require_at(
+    actor: Actor | None, perm: str | tuple[str, ...], order: WorkOrder, message: Any
+) -> None:
     """Refuse unless ``perm`` holds at the order's place. Not found rather than forbidden
     when the actor may not even see the order there: it does not exist for them."""
     if not can_at(actor, Perm.WORKORDER_VIEW, order):
@@ -57,11 +57,11 @@ def require_at(actor: Any, perm: str | tuple[str, ...], order: WorkOrder, messag
         raise PermissionDenied(message)
 
 
-def require_handler(actor: Any, order: WorkOrder) -> None:
+def require_handler(actor: Actor, order: WorkOrder) -> None:
     require_at(actor, HANDLE, order, _("You may not work on this order."))
 
 
-def require_dispatcher(actor: Any, order: WorkOrder) -> None:
+def require_dispatcher(actor: Actor, order: WorkOrder) -> None:
     require_at(
         actor,
         Perm.WORKORDER_DISPATCH,
@@ -70,12 +70,12 @@ def require_dispatcher(actor: Any, order: WorkOrder) -> None:
     )
 
 
-def require_adder(actor: Any, order: WorkOrder) -> None:
+def require_adder(actor: Actor, order: WorkOrder) -> None:
     """Comments and photos: the order's handlers, or staff filing for its residents."""
     require_at(actor, ADD_TO, order, _("You may not add to this order."))
 
 
-def require_reopener(actor: Any, order: WorkOrder) -> None:
+def require_reopener(actor: Actor | None, order: WorkOrder) -> None:
     require_at(actor, REOPEN, order, _("You may not reopen this order."))
 
 
@@ -94,7 +94,9 @@ def lock_order(order: WorkOrder | int, *, expected_version: int | None = None) -
 
 
 def save_order(order: WorkOrder, fields: list[str], *, at: dt.datetime | None = None) -> None:
-    """Write ``fields`` and bump the version that compare-and-set readers rely on."""
+    """Write ``fields`` and bump the version that compare-and-set readers rely on. A write
+    that settles the order (resolved, closed, cancelled) is announced to the apps above
+    (``signals.workorder_settled``: crews' routes drop its visit)."""
     order.updated_at = at or clock.now()
     WorkOrder.objects.filter(pk=order.pk).update(
         version=F("version") + 1,
@@ -102,6 +104,8 @@ def save_order(order: WorkOrder, fields: list[str], *, at: dt.datetime | None = 
         **{name: getattr(order, name) for name in fields},
     )
     order.version += 1
+    if "status" in fields and order.status in SETTLED_STATUSES:
+        workorder_settled.send(sender=WorkOrder, order=order)
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def record(
     order: WorkOrder,
     kind: EventKind,
     *,
-    actor: Any,
+    actor: Actor | None,
     from_status: str = "",
     from_unit: Unit | None = None,
     note: str = "",
@@ -138,14 +142,17 @@ def record_steps(
     order: WorkOrder,
     steps: Sequence[Step],
     *,
-    actor: Any,
+    actor: Actor | None,
     from_unit: Unit | None = None,
     at: dt.datetime | None = None,
     writes: db.Writes | None = None,
 ) -> list[WorkOrderEvent]:
     """Several steps at once: one insert for the events and one audit append for all.
-    ``writes`` (the caller's pending inserts) are sent with the events."""
+    ``writes`` (the caller's pending inserts) are sent with the events. A step the system
+    takes (``core.actors.system``) keeps its reason in the event's data (``system_reason``),
+    which the timeline shows beside "System"."""
     when = at or clock.now()
+    why = {"system_reason": reason_of(actor)} if is_system(actor) and reason_of(actor) else {}
     events = [
         WorkOrderEvent(
             order=order,
@@ -159,7 +166,7 @@ def record_steps(
             from_unit=from_unit,
             unit_id=order.responsible_unit_id,
             note=step.note,
-            data=step.data or {},
+            data={**(step.data or {}), **why},
         )
         for step in steps
     ]

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require
 from lifeline.core import clock, db
+from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import normalise_phone, phone_is_valid
-from lifeline.core.scoping import require
 from lifeline.registry.models import Area, Household, Person, Vulnerability
 from lifeline.workorders.models import (
     Category,
@@ -25,11 +26,7 @@ from lifeline.workorders.models import (
     WorkOrder,
 )
 from lifeline.workorders.services import abuse, common
-from lifeline.workorders.services.fields import (
-    emergency_words_in,
-    suggest_category,
-    validate_extra,
-)
+from lifeline.workorders.services.extra_fields import validate_extra
 from lifeline.workorders.services.routing import (
     RoutingConfig,
     clock_target,
@@ -37,6 +34,7 @@ from lifeline.workorders.services.routing import (
     raised_priority,
     route,
 )
+from lifeline.workorders.services.triage import emergency_words_in, suggest_category
 
 EMERGENCY_CATEGORY = "medical_care"
 # Channels a resident reaches without an account; they may not point at registry rows.
@@ -70,7 +68,7 @@ class _Draft:
 
 def workorder_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     description: str,
     category_code: str = "",
     channel: str = Channel.STAFF,
@@ -161,13 +159,13 @@ def workorder_create(
     return Intake(order=order, call_120=draft.emergency, duplicate_of=first)
 
 
-def actor_authenticated(actor: Any) -> bool:
+def actor_authenticated(actor: Actor | None) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
 
 def _draft(
     *,
-    actor: Any,
+    actor: Actor | None,
     description: str,
     category_code: str,
     channel: str,
@@ -226,7 +224,7 @@ def _draft(
     return _Draft(conf, category, area, household, person, clean, emergency, priority)
 
 
-def _require_filing(actor: Any, area: Area, household: Household | None) -> None:
+def _require_filing(actor: Actor | None, area: Area, household: Household | None) -> None:
     """Staff file for the residents of the places where a membership lets them file, and
     name a household only where they may also see the registry."""
     try:
@@ -316,7 +314,7 @@ def _open_duplicate(draft: _Draft) -> WorkOrder | None:
 
 def _insert(
     *,
-    actor: Any,
+    actor: Actor | None,
     draft: _Draft,
     channel: str,
     description: str,
@@ -394,7 +392,7 @@ def _insert(
 
 
 def _link_duplicate(
-    order: WorkOrder, first: WorkOrder, actor: Any, created: common.Step
+    order: WorkOrder, first: WorkOrder, actor: Actor | None, created: common.Step
 ) -> WorkOrder:
     linked = common.Step(
         EventKind.DUPLICATE,

@@ -1,5 +1,6 @@
-"""The order's life after intake: dispatch, accept, start, cancel, transfer (转派),
-return (退单) and comments (resolve, confirm, close and reopen are in ``closing``).
+"""The order's life after intake: dispatch, accept, start, cancel, merge into another,
+transfer (转派), return (退单), a raised priority, and comments and notes on the timeline
+(resolve, confirm, close and reopen are in ``closing``; claims in ``claims``).
 
 Each service locks the order's row, checks the transition, writes the change, one
 timeline event, one audit record and any notification in one transaction.
@@ -7,15 +8,18 @@ timeline event, one audit record and any notification in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
+from lifeline.core.actors import Actor, is_system
 from lifeline.core.errors import Conflict, ServiceError
 from lifeline.registry.models import Unit
-from lifeline.workorders.models import EventKind, Status, WorkOrder, WorkOrderEvent
+from lifeline.workorders.models import EventKind, Priority, Status, WorkOrder, WorkOrderEvent
 from lifeline.workorders.services import common
 from lifeline.workorders.services.routing import clock_target, next_unit_up, route
 
@@ -52,7 +56,7 @@ def set_status(order: WorkOrder, new: str, *, allowed_from: tuple[str, ...]) -> 
 
 def step(
     *,
-    actor: Any,
+    actor: Actor,
     order: WorkOrder,
     new: str,
     allowed_from: tuple[str, ...],
@@ -76,7 +80,7 @@ def step(
 
 def workorder_dispatch(
     *,
-    actor: Any,
+    actor: Actor,
     order: WorkOrder,
     unit: Unit | None = None,
     note: str = "",
@@ -98,7 +102,7 @@ def workorder_dispatch(
 
 
 def workorder_transfer(
-    *, actor: Any, order: WorkOrder, unit: Unit, reason: str, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, unit: Unit, reason: str, expected_version: int | None = None
 ) -> WorkOrder:
     """转派: hand an open order to another unit, with a reason. The clocks keep running."""
     reason = common.clean_note(reason, required=True, field="reason")
@@ -127,7 +131,7 @@ def workorder_transfer(
 
 def _hand_to(
     *,
-    actor: Any,
+    actor: Actor,
     order: WorkOrder,
     unit: Unit,
     kind: EventKind,
@@ -157,7 +161,7 @@ def _hand_to(
 
 
 def workorder_return(
-    *, actor: Any, order: WorkOrder, reason: str, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, reason: str, expected_version: int | None = None
 ) -> WorkOrder:
     """退单: the responsible unit gives the order back, with a reason, to the unit that
     sent it (or the unit above), which must dispatch it again."""
@@ -197,7 +201,7 @@ def _sender_of(order: WorkOrder) -> Unit | None:
 
 
 def workorder_accept(
-    *, actor: Any, order: WorkOrder, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, expected_version: int | None = None
 ) -> WorkOrder:
     with transaction.atomic():
         return step(
@@ -212,7 +216,7 @@ def workorder_accept(
 
 
 def workorder_start(
-    *, actor: Any, order: WorkOrder, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, expected_version: int | None = None
 ) -> WorkOrder:
     with transaction.atomic():
         return step(
@@ -227,7 +231,7 @@ def workorder_start(
 
 
 def workorder_cancel(
-    *, actor: Any, order: WorkOrder, reason: str, expected_version: int | None = None
+    *, actor: Actor, order: WorkOrder, reason: str, expected_version: int | None = None
 ) -> WorkOrder:
     reason = common.clean_note(reason, required=True, field="reason")
     with transaction.atomic():
@@ -255,7 +259,7 @@ def workorder_cancel(
     return locked
 
 
-def workorder_comment(*, actor: Any, order: WorkOrder, note: str) -> WorkOrderEvent:
+def workorder_comment(*, actor: Actor, order: WorkOrder, note: str) -> WorkOrderEvent:
     note = common.clean_note(note, required=True)
     with transaction.atomic():
         locked = common.lock_order(order)
@@ -267,4 +271,135 @@ def workorder_comment(*, actor: Any, order: WorkOrder, note: str) -> WorkOrderEv
             from_status=locked.status,
             note=note,
             audit_fields=("comment",),
+        )
+
+
+def workorder_merge(
+    *, actor: Actor, duplicate: WorkOrder, into: WorkOrder, note: str = ""
+) -> WorkOrder:
+    """Staff decide ``duplicate`` is the same need as ``into``: it is cancelled and linked."""
+    if duplicate.pk == into.pk:
+        raise ServiceError(_("An order cannot be merged into itself."))
+    with transaction.atomic():
+        # Lock in primary-key order so two opposite merges cannot deadlock.
+        first, second = sorted([duplicate.pk, into.pk])
+        locked = {pk: common.lock_order(pk) for pk in (first, second)}
+        dup, target = locked[duplicate.pk], locked[into.pk]
+        common.require_dispatcher(actor, dup)
+        common.require_dispatcher(actor, target)
+        if not target.is_open or target.duplicate_of_id is not None:
+            raise Conflict(
+                _("Merge into an open order that is not itself a duplicate."), code="bad_merge"
+            )
+        before = dup.status
+        fields = set_status(
+            dup,
+            Status.CANCELLED,
+            allowed_from=tuple(s for s in Status if s not in (Status.CLOSED, Status.CANCELLED)),
+        )
+        dup.duplicate_of, dup.closed_at = target, clock.now()
+        common.save_order(dup, [*fields, "duplicate_of", "closed_at"])
+        common.record(
+            dup,
+            EventKind.MERGED,
+            actor=actor,
+            from_status=before,
+            note=note,
+            data={"into": target.pk},
+            audit_fields=("status", "duplicate_of"),
+        )
+        common.record(
+            target,
+            EventKind.MERGED,
+            actor=actor,
+            from_status=target.status,
+            note=note,
+            data={"merged": dup.pk},
+            audit_fields=("duplicates",),
+        )
+        common.notify_resident(
+            dup, _("Your request is being handled as order %(number)s.") % {"number": target.number}
+        )
+    return dup
+
+
+def workorder_raise_priority(
+    *, actor: Actor, order: WorkOrder, priority: int, reason: str
+) -> WorkOrder:
+    """Make an open order more urgent, with the reason on its timeline (health: a medical
+    transfer is critical whatever the clock policy's steps say). Its clocks become those of
+    the new priority (the active policy's target for its category) from the moment it was
+    filed. An order already that urgent is left as it is.
+
+    Allowed to whoever filed the order, its handlers and its supervisors, and to the
+    system."""
+    if priority not in Priority.values:
+        raise ServiceError(_("Unknown priority."), fields={"priority": [_("Unknown value.")]})
+    reason = common.clean_note(reason, required=True, field="reason")
+    with transaction.atomic():
+        locked = common.lock_order(order)
+        filed_it = locked.created_by_id is not None and locked.created_by_id == getattr(
+            actor, "pk", None
+        )
+        if not filed_it and not is_system(actor):
+            common.require_at(
+                actor,
+                (*common.HANDLE, Perm.WORKORDER_SUPERVISE),
+                locked,
+                _("You may not change this order's priority."),
+            )
+        if not locked.is_open:
+            raise Conflict(
+                _("This work order is %(status)s; that step is not possible now.")
+                % {"status": locked.get_status_display()},
+                code="bad_transition",
+            )
+        if priority >= locked.priority:
+            return locked
+        target = clock_target(category=locked.category, priority=priority)
+        locked.priority = priority
+        locked.due_response_at, locked.due_resolution_at, locked.warn_at = target.due(
+            locked.created_at
+        )
+        common.save_order(locked, ["priority", "due_response_at", "due_resolution_at", "warn_at"])
+        common.record(
+            locked,
+            EventKind.COMMENTED,
+            actor=actor,
+            from_status=locked.status,
+            note=reason,
+            data={"priority": int(priority)},
+            audit_fields=("priority",),
+        )
+    return locked
+
+
+def workorder_annotate(
+    *,
+    actor: Actor,
+    order: WorkOrder,
+    note: str,
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+    audit_fields: tuple[str, ...] = ("comment",),
+) -> WorkOrderEvent:
+    """A note another app's service puts on the order's timeline, with ``data`` for its own
+    records and ``at`` for a moment stamped elsewhere (health: the medical-access decision
+    attached, the transfer's call, dispatch, arrival and hand-over times). Like a comment,
+    allowed to those who may add to the order (its handlers and the staff who file for its
+    place), and to the system."""
+    note = common.clean_note(note, required=True)
+    with transaction.atomic():
+        locked = common.lock_order(order)
+        if not is_system(actor):
+            common.require_adder(actor, locked)
+        return common.record(
+            locked,
+            EventKind.COMMENTED,
+            actor=actor,
+            from_status=locked.status,
+            note=note,
+            data=data,
+            audit_fields=audit_fields,
+            at=at,
         )

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scoped
+from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
-from lifeline.core.scoping import scoped
 from lifeline.registry.models import Household
 from lifeline.workorders.models import Category, Channel, WorkOrder
-from lifeline.workorders.services.fields import validate_extra
+from lifeline.workorders.services.extra_fields import validate_extra
 from lifeline.workorders.services.intake import workorder_create
 
 MAX_ROWS = 5000
@@ -39,7 +40,7 @@ HEADER_ALIASES = {
 
 
 def workorder_list_import(
-    *, actor: Any, category_code: str, file_name: str, content: bytes
+    *, actor: Actor, category_code: str, file_name: str, content: bytes
 ) -> list[WorkOrder]:
     """One order per row of a CSV or XLSX list, all or nothing.
 

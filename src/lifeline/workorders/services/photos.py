@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
 from lifeline.workorders.models import EventKind, Photo, WorkOrder
 from lifeline.workorders.services import common
@@ -40,7 +39,7 @@ def check_photo(data: bytes) -> str:
     return kind
 
 
-def photo_add(*, actor: Any, order: WorkOrder, data: bytes, note: str = "") -> Photo:
+def photo_add(*, actor: Actor, order: WorkOrder, data: bytes, note: str = "") -> Photo:
     """Attach a photo to an order the actor handles or files for (like a comment), with a
     step on the timeline."""
     content_type = check_photo(data)
@@ -68,17 +67,3 @@ def photo_add(*, actor: Any, order: WorkOrder, data: bytes, note: str = "") -> P
             audit_fields=("photos",),
         )
     return photo
-
-
-def workorder_complete(
-    *, actor: Any, order: WorkOrder, note: str, photo: bytes | None = None
-) -> WorkOrder:
-    """Field completion from a phone: the photo (if any) and the resolution, all or nothing."""
-    from lifeline.workorders.services.closing import workorder_resolve
-
-    if photo:
-        check_photo(photo)
-    with transaction.atomic():
-        if photo:
-            photo_add(actor=actor, order=order, data=photo, note=note[:200])
-        return workorder_resolve(actor=actor, order=order, note=note)

@@ -9,25 +9,12 @@ from django.utils.translation import gettext as _
 
 from lifeline.core import config_cache
 from lifeline.core.errors import ServiceError
+from lifeline.registry import tree
 from lifeline.registry.models import Unit
 from lifeline.workorders.models import Category, Priority, RoutingRule, SlaPolicyVersion, SlaTarget
 
-# The supervision ladder above the grid (grid workers are staff of the community committee).
-LADDER = [
-    Unit.Kind.COMMUNITY_COMMITTEE,
-    Unit.Kind.STREET_OFFICE,
-    Unit.Kind.DISTRICT_BUREAU,
-    Unit.Kind.COMMAND_CENTRE,
-]
-
 # Used only when the active policy has no target for a category and priority.
 PRIORITY_FACTORS = {1: 0.25, 2: 0.5, 3: 1.0, 4: 2.0}
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``/a/b/c/`` -> ``['/a/b/c/', '/a/b/', '/a/']``, deepest first."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
 
 
 # The name under which the tables below are cached per process (lifeline.core.config_cache);
@@ -90,7 +77,7 @@ def unit_of_kind_near(
     """The unit of ``kind`` serving the deepest area on the way up from ``area_path`` (the
     lowest id among several at the same depth)."""
     conf = conf or config()
-    for path in ancestor_paths(area_path):
+    for path in tree.ancestor_paths(area_path, deepest_first=True):
         found = [pk for k, pk in conf.serving.get(path, ()) if k == kind and pk != exclude]
         if found:
             return conf.units[min(found)]
@@ -109,13 +96,13 @@ def route(*, category: Category, area_path: str, conf: RoutingConfig | None = No
 
 
 def _route(category: Category, area_path: str, conf: RoutingConfig) -> Unit:
-    for path in ancestor_paths(area_path):
+    for path in tree.ancestor_paths(area_path, deepest_first=True):
         rules = [r for r in conf.rules.get(path, []) if r.category_id in (category.pk, None)]
         if rules:
             rules.sort(key=lambda r: r.category_id is None)
             return rules[0].unit
     kinds = [category.handler_kind] if category.handler_kind else []
-    for kind in [*kinds, *LADDER]:
+    for kind in [*kinds, *tree.LADDER]:
         unit = unit_of_kind_near(kind, area_path, conf=conf)
         if unit is not None:
             return unit
@@ -129,25 +116,9 @@ def _route(category: Category, area_path: str, conf: RoutingConfig) -> Unit:
 
 
 def next_unit_up(unit: Unit, area_path: str) -> Unit | None:
-    """The unit one step up the ladder for an order at ``area_path``.
-
-    Administrative units climb the ladder by kind (the unit of the next kind whose areas
-    include an ancestor of the place); other units (utility teams, hospitals) go to their
-    parent unit, and without one to the administrative ladder from the bottom.
-    """
-    if unit.kind in LADDER:
-        for kind in LADDER[LADDER.index(Unit.Kind(unit.kind)) + 1 :]:
-            found = unit_of_kind_near(kind, area_path, exclude=unit.pk)
-            if found is not None:
-                return found
-        return unit.parent
-    if unit.parent is not None:
-        return unit.parent
-    for kind in LADDER:
-        found = unit_of_kind_near(kind, area_path, exclude=unit.pk)
-        if found is not None:
-            return found
-    return None
+    """The unit one step up the ladder for an order at ``area_path`` (registry.tree), found
+    in the cached routing tables."""
+    return tree.next_unit_up(unit, area_path, near=unit_of_kind_near)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from lifeline.registry.models import Household
 from lifeline.workorders.models import EventKind, Priority, Status, WorkOrder
 from lifeline.workorders.selectors import workorder_queue
 from lifeline.workorders.services import (
-    stop_complete,
+    order_stop_complete,
     workorder_claim,
     workorder_create,
     workorder_list_import,
@@ -156,12 +156,12 @@ def test_sealed_enterprise_gas_is_one_order_with_three_stops_done_in_order(
     # when the gas worker claims it and tries the factory first
     order = workorder_claim(actor=gas_worker, order=order)
     with pytest.raises(Conflict):
-        stop_complete(actor=gas_worker, order=order, seq=3)
+        order_stop_complete(actor=gas_worker, order=order, seq=3)
     with pytest.raises(Conflict):
         workorder_resolve(actor=gas_worker, order=order, note="done")
     # then stops are done in order, and only then can the order be resolved
     for seq in (1, 2, 3):
-        stop_complete(actor=gas_worker, order=order, seq=seq, note=f"第{seq}站完成")
+        order_stop_complete(actor=gas_worker, order=order, seq=seq, note=f"第{seq}站完成")
     resolved = workorder_resolve(actor=gas_worker, order=order, note="企业已通气")
     assert resolved.status == Status.RESOLVED
     done = [e.data["seq"] for e in resolved.events.filter(kind=EventKind.STOP_DONE)]

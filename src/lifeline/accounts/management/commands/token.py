@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lifeline.accounts.models import User
 from lifeline.accounts.services import token_create, token_revoke
+from lifeline.core.actors import system
 from lifeline.core.errors import ServiceError
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             if options["action"] == "create":
                 self._create(options["username"], options["name"])
             else:
-                token = token_revoke(actor=None, prefix=options["prefix"])
+                token = token_revoke(actor=system("token revoke command"), prefix=options["prefix"])
                 self.stdout.write(f"revoked {token.prefix}… ({token.name}) of {token.user}")
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
@@ -40,6 +41,6 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user named {username!r}")
-        token, plain = token_create(actor=None, user=user, name=name)
+        token, plain = token_create(actor=system("token create command"), user=user, name=name)
         self.stderr.write(f"token {token.prefix}… for {user.username}; shown only once:")
         self.stdout.write(plain)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.lockout import login_unlock
+from lifeline.core.actors import system
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         username, address = options["username"].strip(), options["address"].strip()
         if not username and not address:
             raise CommandError(_("Give a username, an --address, or both."))
-        if not login_unlock(actor=None, username=username, address=address):
+        if not login_unlock(actor=system("unlock command"), username=username, address=address):
             raise CommandError(_("No user is named %(username)s.") % {"username": username})
         if username:
             self.stdout.write(_("%(username)s may log in again.") % {"username": username})

@@ -18,7 +18,7 @@ def _bench_names() -> list[str]:
     return sorted(
         m.name
         for m in pkgutil.iter_modules(lifeline.bench.__path__)
-        if not m.name.startswith("_") and m.name != "management"
+        if not m.name.startswith("_") and m.name not in ("management", "apps")
     )
 
 

@@ -161,7 +161,7 @@ class Command(BaseCommand):
                 "rate": f"{report.rows_per_second:,.0f}",
             }
         )
-        from lifeline.teams.scenario import seed_demo_day
+        from lifeline.demo.gas_day import seed_demo_day
 
         gas_day = seed_demo_day()
         if gas_day:

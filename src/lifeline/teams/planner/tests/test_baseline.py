@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from lifeline.bench._synthetic import make_city
 from lifeline.teams.planner.baseline import plan_by_hand
 from lifeline.teams.planner.distances import HaversineDistance
 from lifeline.teams.planner.model import PlanRequest, Reason
 from lifeline.teams.planner.solve import solve
-from lifeline.teams.planner.synthetic import make_city
 from lifeline.teams.planner.tests.helpers import PLANE, door, van
 from lifeline.teams.planner.validate import plan_violations
 

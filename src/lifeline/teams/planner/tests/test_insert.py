@@ -6,12 +6,12 @@ import time
 
 import pytest
 
+from lifeline.bench._synthetic import make_city, urgent_visit
 from lifeline.teams.planner.baseline import plan_by_hand
 from lifeline.teams.planner.distances import EuclideanDistance, HaversineDistance
 from lifeline.teams.planner.insert import insert_visit
 from lifeline.teams.planner.model import Plan, PlanRequest, Reason
 from lifeline.teams.planner.schedule import make_route
-from lifeline.teams.planner.synthetic import make_city, urgent_visit
 from lifeline.teams.planner.tests.helpers import door, van
 from lifeline.teams.planner.validate import plan_violations
 

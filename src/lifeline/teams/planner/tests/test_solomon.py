@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lifeline.teams.planner import solomon
+from lifeline.bench import _solomon as solomon
 from lifeline.teams.planner.model import Plan
 from lifeline.teams.planner.schedule import first_violation, make_route
 from lifeline.teams.planner.solve import solve

@@ -7,13 +7,13 @@ import datetime as dt
 from collections import Counter
 
 from lifeline.core import clock
+from lifeline.demo.gas_day import GROUPS, VEHICLES, VISITS, plan_gas_day, seed_gas_day
 from lifeline.demo.generator import generate_city
 from lifeline.teams import storage
 from lifeline.teams.models import Appointment, PlanRoute, PlanStop
 from lifeline.teams.planner.model import DAY_END
 from lifeline.teams.planner.validate import plan_violations
 from lifeline.teams.problem import distance_provider
-from lifeline.teams.scenario import GROUPS, VEHICLES, VISITS, plan_gas_day, seed_gas_day
 
 # The suite gives the solver 5 s; the time of the whole day's planning is measured by
 # `lifeline bench teams_day` (the acceptance allows 30 s), not asserted here.

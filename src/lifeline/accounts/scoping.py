@@ -22,12 +22,15 @@ permission no membership grants, or a model that declares no permission gets not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
 
+from lifeline.accounts.models import Membership
+from lifeline.accounts.permissions import permissions_of
+from lifeline.core.actors import Actor
 from lifeline.core.config_cache import KeyedCache
 from lifeline.core.errors import NotFound, PermissionDenied
 
@@ -136,12 +139,12 @@ def _minimal_prefixes(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_for(actor: Any) -> Scope:
+def scope_for(actor: Actor | None) -> Scope:
     """The actor's scope: cached on the actor object for the request, and per process
     until a membership, user, token or unit changes (the "accounts" stamp)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Scope()
-    cached = getattr(actor, _CACHE_ATTR, None)
+    cached: Scope | None = getattr(actor, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     scope = _scopes.get(actor.pk, _load_scope) or Scope()
@@ -150,11 +153,6 @@ def scope_for(actor: Any) -> Scope:
 
 
 def _load_scope(user_id: Any) -> Scope:
-    # The declaration and the memberships live above core; read lazily to keep core free
-    # of import-time dependencies on them.
-    from lifeline.accounts.models import Membership
-    from lifeline.accounts.permissions import permissions_of
-
     rows = list(
         Membership.objects.filter(user_id=user_id, active=True).values_list(
             "role", "area__path", "unit_id"
@@ -177,29 +175,28 @@ def _load_scope(user_id: Any) -> Scope:
     return Scope(grants=grants, roles=frozenset(role for role, _, _ in rows))
 
 
+# Where the units under a unit come from: the unit tree lives in the registry, above this
+# layer, which registers its walk when the apps are ready (registry/apps.py). Until then,
+# or without it, a unit membership covers that unit alone (failing closed).
+UnitTree = Callable[[list[int]], dict[int, set[int]]]
+_unit_tree: UnitTree | None = None
+
+
+def register_unit_tree(walk: UnitTree) -> None:
+    """Install the walk that gives each unit with the units below it."""
+    global _unit_tree
+    _unit_tree = walk
+
+
 def _units_below(unit_ids: list[int]) -> dict[int, set[int]]:
-    """Each unit with the units below it."""
     if not unit_ids:
         return {}
-    from lifeline.registry.models import Unit
-
-    # Units number in the thousands at most: one query for the whole forest beats a
-    # query per level of it.
-    children: dict[int, list[int]] = {}
-    for unit_id, parent_id in Unit.objects.exclude(parent=None).values_list("id", "parent"):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(unit_id)
-    result: dict[int, set[int]] = {}
-    for root in unit_ids:
-        seen, frontier = {root}, [root]
-        while frontier:
-            frontier = [c for u in frontier for c in children.get(u, ()) if c not in seen]
-            seen.update(frontier)
-        result[root] = seen
-    return result
+    if _unit_tree is None:
+        return {unit: {unit} for unit in unit_ids}
+    return _unit_tree(unit_ids)
 
 
-def forget_scope(actor: Any) -> None:
+def forget_scope(actor: Actor | None) -> None:
     if hasattr(actor, _CACHE_ATTR):
         delattr(actor, _CACHE_ATTR)
 
@@ -209,7 +206,7 @@ def model_permission(model: type[models.Model]) -> str | tuple[str, ...] | None:
 
 
 def scoped(
-    qs: models.QuerySet[M], actor: Any, perm: str | Iterable[str] | None = None
+    qs: models.QuerySet[M], actor: Actor | None, perm: str | Iterable[str] | None = None
 ) -> models.QuerySet[M]:
     """``qs`` restricted to where ``actor`` holds ``perm`` (default: the model's own
     ``SCOPE_PERMISSION``). Fails closed."""
@@ -228,19 +225,19 @@ def scoped(
 
 
 def can(
-    actor: Any, perm: str | Iterable[str], *, path: str = "", unit_id: int | None = None
+    actor: Actor | None, perm: str | Iterable[str], *, path: str = "", unit_id: int | None = None
 ) -> bool:
     """True when a membership granting ``perm`` covers the place (area path or unit)."""
     return scope_for(actor).can(perm, path=path, unit_id=unit_id)
 
 
-def can_anywhere(actor: Any, perm: str | Iterable[str]) -> bool:
+def can_anywhere(actor: Actor | None, perm: str | Iterable[str]) -> bool:
     """True when some membership grants ``perm`` somewhere (to show a page or a link)."""
     return scope_for(actor).anywhere(perm)
 
 
 def require(
-    actor: Any,
+    actor: Actor | None,
     perm: str | Iterable[str],
     *,
     path: str = "",
@@ -256,3 +253,28 @@ def require(
     if not scope.can(ANY, path=path, unit_id=unit_id):
         raise NotFound()
     raise PermissionDenied(message) if message else PermissionDenied()
+
+
+def get_for(
+    qs: models.QuerySet[M],
+    actor: Actor | None,
+    perm: str | Iterable[str],
+    *,
+    missing: Any = None,
+    denied: Any = None,
+    place: Callable[[Any], str] | None = None,
+    **lookup: Any,
+) -> M:
+    """The one object of ``qs`` matching ``lookup``, for something that needs ``perm`` at
+    its place: NotFound (with ``missing`` as the message) unless a membership of the
+    actor covers the object's place, PermissionDenied when one does but none covering it
+    grants ``perm`` (with ``denied`` as the message). ``place`` gives the object's area
+    path (default: its ``area_path``, or ``path`` for an area)."""
+    obj = scoped(qs, actor, ANY).filter(**lookup).first()
+    if obj is None:
+        raise NotFound(missing) if missing else NotFound()
+    where = place(obj) if place else str(getattr(obj, "area_path", "") or getattr(obj, "path", ""))
+    unit_field = getattr(type(obj), "SCOPE_UNIT_FIELD", None)
+    unit_id = getattr(obj, f"{unit_field}_id", None) if unit_field else None
+    require(actor, perm, path=where, unit_id=unit_id, message=denied)
+    return obj

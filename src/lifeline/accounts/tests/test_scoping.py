@@ -1,5 +1,5 @@
 from lifeline.accounts.models import Membership, Role
-from lifeline.core.scoping import scope_for, scoped
+from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.registry.models import Area, Household, Person, Unit, Vulnerability
 from lifeline.testing.factories import make_user
 

@@ -1,6 +1,6 @@
 """Who may do what in screening, and where: a permission of
 ``lifeline.accounts.permissions`` held at the place of the object touched, through the
-membership that grants it (``lifeline.core.scoping``). A user who is community staff in
+membership that grants it (``lifeline.accounts.scoping``). A user who is community staff in
 one grid and a sampler city-wide samples city-wide, and plans and reads lists in that
 grid only.
 
@@ -26,44 +26,17 @@ turnaround and the backlog), never a person, a name, a list of people or the reg
 result names a tube; the person results it yields are written by the import, not shown to
 the lab.
 
-Refusals follow ``core.scoping.require``: a place no membership of the actor covers is
+Refusals follow ``accounts.scoping.require``: a place no membership of the actor covers is
 unknown (404); a place covered by a membership that does not grant the permission is
-forbidden (403). Lookups by ID number never answer 403, so they cannot tell that a person
-exists.
+forbidden (403). Objects are fetched for an action with ``accounts.scoping.get_for`` (the
+object's ``area_path`` is its place), areas with ``registry.tree.area_get``. Lookups by ID
+number never answer 403, so they cannot tell that a person exists.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.errors import NotFound
-from lifeline.core.scoping import ANY, require, scoped
-
-M = TypeVar("M", bound=models.Model)
-
+# What a refusal says when a membership covers the place but grants something else (the
+# ``denied`` of ``accounts.scoping.get_for``).
 DENIED = _("Your role may not do this.")
-
-
-def for_action(
-    qs: models.QuerySet[M], actor: Any, perm: str, *, missing: str | Promise, **lookup: Any
-) -> M:
-    """The object of ``qs`` matching ``lookup``, for an action needing ``perm`` at its place.
-
-    NotFound (``missing``) unless a membership of the actor covers the object's place;
-    PermissionDenied when one does but none covering it grants ``perm``. The object is
-    looked up in the actor's whole scope only to tell these apart; it is returned only
-    when ``perm`` holds."""
-    obj = scoped(qs, actor, ANY).filter(**lookup).first()
-    if obj is None:
-        raise NotFound(missing)
-    require(actor, perm, path=place_of(obj), message=DENIED)
-    return obj
-
-
-def place_of(obj: models.Model) -> str:
-    """The area path of a screening object (areas carry ``path``, the rest ``area_path``)."""
-    return str(getattr(obj, "area_path", "") or getattr(obj, "path", ""))

@@ -1,5 +1,11 @@
-"""Signing keys per issuing unit, the trust key, and what is published from them: the
-signed key list and the signed, incremental revocation list.
+"""The stored side of pass credentials: each issuing unit's signing keys and the trust key,
+kept in the database (``PassSigningKey``, private halves encrypted), their rotation, the
+revocation ledger, and the two signed documents published from them for checkpoints (the
+key list and the incremental revocation list).
+
+The cryptography itself (key ids, the key-list format, COSE signatures, revocation hashes)
+is ``passes.credential``, which knows nothing of the database; this module is where those
+keys live and change.
 
 Private keys are stored only encrypted with :func:`lifeline.core.personal.encrypt_value`
 (AES-GCM under the field key, which lives in the environment or under settings.KEYS_DIR).
@@ -15,11 +21,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import PermissionDenied
 from lifeline.core.personal import decrypt_value, encrypt_value
-from lifeline.core.scoping import can
 from lifeline.passes.credential import (
     KeyList,
     RevocationLedger,
@@ -109,7 +116,7 @@ def issuing_key(unit: Unit) -> tuple[PassSigningKey, SigningKey]:
     return row, load_key(row)
 
 
-def signing_key_rotate(*, actor: Any, unit: Unit) -> PassSigningKey:
+def signing_key_rotate(*, actor: Actor, unit: Unit) -> PassSigningKey:
     """Retire the unit's current key and start a new one.
 
     The retired key keeps its list entry with ``not_after`` set, so passes it issued stay

@@ -1,5 +1,9 @@
-"""Medical access: evaluate the table in force for one person (or a caller's answers),
-resolve the concrete hospital, and log the decision with the rule version that made it."""
+"""Medical access ("can I go to hospital, where and how"): evaluate the table in force for
+one person (or a caller's answers), resolve the concrete hospital, and log the decision
+with the rule version that made it.
+
+``access_preview`` answers without writing anything (pages shown by a GET); every other
+entry point records the decision it gives, with an audit record."""
 
 from __future__ import annotations
 
@@ -7,20 +11,21 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can_anywhere, require, scope_for
 from lifeline.core import clock
+from lifeline.core.actors import Actor, reason_of, system, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.core.scoping import can_anywhere, require, scope_for
 from lifeline.health.models import Decision, DesignatedHospital, RuleTable
 from lifeline.health.rules import Inputs, first_match
-from lifeline.health.selectors import area_risk_level, district_path, effective_status
+from lifeline.health.selectors import area_risk_level, effective_status
 from lifeline.health.services.tables import table_specs
 from lifeline.health.vocab import (
     SPECIAL_NEEDS,
@@ -33,6 +38,7 @@ from lifeline.health.vocab import (
     Where,
 )
 from lifeline.registry.models import Area, Person
+from lifeline.registry.tree import district_path
 
 CHANNELS = ("person_page", "hotline", "resident_form", "api", "standing_need")
 # A decision shown again (person page) is reused while its inputs, the table in force and
@@ -175,7 +181,7 @@ def _anonymous_inputs(
 
 def access_decide(
     *,
-    actor: Any,
+    actor: Actor,
     urgency: str,
     person: Person | None = None,
     needs: Iterable[str] = (),
@@ -222,59 +228,67 @@ def access_decide(
     return _decide_and_log(actor=actor, person=person, inputs=inputs, place=place, channel=channel)
 
 
+def _evaluate(
+    *, actor: Actor, person: Person | None, inputs: Inputs, place: Place, channel: str
+) -> Decision:
+    """The answer of the table in force, as an unsaved decision (nothing is written)."""
+    # No lock: a publish racing this decision only means the decision truthfully
+    # records the version it was evaluated with.
+    table = RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()
+    if table is None:
+        raise ServiceError(_("No medical-access rules are in force."), code="no_rules")
+    specs = table_specs(table)
+    index = first_match(specs, inputs)
+    if index is None:  # a published table always ends with a default; defend anyway
+        raise ServiceError(_("No rule matches; the table is incomplete."), code="no_rules")
+    spec = specs[index]
+    hospital = resolve_hospital(
+        where=spec.where, special_group=spec.special_group, needs=inputs.needs, place=place
+    )
+    zh_name, en_name = FALLBACK_NAMES[Where(spec.where)]
+    name_zh = hospital.facility.name if hospital else zh_name
+    name_en = hospital.facility.name if hospital else en_name
+    return Decision(
+        person=person,
+        area_path=place.path,
+        inputs=inputs.as_dict(),
+        rule_table=table,
+        rule_version=table.version,
+        rule_id=cast(int, spec.extra["pk"]),
+        where=spec.where,
+        hospital=hospital,
+        hospital_name=hospital.facility.name if hospital else "",
+        how=spec.how,
+        notify=list(spec.notify),
+        instructions_zh=spec.instructions_zh.replace("{hospital}", name_zh),
+        instructions_en=spec.instructions_en.replace("{hospital}", name_en),
+        channel=channel,
+        actor=user_of(actor),
+        created_at=clock.now(),
+    )
+
+
 def _decide_and_log(
-    *, actor: Any, person: Person | None, inputs: Inputs, place: Place, channel: str
+    *, actor: Actor, person: Person | None, inputs: Inputs, place: Place, channel: str
 ) -> Decision:
     with transaction.atomic():
-        # No lock: a publish racing this decision only means the decision truthfully
-        # records the version it was evaluated with.
-        table = RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()
-        if table is None:
-            raise ServiceError(_("No medical-access rules are in force."), code="no_rules")
-        specs = table_specs(table)
-        index = first_match(specs, inputs)
-        if index is None:  # a published table always ends with a default; defend anyway
-            raise ServiceError(_("No rule matches; the table is incomplete."), code="no_rules")
-        spec = specs[index]
-        hospital = resolve_hospital(
-            where=spec.where, special_group=spec.special_group, needs=inputs.needs, place=place
+        decision = _evaluate(
+            actor=actor, person=person, inputs=inputs, place=place, channel=channel
         )
-        zh_name, en_name = FALLBACK_NAMES[Where(spec.where)]
-        name_zh = hospital.facility.name if hospital else zh_name
-        name_en = hospital.facility.name if hospital else en_name
-        decision = Decision.objects.create(
-            person=person,
-            area_path=place.path,
-            inputs=inputs.as_dict(),
-            rule_table=table,
-            rule_version=table.version,
-            rule_id=cast(int, spec.extra["pk"]),
-            where=spec.where,
-            hospital=hospital,
-            hospital_name=hospital.facility.name if hospital else "",
-            how=spec.how,
-            notify=list(spec.notify),
-            instructions_zh=spec.instructions_zh.replace("{hospital}", name_zh),
-            instructions_en=spec.instructions_en.replace("{hospital}", name_en),
-            channel=channel,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            created_at=clock.now(),
-        )
+        decision.save(force_insert=True)
         audit_log(
             actor=actor,
             action="health.access_decide",
             obj=decision,
+            purpose=reason_of(actor),
             fields=["colour", "quarantine", "risk", "needs", "urgency"],
         )
     return decision
 
 
-def access_current(*, actor: Any, person: Person, channel: str = "person_page") -> Decision:
-    """The answer for ``person`` if care is needed now (no declared need): the latest
-    decision when it still holds (same inputs, same table in force, recent), otherwise a
-    new one, logged like any other. Needs ``HEALTH_VIEW`` where the person lives."""
-    require(actor, Perm.HEALTH_VIEW, path=person.area_path)
-    inputs = _person_inputs(person, frozenset(), Urgency.NECESSARY)
+def _still_holds(person: Person, inputs: Inputs) -> Decision | None:
+    """The person's latest decision when it still holds: same inputs, the same table in
+    force, recent enough (``REUSE_FOR``)."""
     latest = (
         Decision.objects.filter(person=person, created_at__gte=clock.now() - REUSE_FOR)
         .select_related("rule", "rule_table", "hospital__facility")
@@ -287,7 +301,28 @@ def access_current(*, actor: Any, person: Person, channel: str = "person_page") 
         and latest.inputs == inputs.as_dict()
     ):
         return latest
-    return _decide_and_log(
+    return None
+
+
+def access_current(*, actor: Actor, person: Person, channel: str = "person_page") -> Decision:
+    """The answer for ``person`` if care is needed now (no declared need): the latest
+    decision when it still holds (same inputs, same table in force, recent), otherwise a
+    new one, logged like any other. Needs ``HEALTH_VIEW`` where the person lives."""
+    require(actor, Perm.HEALTH_VIEW, path=person.area_path)
+    inputs = _person_inputs(person, frozenset(), Urgency.NECESSARY)
+    return _still_holds(person, inputs) or _decide_and_log(
+        actor=actor, person=person, inputs=inputs, place=_person_place(person), channel=channel
+    )
+
+
+def access_preview(*, actor: Actor, person: Person, channel: str = "person_page") -> Decision:
+    """What ``access_current`` would answer, without writing anything: the latest decision
+    when it still holds, otherwise the table's answer now as an unsaved decision (no
+    ``pk``; asking through the "ask" form records one). For pages shown by a GET. Needs
+    ``HEALTH_VIEW`` where the person lives."""
+    require(actor, Perm.HEALTH_VIEW, path=person.area_path)
+    inputs = _person_inputs(person, frozenset(), Urgency.NECESSARY)
+    return _still_holds(person, inputs) or _evaluate(
         actor=actor, person=person, inputs=inputs, place=_person_place(person), channel=channel
     )
 
@@ -310,7 +345,7 @@ def access_decide_for_resident(
         raise NotFound(_("No record in the registry has this phone number."))
     inputs = _person_inputs(person, declared, urgency)
     return _decide_and_log(
-        actor=None,
+        actor=system("resident's own question"),
         person=person,
         inputs=inputs,
         place=_person_place(person),
