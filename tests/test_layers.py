@@ -86,3 +86,27 @@ def test_public_imports_from_below_pass(planted: Path) -> None:
         },
     )
     assert layers.violations() == []
+
+
+def test_the_command_checks_prints_and_redraws(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("layers", stdout=out)
+    assert "keep the contract" in out.getvalue()
+    out = StringIO()
+    call_command("layers", "--markdown", stdout=out)
+    assert out.getvalue() == layers.markdown()
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"intro\n{layers.START}\nold\n{layers.END}\nend\n", encoding="utf-8")
+    call_command("layers", "--update", str(doc))
+    assert (
+        doc.read_text(encoding="utf-8")
+        == f"intro\n{layers.START}\n{layers.markdown()}{layers.END}\nend\n"
+    )
+    doc.write_text("no markers", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("layers", "--update", str(doc))

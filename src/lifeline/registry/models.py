@@ -23,7 +23,7 @@ PATH_INDEX_OPCLASS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses 
 
 def stamp_updated_at(row: models.Model, update_fields: Iterable[str] | None) -> None:
     """Set ``row.updated_at`` from the one clock when this save writes it (every field, or
-    ``updated_at`` named in ``update_fields``), as ``auto_now`` did from the wall clock.
+    ``updated_at`` named in ``update_fields``), as the old automatic field did from the wall clock.
     Bulk writes bypass ``save()``: they get ``updated_at`` from the field's default."""
     if update_fields is None or "updated_at" in update_fields:
         row.updated_at = clock.now()  # type: ignore[attr-defined]
