@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from lifeline.core.generated_docs import between_markers
+
 ROOT = "lifeline"
 # The ``lifeline`` package folder (a test points this at a planted copy).
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -217,6 +219,4 @@ START, END = "<!-- layers-table:start -->", "<!-- layers-table:end -->"
 
 def with_table(document: str) -> str:
     """``document`` with the text between the markers replaced by the current table."""
-    head, _, rest = document.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{markdown()}{END}{tail}"
+    return between_markers(document, START, END, markdown())

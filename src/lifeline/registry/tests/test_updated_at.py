@@ -46,7 +46,9 @@ def test_every_save_stamps_it_unless_update_fields_leave_it_out(city):
     before = person.updated_at
     with clock.frozen_at(FROZEN):
         person.name = "又一个名字"
-        person.save(update_fields=["name"])  # a narrow save leaves it, as the old automatic field did
+        person.save(
+            update_fields=["name"]
+        )  # a narrow save leaves it, as the old automatic field did
         assert Person.objects.get(pk=person.pk).updated_at == before
         person.save()  # a full save (the admin's) stamps it
     assert Person.objects.get(pk=person.pk).updated_at == FROZEN

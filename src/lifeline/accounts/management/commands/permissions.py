@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lifeline.accounts.permissions import LABELS, ROLE_PERMISSIONS, permissions_table_markdown
+from lifeline.core.generated_docs import update_file
 
 START = "<!-- permissions-table:start -->"
 END = "<!-- permissions-table:end -->"
@@ -27,15 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["update"]:
-            path = Path(options["update"])
-            text = path.read_text(encoding="utf-8")
-            head, found, rest = text.partition(START)
-            if not found or END not in rest:
-                raise CommandError(f"{path} has no {START} … {END} markers")
-            tail = rest.partition(END)[2]
-            path.write_text(
-                f"{head}{START}\n{permissions_table_markdown()}{END}{tail}", encoding="utf-8"
-            )
+            try:
+                update_file(options["update"], START, END, permissions_table_markdown())
+            except ValueError as exc:
+                raise CommandError(f"{options['update']}: {exc}") from exc
             return
         if options["markdown"]:
             self.stdout.write(permissions_table_markdown(), ending="")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lifeline.core import layers
+from lifeline.core.generated_docs import update_file
 
 
 class Command(BaseCommand):
@@ -24,11 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["update"]:
-            path = Path(options["update"])
-            text = path.read_text(encoding="utf-8")
-            if layers.START not in text or layers.END not in text:
-                raise CommandError(f"{path} has no {layers.START} … {layers.END} markers")
-            path.write_text(layers.with_table(text), encoding="utf-8")
+            try:
+                update_file(options["update"], layers.START, layers.END, layers.markdown())
+            except ValueError as exc:
+                raise CommandError(f"{options['update']}: {exc}") from exc
             return
         if options["markdown"]:
             self.stdout.write(layers.markdown(), ending="")
