@@ -168,7 +168,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
+    "lifeline.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named for the admin
     "ninja",  # its bundled Swagger UI: the API docs page needs no CDN
     "csp",
     "lifeline.core",
@@ -278,6 +278,7 @@ LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.screening.services.policies_sweep.run_periodic",
     "lifeline.core.ratelimit.run_periodic",
     "lifeline.core.audit.checkpoints.run_periodic",
+    "lifeline.core.retention.run_periodic",
 ]
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only
@@ -304,7 +305,25 @@ AUDIT_CHECKPOINT_DIR = Path(
 # Seconds between the worker's checkpoints (one line, only when a head has moved).
 AUDIT_CHECKPOINT_INTERVAL = envint("LIFELINE_AUDIT_CHECKPOINT_INTERVAL", 300)
 
+# Dotted path of the SMS backend class (core/sms_backends.py); "console" prints the texts.
+# The JSON-over-HTTPS gateway is "lifeline.core.sms_backends.HttpJsonBackend".
 SMS_BACKEND = os.environ.get("LIFELINE_SMS_BACKEND", "console")
+SMS_HTTP_URL = envstr("LIFELINE_SMS_HTTP_URL", "")
+SMS_HTTP_KEY = envstr("LIFELINE_SMS_HTTP_KEY", "")
+SMS_HTTP_SENDER = envstr("LIFELINE_SMS_HTTP_SENDER", "")
+SMS_HTTP_TIMEOUT = envint("LIFELINE_SMS_HTTP_TIMEOUT", 10)  # seconds
+
+# Days each kind of short-lived row is kept (core/retention.py, docs/operations.md); 0 keeps
+# them for ever. Pruned by the worker every LIFELINE_PRUNE_EVERY_MINUTES and `lifeline prune`.
+LIFELINE_RETENTION_DAYS = {
+    "idempotency": envint("LIFELINE_RETAIN_IDEMPOTENCY_DAYS", 7),
+    "one_time_codes": envint("LIFELINE_RETAIN_ONE_TIME_CODES_DAYS", 1),
+    "task_results": envint("LIFELINE_RETAIN_TASK_RESULTS_DAYS", 14),
+    "outbox_sent": envint("LIFELINE_RETAIN_OUTBOX_SENT_DAYS", 30),
+    "outbox_failed": envint("LIFELINE_RETAIN_OUTBOX_FAILED_DAYS", 90),
+}
+LIFELINE_PRUNE_BATCH = envint("LIFELINE_PRUNE_BATCH", 1000)
+LIFELINE_PRUNE_EVERY_MINUTES = envint("LIFELINE_PRUNE_EVERY_MINUTES", 60)
 
 # Route planning: road distances from an OSRM server when set, else straight line x 1.3.
 ROUTING_OSRM_URL = os.environ.get("LIFELINE_ROUTING_OSRM_URL", "")

@@ -2,8 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from lifeline.api.router import api
+
+# The admin says whose it is, in the page's language (Django's default is "Django 管理").
+admin.site.site_header = _("Lifeline administration")
+admin.site.site_title = _("Lifeline administration")
+admin.site.index_title = _("Records and settings")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

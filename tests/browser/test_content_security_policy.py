@@ -18,6 +18,7 @@ from lifeline.accounts.models import Role, User
 from lifeline.core import clock
 from lifeline.passes.models import Checkpoint
 from lifeline.registry.models import Unit
+from lifeline.screening.models import Site
 from lifeline.teams.services import plan_create
 from lifeline.teams.tests.helpers import MORNING, make_fleet, make_orders
 from lifeline.testing.factories import SmallCity, make_user
@@ -118,6 +119,9 @@ def test_pages_of_several_roles_work_without_csp_violations(
         extra={"items": "大米 10 斤", "people": 3},
     ).order
     make_user("sampler", role=Role.SAMPLER, area=city.community)
+    site = Site.objects.create(
+        name="泰山路核酸采样点", kind="fixed", area=city.community, area_path=city.community.path
+    )
     fleet = make_fleet(city)
     with clock.frozen_at(MORNING):
         make_orders(fleet, city, per_grid=3)
@@ -169,6 +173,9 @@ def test_pages_of_several_roles_work_without_csp_violations(
     # the sampling console: its script (now a file) queues and syncs a registration
     sampler = sessions().login("sampler")
     sampler.open("/screening/console/")
+    sampler.page.select_option("#site", str(site.pk))
+    sampler.page.click("#open-session")
+    expect(sampler.page.locator("#where-chosen")).to_contain_text(site.name)
     sampler.page.fill("#barcode", "CSP-0001")
     sampler.page.fill("#person-code", f"P{person.pk}")
     sampler.page.press("#person-code", "Enter")  # the form must not post
@@ -188,7 +195,7 @@ def test_pages_of_several_roles_work_without_csp_violations(
     dispatcher = sessions().login(fleet.company_dispatcher.username)
     dispatcher.open(reverse("teams:plan", args=[plan.pk]))
     dispatcher.open(reverse("teams:map", args=[plan.pk]))
-    expect(dispatcher.page.locator("[data-testid=map] polyline").first).to_be_attached()
+    expect(dispatcher.page.locator(".leaflet-overlay-pane svg path").first).to_be_attached()
     dispatcher.open(reverse("teams:sheet", args=[plan.pk]))
     dispatcher.page.locator("main button[data-print]").click()
     assert dispatcher.page.evaluate("window.__printed === true")

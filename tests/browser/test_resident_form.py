@@ -1,22 +1,71 @@
-"""A resident on a phone, in a real browser: prove the number with the SMS code, file a
-request whose extra fields appear for the kind chosen, and be told to call 120 at once
-when what they type sounds like an emergency."""
+"""A resident on a phone (390x844), in a real browser, in Chinese and in English: proves the
+number with the SMS code; pastes words of an emergency and is told at once what to do, with
+the number one tap away (120; gas leak: get out, 119; self-harm: the crisis line 12356 and
+120); files a request whose extra fields appear for the kind chosen; reads it back in their
+own words; after the unit resolves it, reads what was done and confirms with one tap. No
+page shows a stored key, an internal id or a login name."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from lifeline.accounts.models import Role
 from lifeline.core.models import OutboxMessage
-from lifeline.testing.factories import SmallCity
-from lifeline.workorders.models import Channel, Priority, Status, WorkOrder
+from lifeline.testing.factories import SmallCity, make_user
+from lifeline.workorders.models import Channel, Status, WorkOrder
+from lifeline.workorders.services import workorder_accept, workorder_resolve
 
 pytestmark = pytest.mark.browser
 
 PHONE = "13812345678"
+RAW = ("drug", "days_left", "medical_care", "dispatched", "resolved", "extra.", "committee_staff")
+
+# Per language: the browser's locale, the words the resident pastes, what the page says.
+LANGUAGES = {
+    "zh-Hans": {
+        "locale": "zh-CN",
+        "chest": "我爸突然胸痛，出冷汗",
+        "gas": "家里有很大的煤气味",
+        "self_harm": "我真的不想活了",
+        "need": "家里老人的降压药只剩两天了",
+        "drug": "硝苯地平",
+        "call_120": "请立即拨打 120",
+        "drug_label": "药品",
+        "category": "买药送药",
+    },
+    "en": {
+        "locale": "en-US",
+        "chest": "My father has chest pain and is sweating",
+        "gas": "There is a strong smell of gas in the kitchen",
+        "self_harm": "I want to kill myself",
+        "need": "Blood pressure pills for my mother, two days left",
+        "drug": "Nifedipine",
+        "call_120": "Call 120 now",
+        "drug_label": "Drug",
+        "category": "Medicine",
+    },
+}
+
+
+@pytest.fixture(params=sorted(LANGUAGES))
+def lang(request: Any) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def phone_page(browser: Any, lang: str) -> Iterator[Any]:
+    context = browser.new_context(
+        locale=LANGUAGES[lang]["locale"], viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def _sign_in(page: Any, base: str) -> None:
@@ -33,55 +82,128 @@ def _sign_in(page: Any, base: str) -> None:
     page.wait_for_url("**/r/home/")
 
 
-def test_resident_files_a_medicine_request_from_a_phone(
-    live_server: Any, transactional_db: None, page: Any, city: SmallCity
-) -> None:
-    _sign_in(page, live_server.url)
+def _paste(page: Any, text: str) -> None:
+    """What a paste (or speech input, or autofill) does: the value changes and an "input"
+    event fires; no key is pressed."""
+    page.locator("textarea[name=description]").evaluate(
+        """(field, text) => {
+            field.focus();
+            field.value = text;
+            const paste = {bubbles: true, inputType: "insertFromPaste", data: text};
+            field.dispatchEvent(new InputEvent("input", paste));
+        }""",
+        text,
+    )
 
-    # when: the resident describes the need and picks "medicine": its own fields appear
-    page.fill("textarea[name=description]", "家里老人的降压药只剩两天了")
+
+def _assert_thumb_sized(link: Any) -> None:
+    box = link.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 120, box
+
+
+def _assert_no_raw_keys(page: Any) -> None:
+    text = page.locator("body").inner_text()
+    for raw in RAW:
+        assert raw not in text, raw
+
+
+def test_a_resident_is_told_what_to_do_files_follows_and_confirms_from_a_phone(
+    live_server: Any, transactional_db: None, phone_page: Any, city: SmallCity, lang: str
+) -> None:
+    page, words = phone_page, LANGUAGES[lang]
+    staff = make_user("committee_staff", role=Role.UNIT_STAFF, unit=city.units["committee"])
+    _sign_in(page, live_server.url)
+    medical = page.get_by_test_id("call-120")
+    gas = page.get_by_test_id("emergency-gas")
+    crisis = page.get_by_test_id("emergency-self_harm")
+    expect(medical).to_be_hidden()
+
+    # when: chest pain is pasted, the 120 banner shows, addressed to the resident
+    _paste(page, words["chest"])
+    expect(medical).to_be_visible()
+    expect(medical).to_contain_text(words["call_120"])
+    expect(medical).not_to_contain_text("来电人")
+    expect(medical).not_to_contain_text("caller")
+    _assert_thumb_sized(medical.locator('a[href="tel:120"]'))
+
+    # when: a gas leak is pasted instead, its own banner shows: leave, then call 119
+    _paste(page, words["gas"])
+    expect(gas).to_be_visible()
+    expect(medical).to_be_hidden()
+    _assert_thumb_sized(gas.locator('a[href="tel:119"]'))
+    if lang == "en":
+        expect(gas).to_contain_text("Leave the building now")
+    page.screenshot(path=f"/tmp/shots/resident-gas-banner-{lang}.png", full_page=True)
+
+    # when: words of self-harm arrive, the crisis banner offers 12356 and 120
+    _paste(page, words["self_harm"])
+    expect(crisis).to_be_visible()
+    expect(gas).to_be_hidden()
+    _assert_thumb_sized(crisis.locator('a[href="tel:12356"]'))
+    expect(crisis.locator('a[href="tel:120"]')).to_be_visible()
+    page.screenshot(path=f"/tmp/shots/resident-crisis-banner-{lang}.png", full_page=True)
+
+    # when: the resident files the real need, pasted too, with its own extra fields
+    _paste(page, words["need"])
+    expect(crisis).to_be_hidden()
     page.select_option("select[name=category]", "medicine")
-    expect(page.locator("#extra-fields input[name='extra.drug']")).to_be_visible()
-    page.fill("#extra-fields input[name='extra.drug']", "硝苯地平")
+    expect(page.locator("select[name=category] option:checked")).to_have_text(words["category"])
+    drug = page.locator("#extra-fields input[name='extra.drug']")
+    expect(drug).to_be_visible()
+    drug.fill(words["drug"])
     page.fill("#extra-fields input[name='extra.days_left']", "2")
     page.select_option("select[name=area]", str(city.community.pk))
     page.fill("input[name=address]", "3栋2单元")
-    expect(page.get_by_test_id("call-120")).to_have_count(0)
     page.click("form.stacked button[type=submit]")
 
-    # then: the page gives the number and the unit it went to; the order is on its clock
+    # then: the number and the unit it went to
     created = page.get_by_test_id("created")
     expect(created).to_be_visible()
     order = WorkOrder.objects.get()
+    assert order.channel == Channel.FORM and order.contact_phone == PHONE
+    assert order.extra == {"drug": words["drug"], "days_left": 2}
     expect(created).to_contain_text(order.number)
-    expect(created).to_contain_text(city.units["committee"].name)
-    assert order.channel == Channel.FORM
-    assert order.category.code == "medicine"
-    assert order.extra == {"drug": "硝苯地平", "days_left": 2}
-    assert order.status == Status.DISPATCHED
-    assert order.responsible_unit == city.units["committee"]
-    assert order.contact_phone == PHONE and order.due_resolution_at is not None
+    _assert_no_raw_keys(page)
 
-    # and: back home, the request is listed as the resident's own
-    page.get_by_role("link", name=re.compile("返回|Back")).click()
-    expect(page.locator("body")).to_contain_text(order.number)
+    # and: the order page gives back their own words and the details under their labels
+    created.locator(f"a[href$='/r/orders/{order.number}/']").click()
+    expect(page.get_by_test_id("description")).to_have_text(words["need"])
+    expect(page.get_by_test_id("resident-order")).to_contain_text(words["drug_label"])
+    expect(page.get_by_test_id("answer")).to_have_count(0)
+    _assert_no_raw_keys(page)
+
+    # when: the committee resolves it, as its staff would
+    workorder_accept(actor=staff, order=order)
+    workorder_resolve(actor=staff, order=order, note="药已送到门口 / delivered")
+    page.reload()
+
+    # then: the resident reads what was done and confirms with one tap, nothing retyped
+    expect(page.get_by_test_id("resolution-note")).to_have_text("药已送到门口 / delivered")
+    _assert_no_raw_keys(page)
+    yes = page.get_by_test_id("confirm-met")
+    _assert_thumb_sized(yes)
+    page.screenshot(path=f"/tmp/shots/resident-order-resolved-{lang}.png", full_page=True)
+    page.locator("label.choice").filter(has_text="5").click()
+    yes.click()
+    expect(page.get_by_test_id("answer")).to_have_count(0)
+    order.refresh_from_db()
+    assert order.status == Status.CLOSED and order.satisfaction == 5
+    _assert_no_raw_keys(page)
 
 
-def test_emergency_words_tell_the_resident_to_call_120_before_sending(
-    live_server: Any, transactional_db: None, page: Any, city: SmallCity
+def test_radio_buttons_sit_on_the_row_of_their_words(
+    live_server: Any, transactional_db: None, phone_page: Any, lang: str
 ) -> None:
-    _sign_in(page, live_server.url)
-
-    # when: the resident types words of an emergency, the warning appears while typing
-    page.fill("textarea[name=description]", "我爸突然胸痛，出冷汗")
-    page.locator("textarea[name=description]").press("End")
-    expect(page.get_by_test_id("call-120")).to_be_visible()
-    page.select_option("select[name=area]", str(city.community.pk))
-    page.click("form.stacked button[type=submit]")
-
-    # then: the answer page says call 120, and a critical medical order exists
-    expect(page.get_by_test_id("call-120")).to_contain_text("120")
-    order = WorkOrder.objects.get()
-    assert order.emergency and order.priority == Priority.CRITICAL
-    assert order.category.code == "medical_care"
-    expect(page.get_by_test_id("call-120")).to_contain_text(order.number)
+    page = phone_page
+    page.goto(f"{live_server.url}/r/confirm/")
+    for choice in page.locator("label.choice").all():
+        radio = choice.locator("input")
+        word = choice.locator("span")
+        radio_box, word_box = radio.bounding_box(), word.bounding_box()
+        assert radio_box is not None and word_box is not None
+        # on one row: the radio left of its word, their middles level
+        assert radio_box["x"] + radio_box["width"] <= word_box["x"]
+        middle = radio_box["y"] + radio_box["height"] / 2
+        assert word_box["y"] <= middle <= word_box["y"] + word_box["height"]
+        assert choice.bounding_box()["height"] >= 44
+    page.screenshot(path=f"/tmp/shots/resident-confirm-{lang}.png", full_page=True)

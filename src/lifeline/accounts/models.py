@@ -72,5 +72,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

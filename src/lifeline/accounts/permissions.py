@@ -71,6 +71,8 @@ class Perm:
     TEAMS_DISPATCH = "teams.dispatch"
     TEAMS_RIDE = "teams.ride"
 
+    OUTBOX_MANAGE = "outbox.manage"
+
 
 LABELS: dict[str, object] = {
     Perm.AREA_VIEW: _("See the area tree with its counts"),
@@ -108,6 +110,7 @@ LABELS: dict[str, object] = {
     Perm.TEAMS_VIEW: _("See teams and route plans"),
     Perm.TEAMS_DISPATCH: _("Change teams and plan routes"),
     Perm.TEAMS_RIDE: _("Work a route on the crew's phone"),
+    Perm.OUTBOX_MANAGE: _("See and retry text messages that could not be sent"),
 }
 
 _CARE = frozenset(
@@ -160,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.SCREENING_RESULTS,
         Perm.PASS_MANAGE_CHECKPOINTS,
         Perm.TEAMS_VIEW,
+        Perm.OUTBOX_MANAGE,
     },
     Role.HOTLINE_OPERATOR: frozenset(
         {

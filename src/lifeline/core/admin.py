@@ -16,9 +16,12 @@ from typing import Any
 from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from lifeline.core.audit import AuditEntry, audit_log_many
 from lifeline.core.models import AuditRecord, OutboxMessage
+from lifeline.core.outbox import outbox_retry
 
 CREATE, CHANGE, DELETE = "create", "change", "delete"
 
@@ -140,6 +143,32 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
     # The body may address a resident by name, so the list shows only the envelope.
-    list_display = ("created_at", "channel", "status", "attempts", "object_type", "object_id")
+    list_display = (
+        "created_at",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("channel", "status")
     exclude = ("recipient", "body")
+    actions = ["retry_dead_letters"]
+
+    @admin.action(description=_("Retry the selected failed messages"))
+    def retry_dead_letters(self, request: HttpRequest, queryset: Any) -> None:
+        # Audited by the service, one record per message put back.
+        count = outbox_retry(
+            actor=request.user, message_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed message queued again.",
+                "%(count)d failed messages queued again.",
+                count,
+            )
+            % {"count": count},
+        )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.core import clock
+from lifeline.core.personal import mask_phone
 
 
 class AuditChain(models.Model):
@@ -71,6 +72,7 @@ class AuditRecord(models.Model):
         ]
         ordering = ["chain", "seq"]
         verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
 
     def __str__(self) -> str:
         return f"{self.chain}:{self.seq} {self.action} {self.object_type}#{self.object_id}"
@@ -107,6 +109,8 @@ class IdempotencyRecord(models.Model):
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENT = "sent", _("sent")
+    # The dead-letter list: every attempt failed (or the provider refused the message for
+    # good); it waits for an operator's retry or for its retention to run out.
     FAILED = "failed", _("failed")
 
 
@@ -126,12 +130,27 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # A pending message is due once this has passed: the backoff after a failed attempt,
+    # or the end of a worker's claim (a worker that dies leaves it to expire).
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    # The worker holding the message and until when (empty when nobody holds it).
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_pending_idx")]
+        indexes = [
+            # Retention of sent messages and the dead-letter list.
+            models.Index(fields=["status", "created_at"], name="outbox_pending_idx"),
+            # The worker's claim: pending messages whose time has come.
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+        ]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
 
     def __str__(self) -> str:
-        return f"{self.channel} to {self.recipient} ({self.status})"
+        return f"{self.channel} to {mask_phone(self.recipient)} ({self.status})"
 
 
 class ConfigStamp(models.Model):

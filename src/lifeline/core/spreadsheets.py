@@ -1,8 +1,9 @@
-"""Reading an uploaded sheet (CSV or XLSX) into rows of cells, for every importer.
+"""Reading an uploaded sheet (CSV, XLSX, XLS or ODS) into rows of cells, for every importer.
 
 The format is told by the bytes, not the file name: a renamed picture is refused as such.
 CSV is read as UTF-8 (with or without BOM) and falls back to GB18030, the encoding Chinese
-Excel uses when it saves "CSV". Old binary Excel files (.xls) are refused with a hint.
+Excel uses when it saves "CSV". XLSX is streamed by openpyxl; old binary Excel (.xls) and
+OpenDocument (.ods, LibreOffice and WPS) sheets are read by python-calamine.
 Each importer (households, health statuses ...) maps the header row to its own columns.
 """
 
@@ -21,33 +22,48 @@ from lifeline.core.exports import unquote_cell
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# An OpenDocument file is a zip whose first, stored member names its type.
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read; ``code`` is stable, the message translated."""
+    """The file as a whole cannot be read; ``code`` is stable, the message translated, and
+    ``params`` what an importer needs to say it again later in another language."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.params = params or {}
 
 
 def sheet_rows(content: bytes) -> Iterator[Any]:
     """The rows of the first sheet (or of the CSV), each a sequence of cell values.
 
-    Raises ``FileProblem`` for an empty file, an old .xls, or bytes that are neither
-    XLSX nor readable text; a file that breaks halfway raises it while iterating."""
+    Raises ``FileProblem`` for an empty file, or bytes that are neither a spreadsheet
+    nor readable text; a file that breaks halfway raises it while iterating."""
     if not content or not content.strip():
         raise FileProblem("empty_file", _("The file is empty."))
     if content.startswith(_XLS_MAGIC):
-        raise FileProblem(
-            "old_excel",
-            _(
-                "Old Excel files (.xls) are not supported: "
-                "save the sheet as .xlsx or CSV and upload it again."
-            ),
-        )
-    return _xlsx_rows(content) if content.startswith(_XLSX_MAGIC) else _csv_rows(content)
+        return _calamine_rows(content, _("This is not a readable Excel (.xls) file."), "xls")
+    if content.startswith(_XLSX_MAGIC):
+        if _ODS_MIMETYPE in content[:128]:
+            return _calamine_rows(
+                content, _("This is not a readable OpenDocument (.ods) spreadsheet."), "ods"
+            )
+        return _xlsx_rows(content)
+    return _csv_rows(content)
+
+
+def _calamine_rows(content: bytes, message: str, fmt: str) -> Iterator[Any]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged file is the uploader's, not a 500
+        raise FileProblem("bad_file", message, {"format": fmt}) from exc
+    return iter(rows)
 
 
 def _xlsx_rows(content: bytes) -> Iterator[Any]:
@@ -57,17 +73,21 @@ def _xlsx_rows(content: bytes) -> Iterator[Any]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception as exc:  # any damage inside the zip is the uploader's file, not a 500
-        raise FileProblem("bad_file", _("This is not a readable Excel (.xlsx) file.")) from exc
+        raise FileProblem(
+            "bad_file", _("This is not a readable Excel (.xlsx) file."), {"format": "xlsx"}
+        ) from exc
     return _guarded(
-        sheet.iter_rows(values_only=True), _("This is not a readable Excel (.xlsx) file.")
+        sheet.iter_rows(values_only=True),
+        _("This is not a readable Excel (.xlsx) file."),
+        "xlsx",
     )
 
 
-def _guarded(rows: Iterator[Any], message: str) -> Iterator[Any]:
+def _guarded(rows: Iterator[Any], message: str, fmt: str) -> Iterator[Any]:
     try:
         yield from rows
     except Exception as exc:  # a file that breaks halfway is still the uploader's bad file
-        raise FileProblem("bad_file", message) from exc
+        raise FileProblem("bad_file", message, {"format": fmt}) from exc
 
 
 def _csv_rows(content: bytes) -> Iterator[Any]:
@@ -86,7 +106,7 @@ def _csv_rows(content: bytes) -> Iterator[Any]:
     rows = csv.reader(io.StringIO(text, newline=""), dialect, doublequote=True)
     # Exports quote formula-like text ('=...); a re-imported export reads as it was.
     unquoted = ([unquote_cell(v) for v in row] for row in rows)
-    return _guarded(unquoted, _("This is not a readable CSV file."))
+    return _guarded(unquoted, _("This is not a readable CSV file."), "csv")
 
 
 def _decode(content: bytes) -> str:

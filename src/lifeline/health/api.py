@@ -135,6 +135,7 @@ def decide(request: AuthedRequest, payload: DecideIn, key: IdempotencyKey) -> An
             quarantine=payload.quarantine,
             risk=payload.risk,
             channel=payload.channel,
+            capabilities=payload.capabilities,
         )
         return decision_out(decision)
 

@@ -28,6 +28,10 @@ def decision_out(decision: Decision) -> dict[str, Any]:
             "address": hospital.facility.address,
             "phones": list(hospital.phones or []) or [hospital.facility.phone],
             "notes": hospital.notes,
+            "name_en": hospital.name_en,
+            "district": hospital.district_name,
+            "duty_phone": hospital.duty_phone,
+            "capabilities": list(hospital.capabilities or []),
         },
         "how": decision.how,
         "how_label": str(How(decision.how).label),
@@ -37,4 +41,7 @@ def decision_out(decision: Decision) -> dict[str, Any]:
         "instructions_zh": decision.instructions_zh,
         "instructions_en": decision.instructions_en,
         "created_at": decision.created_at.isoformat(),
+        "rule_label": decision.rule_label,
+        "capabilities": list(decision.capabilities or []),
+        "cross_district": decision.cross_district,
     }

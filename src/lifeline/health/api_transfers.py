@@ -76,6 +76,7 @@ def transfer_out(transfer: MedicalTransfer) -> dict[str, Any]:
         "appointment_at": _iso(transfer.appointment_at),
         "standing_need_id": transfer.standing_need_id,
         "times": {step: _iso(getattr(transfer, field)) for step, field in TRANSFER_FIELDS.items()},
+        "hospital_told_at": _iso(transfer.hospital_told_at),
     }
 
 
@@ -110,6 +111,7 @@ def transfer_create(request: AuthedRequest, payload: MedicalTransferIn, key: Ide
             needs=payload.needs,
             note=payload.note,
             channel="api",
+            capabilities=payload.capabilities,
         )
         return transfer_out(transfer)
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.health.vocab import (
+    RULE_LABELS,
+    Capability,
     CodeColour,
     HospitalRole,
     How,
@@ -107,6 +109,7 @@ class AreaRisk(models.Model):
             ),
         ]
         verbose_name = _("area risk")
+        verbose_name_plural = _("area risks")
 
     def __str__(self) -> str:
         return f"{self.area_path} {self.level}"
@@ -135,6 +138,19 @@ class DesignatedHospital(models.Model):
     capabilities = models.JSONField(
         _("needs it can take"), default=list, blank=True, help_text=_("Empty: general care only.")
     )
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    duty_phone = models.CharField(
+        _("24-hour duty phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("Shown first to callers and staff, to call before the patient comes."),
+    )
+    notice_mobile = models.CharField(
+        _("duty mobile for advance notices"),
+        max_length=20,
+        blank=True,
+        help_text=_("Receives the SMS announcing a transfer; never shown on pages."),
+    )
     phones = models.JSONField(_("contact phones"), default=list, blank=True)
     notes = models.TextField(_("current notes"), blank=True)
     notes_updated_at = models.DateTimeField(null=True, blank=True)
@@ -144,9 +160,40 @@ class DesignatedHospital(models.Model):
         ordering = ["role", "district_id", "id"]
         indexes = [models.Index(fields=["role", "active"], name="hospital_role_idx")]
         verbose_name = _("designated hospital")
+        verbose_name_plural = _("designated hospitals")
 
     def __str__(self) -> str:
         return f"{self.facility} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (the English name when there is one)."""
+        english = (get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.facility.name
+
+    @property
+    def district_name(self) -> str:
+        area = self.district or self.facility.area
+        english = (get_language() or "").startswith("en")
+        return (area.name_en if english and area.name_en else area.name) if area else ""
+
+    @property
+    def display_address(self) -> str:
+        """The street address in Chinese; in English the district (no English address)."""
+        english = (get_language() or "").startswith("en")
+        if english or not self.facility.address:
+            return self.district_name
+        return self.facility.address
+
+    @property
+    def call_phones(self) -> list[str]:
+        """Phones to call, the duty phone first, without repeats."""
+        listed = [self.duty_phone, *(self.phones or []), self.facility.phone]
+        return list(dict.fromkeys(p for p in listed if p))
+
+    @property
+    def capability_labels(self) -> list[str]:
+        return [str(Capability(c).label) for c in self.capabilities or () if c in Capability.values]
 
 
 class RuleTable(models.Model):
@@ -184,6 +231,7 @@ class RuleTable(models.Model):
             )
         ]
         verbose_name = _("medical-access rule table")
+        verbose_name_plural = _("medical-access rule tables")
 
     def __str__(self) -> str:
         return f"v{self.version} ({self.get_status_display()})"
@@ -216,6 +264,7 @@ class Rule(models.Model):
             models.UniqueConstraint(fields=["table", "order"], name="rule_table_order_unique")
         ]
         verbose_name = _("medical-access rule")
+        verbose_name_plural = _("medical-access rules")
 
     def __str__(self) -> str:
         return f"v{self.table.version}#{self.order} {self.name}"
@@ -242,6 +291,10 @@ class Decision(models.Model):
     notify = models.JSONField(default=list)
     instructions_zh = models.TextField()
     instructions_en = models.TextField()
+    # What the receiving hospital must be able to treat, and whether that sent the patient
+    # to another district's designated hospital (a critical case its own cannot take).
+    capabilities = models.JSONField(default=list, blank=True)
+    cross_district = models.BooleanField(default=False)
     channel = models.CharField(max_length=16, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -257,6 +310,7 @@ class Decision(models.Model):
             models.Index(fields=["person", "created_at"], name="decision_person_idx"),
         ]
         verbose_name = _("medical-access decision")
+        verbose_name_plural = _("medical-access decisions")
 
     def __str__(self) -> str:
         return f"decision {self.pk} v{self.rule_version} {self.where}/{self.how}"
@@ -264,6 +318,23 @@ class Decision(models.Model):
     @property
     def notify_labels(self) -> list[str]:
         return [str(Notify(n).label) for n in self.notify if n in Notify.values]
+
+    @property
+    def rule_label(self) -> str:
+        """The rule in words (its name is a key): the label of a seeded rule, otherwise
+        its place in the table."""
+        name = self.rule.name
+        if name in RULE_LABELS:
+            return str(RULE_LABELS[name])
+        return str(_("Rule %(order)d")) % {"order": self.rule.order}
+
+    @property
+    def capability_labels(self) -> list[str]:
+        return [str(Capability(c).label) for c in self.capabilities if c in Capability.values]
+
+    @property
+    def hospital_display_name(self) -> str:
+        return self.hospital.display_name if self.hospital else self.hospital_name
 
     @property
     def instructions(self) -> str:
@@ -331,6 +402,7 @@ class StandingNeed(models.Model):
             ),
         ]
         verbose_name = _("standing medical need")
+        verbose_name_plural = _("standing medical needs")
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind} {self.time:%H:%M}"
@@ -363,6 +435,8 @@ class MedicalTransfer(models.Model):
         DesignatedHospital, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hospital_name = models.CharField(_("receiving hospital"), max_length=150, blank=True)
+    # When the receiving hospital was sent the advance notice (SMS to its duty mobile).
+    hospital_told_at = models.DateTimeField(_("hospital told in advance"), null=True, blank=True)
     call_at = models.DateTimeField(_("called"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("vehicle dispatched"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("vehicle arrived"), null=True, blank=True)
@@ -403,6 +477,11 @@ class MedicalTransfer(models.Model):
             ),
         ]
         verbose_name = _("medical transfer")
+        verbose_name_plural = _("medical transfers")
 
     def __str__(self) -> str:
         return f"transfer {self.pk} order {self.order_id}"
+
+    @property
+    def hospital_display_name(self) -> str:
+        return self.hospital.display_name if self.hospital else self.hospital_name

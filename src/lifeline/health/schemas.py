@@ -43,6 +43,9 @@ class DecideIn(Schema):
     quarantine: str = Field("none", max_length=20)
     risk: str | None = Field(None, max_length=20)
     channel: str = Field("api", max_length=16)
+    capabilities: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class MedicalTransferIn(Schema):
@@ -50,6 +53,9 @@ class MedicalTransferIn(Schema):
     urgency: str = Field("necessary", max_length=20)
     needs: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=10)
     note: str = Field("", max_length=2000)
+    capabilities: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class TimeIn(Schema):
@@ -107,6 +113,10 @@ class DecisionHospitalOut(Schema):
     address: str
     phones: list[str]
     notes: str
+    name_en: str = ""
+    district: str = ""
+    duty_phone: str = ""
+    capabilities: list[str] = []
 
 
 class DecisionOut(Schema):
@@ -125,6 +135,9 @@ class DecisionOut(Schema):
     instructions_zh: str
     instructions_en: str
     created_at: str
+    rule_label: str = ""
+    capabilities: list[str] = []
+    cross_district: bool = False
 
 
 class TransferOrderOut(Schema):
@@ -146,6 +159,7 @@ class TransferOut(Schema):
     appointment_at: str | None
     standing_need_id: int | None
     times: dict[str, str | None]  # call, dispatch, arrival, handover
+    hospital_told_at: str | None = None
 
 
 class StandingNeedOut(Schema):

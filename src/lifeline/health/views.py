@@ -61,6 +61,7 @@ def person_decide(request: HttpRequest, pk: int) -> HttpResponse:
         urgency=request.POST.get("urgency", Urgency.NECESSARY)[:20],
         needs=request.POST.getlist("needs")[:10],
         channel=channel,
+        capabilities=[c[:20] for c in request.POST.getlist("capabilities")[:10]],
     )
     context = ask_context(decision=decision, person=person, channel=channel)
     if is_htmx(request):
@@ -83,6 +84,7 @@ def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             needs=request.POST.getlist("needs")[:10],
             note=request.POST.get("note", "")[:2000],
             channel=_channel(request.POST),
+            capabilities=[c[:20] for c in request.POST.getlist("capabilities")[:10]],
         )
     except ServiceError as error:
         if is_htmx(request):
@@ -301,7 +303,7 @@ def resident_access(request: HttpRequest) -> HttpResponse:
     if not phone:
         return redirect("workorders:resident_start")
     people: list[dict[str, Any]] = [
-        {"pk": p.pk, "label": f"{mask_name(p.name)} {p.relation}".strip()}
+        {"pk": p.pk, "label": f"{mask_name(p.name)} {p.relation_label}".strip()}
         for p in selectors.people_by_own_phone(phone=phone)[:10]
     ]
     context: dict[str, Any] = ask_context(people=people, back=reverse("workorders:resident_home"))

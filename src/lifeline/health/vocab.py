@@ -133,3 +133,60 @@ TRANSFER_FIELDS = {
     TransferStep.ARRIVAL: "arrived_at",
     TransferStep.HANDOVER: "handed_over_at",
 }
+
+
+class Capability(models.TextChoices):
+    """What a hospital can treat: the departments a patient's need may call for."""
+
+    EMERGENCY = "emergency", _("Emergency department")
+    ICU = "icu", _("Intensive care")
+    DIALYSIS = "dialysis", _("Dialysis")
+    OBSTETRICS = "obstetrics", _("Obstetrics")
+    PAEDIATRICS = "paediatrics", _("Paediatrics and newborns")
+    ONCOLOGY = "oncology", _("Chemo- and radiotherapy")
+    CARDIAC_SURGERY = "cardiac_surgery", _("Cardiac surgery")
+    NEUROSURGERY = "neurosurgery", _("Neurosurgery")
+    VASCULAR = "vascular", _("Vascular and interventional surgery")
+    INFECTIOUS = "infectious", _("Infectious diseases")
+
+
+# What each need of the table calls for at the receiving hospital (fever: a fever clinic,
+# which is a role of its own).
+NEED_CAPABILITIES: dict[str, frozenset[str]] = {
+    Need.CRITICAL: frozenset({Capability.EMERGENCY, Capability.ICU}),
+    Need.DIALYSIS: frozenset({Capability.DIALYSIS}),
+    Need.PREGNANT: frozenset({Capability.OBSTETRICS}),
+    Need.NEWBORN: frozenset({Capability.PAEDIATRICS}),
+    Need.CHEMO: frozenset({Capability.ONCOLOGY}),
+}
+
+
+def capabilities_for(needs: frozenset[str], asked: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The capabilities a patient with ``needs`` needs, with the ones asked for by name."""
+    wanted = set(asked)
+    for need in needs:
+        wanted |= NEED_CAPABILITIES.get(need, frozenset())
+    return frozenset(wanted)
+
+
+# The seeded rules' names in words a person reads (the table's own ``name`` is a key).
+RULE_LABELS = {
+    "emergency_120": _("Emergency: call 120"),
+    "pregnant_red": _("Pregnant woman with a red code"),
+    "pregnant_yellow_risk_area": _("Pregnant woman, yellow code in a risk area"),
+    "pregnant_quarantined": _("Pregnant woman under quarantine"),
+    "pregnant_other": _("Pregnant or postpartum woman"),
+    "special_needs_red": _("Special medical need, red code"),
+    "special_needs_yellow_risk_area": _("Special medical need, yellow code in a risk area"),
+    "special_needs_quarantined": _("Special medical need under quarantine"),
+    "special_needs_other": _("Special medical need"),
+    "red_any_need": _("Red code"),
+    "yellow_risk_area_any_need": _("Yellow code in a medium- or high-risk area"),
+    "quarantined_any_need": _("Under quarantine"),
+    "yellow_routine_wait": _("Yellow code, can wait: wait for green"),
+    "home_monitoring_routine_wait": _("Home health monitoring, can wait: wait for green"),
+    "yellow_necessary": _("Yellow code, care truly needed"),
+    "home_monitoring_necessary": _("Home health monitoring, care truly needed"),
+    "green_fever": _("Fever"),
+    "green_default": _("Green code"),
+}

@@ -18,7 +18,7 @@ from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.passes import checkpoints, key_store, selectors, services
-from lifeline.passes.models import MovementPass, PassApplication
+from lifeline.passes.models import CHECK_RESULT_LABELS, MovementPass, PassApplication
 from lifeline.registry import selectors as registry
 from lifeline.registry import tree
 from lifeline.registry.models import Unit
@@ -130,12 +130,19 @@ class VerifyIn(InSchema):
     client_id: Annotated[str, bounded(64, min_length=8), SAFE]
 
 
+class LookupIn(InSchema):
+    checkpoint: Code
+    pass_id: Annotated[str, bounded(32, min_length=1), SAFE]
+    client_id: Annotated[str, bounded(64, min_length=8), SAFE]
+
+
 class VerifyOut(Schema):
     status: str
     reason: str
     pass_id: str | None
     holder: str | None
     pass_type: str | None
+    valid_until: int | None
     live_status: str | None
 
 
@@ -298,16 +305,33 @@ def check_verify(request: AuthedRequest, payload: VerifyIn) -> Any:
         text=payload.text,
         client_id=payload.client_id,
     )
+    return verify_out(outcome)
+
+
+def verify_out(outcome: checkpoints.CheckOutcome) -> dict[str, Any]:
     claims = outcome.result.claims
     live = outcome.check.movement_pass
     return {
         "status": outcome.result.status.value,
-        "reason": outcome.result.reason,
+        "reason": str(CHECK_RESULT_LABELS.get(outcome.result.status.value, "")),
         "pass_id": claims.pass_id if claims else None,
         "holder": claims.holder if claims else None,
         "pass_type": claims.pass_type if claims else None,
+        "valid_until": claims.valid_until if claims else None,
         "live_status": live.status if live else None,
     }
+
+
+@router.post("/passes/checks/lookup", response={200: VerifyOut, **ERRORS})
+def check_by_number(request: AuthedRequest, payload: LookupIn) -> Any:
+    """The short pass number typed at a checkpoint: looked up, verified, logged, audited."""
+    outcome = checkpoints.pass_check_by_number(
+        actor=request.auth,
+        checkpoint_code=payload.checkpoint,
+        pass_id=payload.pass_id,
+        client_id=payload.client_id,
+    )
+    return verify_out(outcome)
 
 
 @router.post("/passes/checks/upload", response={200: UploadOut, **ERRORS})

@@ -113,6 +113,32 @@ def pass_check_online(
     return CheckOutcome(check=check, result=result)
 
 
+def pass_check_by_number(
+    *, actor: Actor, checkpoint_code: str, pass_id: str, client_id: str
+) -> CheckOutcome:
+    """The holder read out or showed the short pass number instead of the QR: look the
+    issued pass up, verify its stored text like a scan and log the check. The lookup shows
+    the masked holder and is audited (who looked up which pass, where)."""
+    checkpoint = checkpoint_to_staff(actor, checkpoint_code)
+    number = "".join(pass_id.split()).upper()
+    issued = MovementPass.objects.filter(pass_id=number).first() if number else None
+    if issued is None:
+        message = _("No pass has this number.")
+        raise NotFound(message)
+    outcome = pass_check_online(
+        actor=actor, checkpoint_code=checkpoint.code, text=issued.text, client_id=client_id
+    )
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action="passes.check_by_number",
+            obj=issued,
+            area_path=checkpoint.area_path,
+            purpose=checkpoint.code,
+        )
+    return outcome
+
+
 def pass_checks_upload(
     *, actor: Actor, checkpoint_code: str, checks: list[dict[str, Any]]
 ) -> dict[str, int]:

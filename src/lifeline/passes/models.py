@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from lifeline.accounts.permissions import Perm
+from lifeline.core.personal import mask_name
 
 
 class ApplicantKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (or its park service company)")
     GRID_WORKER = "grid_worker", _("Grid worker for a resident")
     UNIT = "unit", pgettext_lazy("organisation", "Unit")
+    SELF = "self", _("A person for themselves")
 
 
 class ScopeKind(models.TextChoices):
@@ -51,8 +53,16 @@ class PassType(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("pass type")
+        verbose_name_plural = _("pass types")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The English name when the page is in English and one is known, else the name."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 
@@ -77,6 +87,13 @@ class PassApplication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
+    # The unit applying for its own vehicles or crews (kind "unit").
+    applicant_unit = models.ForeignKey(
+        "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    driver_name = models.CharField(_("driver"), max_length=50, blank=True)
+    # Where the holder is told of the decision (an SMS through the outbox).
+    holder_phone = models.CharField(_("holder's phone"), max_length=20, blank=True)
     person = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -122,6 +139,15 @@ class PassApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.pass_type_id}:{self.holder_label}"
 
+    @property
+    def applicant_display(self) -> str:
+        """Who applied, by the name people know them by (never the login)."""
+        return self.applicant.display_name or str(_("Staff member without a name"))
+
+    @property
+    def driver_masked(self) -> str:
+        return mask_name(self.driver_name)
+
 
 class PassStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -157,6 +183,7 @@ class MovementPass(models.Model):
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("pass")
+        verbose_name_plural = _("passes")
 
     def __str__(self) -> str:
         return self.pass_id
@@ -243,9 +270,26 @@ class Checkpoint(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
 
     def __str__(self) -> str:
         return self.name
+
+
+# What each verification status means, for the person at the checkpoint (the values are
+# those of lifeline.passes.credential.Status and verifier.js).
+CHECK_RESULT_LABELS = {
+    "ok": _("Valid pass"),
+    "invalid_format": _("Not a pass: the code or text cannot be read."),
+    "unknown_key": _("Signed by an unknown key: update the keys, then check again."),
+    "bad_signature": _("Forged or altered pass."),
+    "wrong_algorithm": _("Forged or altered pass."),
+    "not_yet_valid": _("The pass is not valid yet."),
+    "expired": _("The pass has expired."),
+    "revoked": _("The pass has been revoked."),
+    "key_not_valid_at_issue": _("The signing key was not in service when the pass was issued."),
+    "wrong_issuer": _("Signed by another unit than the one named on the pass."),
+}
 
 
 class PassCheck(models.Model):

@@ -3,18 +3,23 @@ pass id itself (80 random bits, and the QR it shows is readable by anyone anyway
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lifeline.accounts.permissions import Perm
+from lifeline.accounts.models import Membership
+from lifeline.accounts.permissions import Perm, permissions_of
 from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.passes.models import (
+    ApplicantKind,
     ApplicationStatus,
     Checkpoint,
     MovementPass,
@@ -23,6 +28,7 @@ from lifeline.passes.models import (
     PassType,
     RelayHandoff,
 )
+from lifeline.registry.models import Area, Unit
 
 
 def pass_type_list() -> QuerySet[PassType]:
@@ -35,7 +41,7 @@ def application_queue(*, actor: Actor) -> QuerySet[PassApplication]:
     units = sorted(scope_for(actor).grant(Perm.PASS_APPROVE).unit_ids)
     return (
         PassApplication.objects.filter(status=ApplicationStatus.PENDING, approver_unit_id__in=units)
-        .select_related("pass_type", "approver_unit")
+        .select_related("pass_type", "approver_unit", "applicant", "applicant_unit")
         .order_by("due_at", "pk")
     )
 
@@ -102,3 +108,77 @@ def crossings_per_hour(
 
 def relay_list(*, actor: Actor, checkpoint: Checkpoint) -> QuerySet[RelayHandoff]:
     return scoped(RelayHandoff.objects.filter(checkpoint=checkpoint), actor)
+
+
+@dataclass(frozen=True)
+class ApplyChoices:
+    """What the actor may apply for on the form: for themselves (in the areas where they
+    hold ``PASS_APPLY``) and for the units whose membership lets them apply (in the areas
+    those units serve, with the areas one level below)."""
+
+    self_areas: list[Area]
+    units: list[Unit]
+    unit_areas: list[Area]
+    pass_types: list[PassType]
+
+    @property
+    def kinds(self) -> list[str]:
+        kinds = [ApplicantKind.SELF.value] if self.self_areas else []
+        return kinds + ([ApplicantKind.UNIT.value] if self.units else [])
+
+    def area(self, pk: int) -> Area:
+        return next(a for a in [*self.self_areas, *self.unit_areas] if a.pk == pk)
+
+    def unit(self, pk: int | None) -> Unit | None:
+        return next((u for u in self.units if u.pk == pk), None)
+
+
+def apply_choices(*, actor: Actor) -> ApplyChoices:
+    memberships = Membership.objects.filter(user_id=actor.pk, active=True).select_related(
+        "area", "unit"
+    )
+    self_areas: dict[int, Area] = {}
+    units: dict[int, Unit] = {}
+    for m in memberships:
+        perms = permissions_of(m.role)
+        if m.area is not None and Perm.PASS_APPLY in perms:
+            self_areas[m.area.pk] = m.area
+        if m.unit is not None and perms & {Perm.PASS_APPLY, Perm.PASS_VIEW}:
+            units[m.unit.pk] = m.unit
+    served = Area.objects.filter(units__in=list(units)).distinct()
+    unit_areas = list(
+        Area.objects.filter(Q(pk__in=served.values("pk")) | Q(parent__in=served.values("pk")))
+        .distinct()
+        .order_by("path")
+    )
+    choices = ApplyChoices(
+        self_areas=sorted(self_areas.values(), key=lambda a: a.path),
+        units=sorted(units.values(), key=lambda u: u.code),
+        unit_areas=unit_areas,
+        pass_types=[],
+    )
+    kinds = set(choices.kinds)
+    types = [t for t in pass_type_list() if set(t.applicant_kinds) & kinds]
+    return dataclasses.replace(choices, pass_types=types)
+
+
+def checkpoint_setup_choices(*, actor: Actor) -> tuple[list[Area], list[Unit]]:
+    """Where the actor may set up a checkpoint (the areas of their ``PASS_MANAGE_CHECKPOINTS``
+    memberships and the areas one level below) and the units they may put in charge."""
+    grant = scope_for(actor).grant(Perm.PASS_MANAGE_CHECKPOINTS)
+    if not grant.area_paths and not grant.unit_ids:
+        return [], []
+    top = Q(path__in=grant.area_paths) | Q(parent__path__in=grant.area_paths)
+    areas = list(Area.objects.filter(top).order_by("path")[:300])
+    served = Q(pk__in=sorted(grant.unit_ids))
+    for prefix in grant.area_paths:
+        served |= Q(areas__path__startswith=prefix)
+    units = list(Unit.objects.filter(served).distinct().order_by("code")[:300])
+    return areas, units
+
+
+def area_names(*, codes: set[str]) -> dict[str, str]:
+    """Area codes of pass scopes with their names in the page's language (reference data)."""
+    found = Area.objects.filter(code__in=sorted(codes)).only("code", "name", "name_en")
+    english = (get_language() or "").startswith("en")
+    return {a.code: (a.name_en if english and a.name_en else a.name) for a in found}

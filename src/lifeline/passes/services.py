@@ -21,8 +21,8 @@ from lifeline.core.actors import Actor, system, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import OutboxMessage
-from lifeline.core.personal import mask_name
-from lifeline.passes import key_store
+from lifeline.core.personal import mask_name, normalise_phone, phone_is_valid
+from lifeline.passes import key_store, notify
 from lifeline.passes.credential import PassClaims, issue_pass, new_pass_id
 from lifeline.passes.eligibility import Providers, Refusal, check_person_rules, default_providers
 from lifeline.passes.models import (
@@ -34,7 +34,7 @@ from lifeline.passes.models import (
     PassType,
     ScopeKind,
 )
-from lifeline.registry.models import Area, Household, Person
+from lifeline.registry.models import Area, Household, Person, Unit
 from lifeline.registry.tree import next_unit_up, unit_of_kind_near
 
 _PLATE_OR_MASKED = re.compile(r"[*0-9]")
@@ -57,11 +57,19 @@ def _invalid(field: str, message: str) -> ServiceError:
 
 
 def _check_applicant(
-    actor: Actor, kind: str, *, area: Area, person: Person | None, on_behalf_of: str
+    actor: Actor,
+    kind: str,
+    *,
+    area: Area,
+    person: Person | None,
+    on_behalf_of: str,
+    unit: Unit | None = None,
 ) -> None:
-    """A resident's pass needs ``PASS_APPLY`` where the resident lives; an enterprise's or
-    a unit's, ``APPLY_FOR_ORGANISATION`` where the pass is placed (and, for a unit's, a
-    membership of a unit granting it)."""
+    """A resident's pass needs ``PASS_APPLY`` where the resident lives; one's own pass,
+    ``PASS_APPLY`` where it is placed; a unit's own (``unit`` given), a membership of that
+    unit granting ``APPLY_FOR_ORGANISATION`` and a place the unit serves; an enterprise's or
+    another unit's, ``APPLY_FOR_ORGANISATION`` where the pass is placed (and, for a unit's,
+    a membership of a unit granting it)."""
     scope = scope_for(actor)
     if scope.is_empty:
         raise PermissionDenied(_("You may not apply for passes."))
@@ -75,6 +83,25 @@ def _check_applicant(
             message=_("You may not apply for passes for residents here."),
         )
         return
+    if kind == ApplicantKind.SELF:
+        require(
+            actor,
+            Perm.PASS_APPLY,
+            path=area.path,
+            message=_("You may not apply for passes placed here."),
+        )
+        return
+    if kind == ApplicantKind.UNIT and unit is not None:
+        require(
+            actor,
+            APPLY_FOR_ORGANISATION,
+            unit_id=unit.pk,
+            message=_("Only members of a unit may apply for their unit."),
+        )
+        served = unit.areas.values_list("path", flat=True)
+        if not any(area.path.startswith(path) for path in served):
+            raise _invalid("area", _("The unit does not serve this area."))
+        return
     require(
         actor,
         APPLY_FOR_ORGANISATION,
@@ -85,6 +112,15 @@ def _check_applicant(
         raise PermissionDenied(_("Only members of a unit may apply for their unit."))
     if kind == ApplicantKind.ENTERPRISE and not on_behalf_of.strip():
         raise _invalid("on_behalf_of", _("Name the enterprise the pass is for."))
+
+
+def _holder_phone(actor: Actor, kind: str, phone: str) -> str:
+    phone = normalise_phone(phone)
+    if not phone and kind == ApplicantKind.SELF:
+        phone = normalise_phone(getattr(user_of(actor), "phone", "") or "")
+    if phone and not phone_is_valid(phone):
+        raise _invalid("holder_phone", _("Enter a valid mobile number (11 digits)."))
+    return phone
 
 
 def _window(pass_type: PassType, valid_from: dt.datetime, valid_until: dt.datetime) -> None:
@@ -146,8 +182,14 @@ def pass_application_submit(
     scope_areas: list[str] | None = None,
     route: str = "",
     providers: Providers | None = None,
+    applicant_unit: Unit | None = None,
+    driver_name: str = "",
+    holder_phone: str = "",
 ) -> PassApplication:
     """Put an application in the approving unit's queue, due after the type's target time.
+
+    A person applying for themselves (kind ``self``) holds the pass under their masked
+    display name, and is told of the decision on their own phone unless another is given.
 
     Records it already refused (with the reason) when the holder fails an eligibility rule
     or the household has used its daily quota.
@@ -159,10 +201,25 @@ def pass_application_submit(
         raise _invalid("applicant_kind", _("This applicant may not apply for this pass type."))
     if person is not None:
         area = person.grid
-    _check_applicant(actor, applicant_kind, area=area, person=person, on_behalf_of=on_behalf_of)
+    _check_applicant(
+        actor,
+        applicant_kind,
+        area=area,
+        person=person,
+        on_behalf_of=on_behalf_of,
+        unit=applicant_unit,
+    )
+    if not purpose.strip():
+        raise _invalid("purpose", _("Say what the pass is for."))
     _window(pass_type, valid_from, valid_until)
+    phone = _holder_phone(actor, applicant_kind, holder_phone)
     if person is not None:
         holder_label = mask_name(person.name)[:24]
+    elif applicant_kind == ApplicantKind.SELF:
+        user = user_of(actor)
+        holder_label = mask_name(getattr(user, "display_name", "") or "")[:24]
+        if not _holder_ok(holder_label):
+            raise _invalid("holder_label", _("Your account has no name to put on the pass."))
     elif not _holder_ok(holder_label):
         raise _invalid("holder_label", _("Give a vehicle plate or a masked name (with *)."))
     codes = _scope(pass_type, area, scope_areas or [], route)
@@ -177,6 +234,9 @@ def pass_application_submit(
             applicant_kind=applicant_kind,
             applicant=user_of(actor),
             on_behalf_of=on_behalf_of.strip()[:150],
+            applicant_unit=applicant_unit,
+            driver_name=driver_name.strip()[:50],
+            holder_phone=phone,
             person=person,
             household=household,
             holder_label=holder_label,
@@ -253,13 +313,16 @@ def pass_application_approve(
             raise ServiceError(refusal.reason, code=refusal.code)
         unit = application.approver_unit
         key_row, signing_key = key_store.issuing_key(unit)
+        # A key made just now may start a second after ``now`` was read: never issue
+        # before the key's own start, or every checkpoint would refuse the pass.
+        issued_epoch = max(key_store.epoch(now), key_row.not_before)
         claims = PassClaims(
             pass_id=new_pass_id(),
             pass_type=application.pass_type.code,
             issuer=unit.code,
             valid_from=key_store.epoch(application.valid_from),
             valid_until=key_store.epoch(application.valid_until),
-            issued_at=key_store.epoch(now),
+            issued_at=issued_epoch,
             scope=application.route or tuple(application.scope_areas),
             holder=application.holder_label,
             household_ref=f"H{application.household_id}" if application.household_id else None,
@@ -282,6 +345,7 @@ def pass_application_approve(
         application.decided_at, application.decided_by = now, user_of(actor)
         application.save(update_fields=["status", "decided_at", "decided_by"])
         audit_log(actor=actor, action="passes.approve", obj=application, fields=["status"])
+        notify.holder_approved(application=application, issued=issued)
     return issued
 
 
@@ -298,6 +362,7 @@ def pass_application_refuse(*, actor: Actor, application_id: int, reason: str) -
         application.quota_day = None
         application.save()
         audit_log(actor=actor, action="passes.refuse", obj=application, fields=["status"])
+        notify.holder_refused(application=application)
     return application
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
@@ -29,6 +30,7 @@ from lifeline.core.exports import csv_writer, xlsx_cell
 from lifeline.core.personal import age_band, decrypt_value, mask_phone
 from lifeline.registry.importing.columns import COLUMNS, VULNERABILITY_EXPORT_ZH
 from lifeline.registry.models import Area, Household, Person
+from lifeline.registry.vocab import RELATION_EXPORT_ZH, Relation
 
 FORMATS = ("csv", "xlsx")
 REVEALED_FIELDS = ("household_phone", "phone", "id_number")
@@ -84,9 +86,49 @@ def households_export(
     _audit(actor, area, reveal=reveal, purpose=purpose, rows=len(rows))
     header = [c.en if english else c.zh for c in COLUMNS]
     content = _xlsx(header, rows) if fmt == "xlsx" else _csv(header, rows)
-    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    # The reader's wall clock (TIME_ZONE), not UTC: a list saved at 08:05 says 0805.
+    stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
     name = f"households-{area.code if area else 'all'}-{stamp}{'-full' if reveal else ''}.{fmt}"
     return ExportFile(name, CONTENT_TYPES[fmt], content, len(rows))
+
+
+TEMPLATE_EXAMPLE = {
+    "grid_code": "430202001001",
+    "building": "1栋",
+    "address": "幸福路12号1栋",
+    "unit_no": "1-101",
+    "household_phone": "13800138000",
+    "name": "张三",
+    "sex": "男",
+    "birth_date": "1960-05-01",
+    "phone": "13900139000",
+    "id_number": "",
+    "relation": "户主",
+    "vulnerabilities": "独居老人",
+    "gas_account": "",
+    "power_account": "",
+    "water_account": "",
+}
+TEMPLATE_EXAMPLE_EN = {
+    **TEMPLATE_EXAMPLE,
+    "building": "Building 1",
+    "address": "12 Xingfu Road, Building 1",
+    "name": "Zhang San",
+    "sex": "M",
+    "relation": "head",
+    "vulnerabilities": "elderly_alone",
+}
+
+
+def households_template(*, language: str = "zh-hans") -> ExportFile:
+    """An empty household list (XLSX): the import's headers in the reader's language, and
+    one example row to overwrite. Holds no one's data, so anyone who may import may have it."""
+    english = language.startswith("en")
+    header = [c.en if english else c.zh for c in COLUMNS]
+    example = TEMPLATE_EXAMPLE_EN if english else TEMPLATE_EXAMPLE
+    content = _xlsx(header, [[example.get(c.key, "") for c in COLUMNS]])
+    name = "households-template-en.xlsx" if english else "households-template.xlsx"
+    return ExportFile(name, CONTENT_TYPES["xlsx"], content, 1)
 
 
 def _audit(actor: Actor, area: Area | None, *, reveal: bool, purpose: str, rows: int) -> None:
@@ -123,9 +165,9 @@ def _rows(
     households = scoped(Household.objects.select_related("building", "grid"), actor, perm)
     if area is not None:
         households = households.filter(area_path__startswith=area.path)
-    households = households.order_by("area_path", "building__name", "unit_no").prefetch_related(
-        Prefetch("members", queryset=members)
-    )
+    households = households.order_by(
+        "area_path", "building__name_sort", "building__name", "unit_sort", "unit_no"
+    ).prefetch_related(Prefetch("members", queryset=members))
     for household in households.iterator(chunk_size=1000):
         base = {
             "grid_code": household.grid.code,
@@ -161,9 +203,16 @@ def _person_values(person: Person, *, reveal: bool, english: bool) -> dict[str, 
         "birth_date": person.birth_date if reveal else age_band(person.birth_date, clock.today()),
         "phone": person.phone if reveal else mask_phone(person.phone),
         "id_number": id_number,
-        "relation": person.relation,
+        "relation": _relation_text(person.relation, english=english),
         "vulnerabilities": ("," if english else "、").join(labels),
     }
+
+
+def _relation_text(value: str, *, english: bool) -> str:
+    """The relation as the import reads it back: the code in English, the Chinese word."""
+    if value in Relation.values:
+        return value if english else RELATION_EXPORT_ZH[value]
+    return value
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:

@@ -13,35 +13,48 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lifeline.accounts.permissions import Perm
-from lifeline.accounts.scoping import scope_for, scoped
+from lifeline.accounts.scoping import can_anywhere, scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
 from lifeline.core.safetext import SafeCharField
-from lifeline.registry.exporting import FORMATS, export_may_reveal, households_export
+from lifeline.registry.exporting import (
+    FORMATS,
+    export_may_reveal,
+    households_export,
+    households_template,
+)
 from lifeline.registry.importing import (
+    import_job_confirm,
     import_job_create,
     import_job_get,
     import_job_process,
     import_job_result,
 )
 from lifeline.registry.importing.columns import COLUMN_BY_KEY, COLUMNS
+from lifeline.registry.importing.messages import stored_error_text
 from lifeline.registry.models import Area, AreaLevel, ImportJob
 from lifeline.web.errors import renders_service_errors
 
-FINAL = {ImportJob.Status.INVALID, ImportJob.Status.DONE, ImportJob.Status.FAILED}
+# The page stops polling in these states (a preview waits for the uploader).
+FINAL = {
+    ImportJob.Status.INVALID,
+    ImportJob.Status.DONE,
+    ImportJob.Status.FAILED,
+    ImportJob.Status.PREVIEW,
+}
 ERRORS_SHOWN = 500
 AREA_CHOICES_MAX = 500
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Household list (CSV or Excel .xlsx)"))
+    file = forms.FileField(label=_("Household list (CSV, Excel .xlsx/.xls or OpenDocument .ods)"))
 
 
 class ExportForm(forms.Form):
@@ -82,6 +95,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     file_name=upload.name,
                     content=upload.read(),
                     language=get_language(),
+                    preview=True,
                 )
             except ServiceError as exc:
                 form.add_error(None, str(exc.message))
@@ -101,7 +115,9 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     job = import_job_get(actor=request.user, pk=pk)
     errors = [
         {
-            **e,
+            "row": e.get("row", 0),
+            "code": e.get("code", ""),
+            "message": stored_error_text(e),
             "column_label": str(COLUMN_BY_KEY[e["column"]].label)
             if e.get("column") in COLUMN_BY_KEY
             else "",
@@ -114,6 +130,7 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "errors": errors,
         "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
         "result": import_job_result(job=job),
+        "summary": job.summary or {},
     }
 
 
@@ -121,6 +138,28 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
 @renders_service_errors
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/import_job.html", _job_context(request, pk))
+
+
+@login_required
+@require_POST
+@renders_service_errors
+def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploader saw the counts and writes the list (checked again as it is written)."""
+    job = import_job_get(actor=request.user, pk=pk)
+    if import_job_confirm(actor=request.user, job=job):
+        _start(job)
+    return redirect("registry_import:job", pk=job.pk)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """An empty list with the headers in the reader's language and one example row."""
+    if not can_anywhere(request.user, Perm.REGISTRY_IMPORT):
+        raise Http404
+    template = households_template(language=get_language())
+    response = HttpResponse(template.content, content_type=template.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{template.file_name}"'
+    return response
 
 
 @login_required

@@ -7,16 +7,19 @@ indexed column, on SQLite and PostgreSQL alike, with no joins.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
 from lifeline.core.personal import mask_phone
+from lifeline.registry.vocab import Relation, relation_label
 
 PATH_INDEX_OPCLASS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index
 
@@ -27,6 +30,61 @@ def stamp_updated_at(row: models.Model, update_fields: Iterable[str] | None) -> 
     Bulk writes bypass ``save()``: they get ``updated_at`` from the field's default."""
     if update_fields is None or "updated_at" in update_fields:
         row.updated_at = clock.now()  # type: ignore[attr-defined]
+
+
+_DIGITS = re.compile(r"\d+")
+SORT_KEY_LENGTH = 255
+
+
+def natural_key(text: str) -> str:
+    """``text`` with every run of digits padded to ten places, so that plain text order is
+    natural order: "2栋" < "10栋", "3-201" < "12-101"."""
+    return _DIGITS.sub(lambda m: m.group().lstrip("0").rjust(10, "0"), text or "")[:SORT_KEY_LENGTH]
+
+
+class NaturalSortKeyField(models.CharField):  # type: ignore[type-arg]
+    """The natural sort key of another field, computed on every write (``save``,
+    ``bulk_create``), so lists sort in the database."""
+
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", SORT_KEY_LENGTH)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        # Rows written around the ORM (COPY by the demo and the benchmarks) get "" and sort
+        # by the plain text after the keyed rows until the next write of their source.
+        kwargs.setdefault("db_default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, value in (("max_length", SORT_KEY_LENGTH), ("editable", False), ("default", "")):
+            if kwargs.get(key, value) == value:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = natural_key(str(getattr(model_instance, self.source) or ""))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def with_sort_key(update_fields: Iterable[str] | None, source: str, key: str) -> Any:
+    """``update_fields`` with the sort key added when its source is written."""
+    if update_fields is None or source not in update_fields or key in update_fields:
+        return update_fields
+    return [*update_fields, key]
+
+
+def _last4(field: str) -> models.GeneratedField:
+    """The last four digits of a phone, kept by the database beside it: searching a caller by
+    them never needs the whole number in a URL or a log."""
+    return models.GeneratedField(
+        expression=Right(field, 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
 
 
 class AreaLevel(models.TextChoices):
@@ -69,6 +127,7 @@ class Area(models.Model):
             models.Index(fields=["path"], name="area_path_prefix_idx", opclasses=PATH_INDEX_OPCLASS)
         ]
         verbose_name = _("area")
+        verbose_name_plural = _("areas")
 
     def __str__(self) -> str:
         return self.name
@@ -107,6 +166,7 @@ class Unit(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("unit")
+        verbose_name_plural = _("units")
 
     def __str__(self) -> str:
         return self.name
@@ -117,12 +177,13 @@ class Building(models.Model):
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="buildings")
     area_path = models.CharField(max_length=255, editable=False)
     name = models.CharField(_("building"), max_length=100)
+    name_sort = NaturalSortKeyField(source="name")
     address = models.CharField(_("address"), max_length=255)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
-        ordering = ["grid_id", "name"]
+        ordering = ["grid_id", "name_sort", "name"]
         indexes = [
             models.Index(
                 fields=["area_path"], name="building_path_idx", opclasses=PATH_INDEX_OPCLASS
@@ -136,6 +197,10 @@ class Building(models.Model):
     def __str__(self) -> str:
         return self.address
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_sort_key(kwargs.get("update_fields"), "name", "name_sort")
+        super().save(*args, **kwargs)
+
 
 class Household(models.Model):
     SCOPE_PERMISSION = Perm.REGISTRY_VIEW
@@ -143,8 +208,11 @@ class Household(models.Model):
     grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", editable=False)
     area_path = models.CharField(max_length=255, editable=False)
     unit_no = models.CharField(_("unit number"), max_length=30)
+    unit_sort = NaturalSortKeyField(source="unit_no")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     phone_alt = models.CharField(_("second phone"), max_length=20, blank=True)
+    phone_last4 = _last4("phone")
+    phone_alt_last4 = _last4("phone_alt")
     gas_account = models.CharField(_("gas account"), max_length=32, blank=True)
     power_account = models.CharField(_("power account"), max_length=32, blank=True)
     water_account = models.CharField(_("water account"), max_length=32, blank=True)
@@ -152,13 +220,15 @@ class Household(models.Model):
     updated_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
-        ordering = ["building_id", "unit_no"]
+        ordering = ["building_id", "unit_sort", "unit_no"]
         indexes = [
             models.Index(
                 fields=["area_path"], name="household_path_idx", opclasses=PATH_INDEX_OPCLASS
             ),
             models.Index(fields=["grid", "building"], name="household_grid_idx"),
             models.Index(fields=["phone"], name="household_phone_idx"),
+            models.Index(fields=["phone_last4"], name="household_phone4_idx"),
+            models.Index(fields=["phone_alt_last4"], name="household_phonealt4_idx"),
             models.Index(fields=["gas_account"], name="household_gas_idx"),
         ]
         constraints = [
@@ -172,6 +242,7 @@ class Household(models.Model):
         return f"{self.building_id}-{self.unit_no}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_sort_key(kwargs.get("update_fields"), "unit_no", "unit_sort")
         stamp_updated_at(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
@@ -198,10 +269,13 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_last4 = _last4("phone")
     id_number_enc = models.BinaryField(editable=False, null=True)
     id_number_hash = models.CharField(max_length=64, editable=False, null=True, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=20, editable=False, blank=True)
-    relation = models.CharField(_("relation to household"), max_length=20, blank=True)
+    relation = models.CharField(
+        _("relation to household"), max_length=20, blank=True, choices=Relation.choices
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -213,6 +287,7 @@ class Person(models.Model):
             ),
             models.Index(fields=["grid", "household"], name="person_grid_idx"),
             models.Index(fields=["phone"], name="person_phone_idx"),
+            models.Index(fields=["phone_last4"], name="person_phone4_idx"),
             models.Index(fields=["name"], name="person_name_idx"),
         ]
         verbose_name = _("person")
@@ -227,6 +302,10 @@ class Person(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def relation_label(self) -> str:
+        return relation_label(self.relation)
 
 
 class VulnerabilityKind(models.TextChoices):
@@ -322,6 +401,7 @@ class ImportJob(models.Model):
         PENDING = "pending", _("Waiting")
         VALIDATING = "validating", _("Checking rows")
         INVALID = "invalid", _("Rejected: errors found")
+        PREVIEW = "preview", _("Checked: waiting for your confirmation")
         COMMITTING = "committing", _("Saving")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
@@ -339,7 +419,13 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_rows = models.PositiveIntegerField(default=0)
+    # Row errors as {"row", "column", "code", "params"}, rendered in the reader's language
+    # (importing.messages); rows of older jobs also hold "message", their rendered text.
     errors = models.JSONField(default=list, blank=True)
+    # Checked and counted first, written only once the uploader confirms the counts.
+    preview = models.BooleanField(default=False)
+    # What the file changes (new, updated, unchanged households and people).
+    summary = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
 
     class Meta:

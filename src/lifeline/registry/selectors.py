@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.scoping import scope_for, scoped
@@ -99,7 +99,7 @@ def building_list(*, actor: Actor, grid: Area) -> QuerySet[Building]:
         scoped(Building.objects.all(), actor)
         .filter(grid=grid)
         .annotate(household_count=Count("households"))
-        .order_by("name")
+        .order_by("name_sort", "name")
     )
 
 
@@ -117,7 +117,7 @@ def household_list(
         qs = qs.filter(building=building)
     if area is not None:
         qs = qs.filter(area_path__startswith=area.path)
-    return qs.order_by("building_id", "unit_no")
+    return qs.order_by("building__name_sort", "building__name", "unit_sort", "unit_no")
 
 
 def household_get(*, actor: Actor, pk: int) -> Household:
@@ -141,7 +141,18 @@ def person_list(
         qs = qs.filter(household=household)
     if vulnerability:
         qs = qs.filter(vulnerabilities__kind=vulnerability)
-    return qs.order_by("household_id", "id")
+    return qs.order_by(*PERSON_ORDER)
+
+
+# People listed by where they live, in natural order (1栋 before 10栋), then as registered.
+PERSON_ORDER = (
+    "household__building__name_sort",
+    "household__building__name",
+    "household__unit_sort",
+    "household__unit_no",
+    "household_id",
+    "id",
+)
 
 
 def person_get(*, actor: Actor, pk: int) -> Person:
@@ -162,10 +173,11 @@ def vulnerable_list(
         qs = qs.filter(area_path__startswith=area.path)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("person__household_id", "person_id", "kind")
+    return qs.order_by(*(f"person__{key}" for key in PERSON_ORDER), "kind")
 
 
 _PHONE_LIKE = re.compile(r"^[\d\s+()-]{7,}$")
+_LAST_FOUR = re.compile(r"^\d{4}$")
 
 
 def looks_like_id_number(q: str) -> bool:
@@ -174,9 +186,16 @@ def looks_like_id_number(q: str) -> bool:
 
 
 def person_search(*, actor: Actor, q: str) -> QuerySet[Person]:
-    """Search by phone (own or household's) or name prefix; all scoped. A full ID number
-    is refused: finding by it is counted and audited (``sensitive.person_find_by_id_number``)
-    and travels in a POST body, never in a URL."""
+    """Search, within the actor's scope, by:
+
+    - a whole phone (the person's own or the household's);
+    - the last four digits of a phone (person's, household's or second), through the
+      stored suffix columns, so the whole number is never typed into a URL;
+    - a name prefix, or words of the address (building address or name, and a unit
+      number: "幸福路12号 3-201").
+
+    A full ID number is refused: finding by it is counted and audited
+    (``sensitive.person_find_by_id_number``) and travels in a POST body, never in a URL."""
     q = (q or "").strip()
     qs = scoped(Person.objects.select_related("household__building"), actor)
     if not q:
@@ -187,11 +206,36 @@ def person_search(*, actor: Actor, q: str) -> QuerySet[Person]:
             code="use_id_search",
             fields={"q": [_("An ID number is searched on its own form.")]},
         )
+    if _LAST_FOUR.match(q):
+        households = scoped(Household.objects.all(), actor).filter(
+            Q(phone_last4=q) | Q(phone_alt_last4=q)
+        )
+        return qs.filter(Q(phone_last4=q) | Q(household_id__in=households.values("id"))).order_by(
+            *PERSON_ORDER
+        )
     if _PHONE_LIKE.match(q):
         phone = normalise_phone(q)
         by_household = Household.objects.filter(phone=phone).values("id")
-        return (qs.filter(phone=phone) | qs.filter(household_id__in=by_household)).distinct()
-    return qs.filter(name__startswith=q).order_by("name", "id")
+        return (
+            (qs.filter(phone=phone) | qs.filter(household_id__in=by_household))
+            .distinct()
+            .order_by("name", "id")
+        )
+    return qs.filter(Q(name__startswith=q) | _address_q(q)).order_by(*PERSON_ORDER)
+
+
+def _address_q(q: str) -> Q:
+    """People whose building's address or name holds ``q``; with a last word, that word may
+    instead be the unit number ("幸福路12号 3-201")."""
+    match = Q(household__building__address__icontains=q) | Q(household__building__name__icontains=q)
+    place, _sep, unit = q.rpartition(" ")
+    place = place.strip()
+    if place and unit:
+        match |= (
+            Q(household__building__address__icontains=place)
+            | Q(household__building__name__icontains=place)
+        ) & Q(household__unit_no__iexact=unit)
+    return match
 
 
 def households_by_phone(*, actor: Actor, phone: str) -> QuerySet[Household]:

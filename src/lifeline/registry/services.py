@@ -39,6 +39,7 @@ from lifeline.registry.models import (
     Vulnerability,
     VulnerabilityKind,
 )
+from lifeline.registry.vocab import relation_parse
 
 HOUSEHOLD_FIELDS = (
     "unit_no",
@@ -311,7 +312,11 @@ def _person_values(
     if "phone" in data:
         values["phone"] = _clean_phone(str(data.get("phone") or ""), "phone", errors)
     if "relation" in data:
-        values["relation"] = str(data.get("relation") or "").strip()[:20]
+        relation = relation_parse(str(data.get("relation") or ""))
+        if relation is None:
+            errors["relation"] = [_("Unknown relation to the household.")]
+        else:
+            values["relation"] = relation
     return values
 
 

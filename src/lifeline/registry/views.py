@@ -34,7 +34,7 @@ from lifeline.core.personal import (
     normalise_phone,
 )
 from lifeline.core.safetext import refuses_unsafe_text
-from lifeline.registry import selectors, sensitive, tree
+from lifeline.registry import panels, selectors, sensitive, tree
 from lifeline.registry.models import Area, AreaLevel, Household, Person, VulnerabilityKind
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.htmx import is_htmx
@@ -220,6 +220,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sensitive": _reveal_fields(request.user, person, "registry:person_reveal"),
             "vulnerabilities": person.vulnerabilities.all(),
             "members": members,
+            "panels": panels.person_panels(actor=request.user, person=person),
         },
     )
 
@@ -326,6 +327,6 @@ def search(request: HttpRequest) -> HttpResponse:
     if selectors.looks_like_id_number(query):
         context["use_id_search"] = True
     elif query:
-        results = selectors.person_search(actor=request.user, q=query).order_by("name", "id")
+        results = selectors.person_search(actor=request.user, q=query)
         context["results_page"] = _page(request, results, "page")
     return render(request, "registry/search.html", context)

@@ -8,12 +8,13 @@ grid lists read an indexed column instead of scanning a person's history.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
 from lifeline.core import clock
-from lifeline.registry.models import PATH_INDEX_OPCLASS, Area, Facility, Person
+from lifeline.registry.models import PATH_INDEX_OPCLASS, Area, Facility, Person, Unit
 
 
 class PolicyAudience(models.TextChoices):
@@ -155,6 +156,41 @@ class Outcome(models.TextChoices):
 POOL_SIZES = (1, 5, 10, 20)
 
 
+class Shipment(models.Model):
+    """A box of closed tubes handed over for one lab: which lab, how many tubes, when.
+
+    ``client_id`` is made by the console, so a box sent offline and retried is sent once.
+    The lab (a unit) reads the boxes on their way to it through ``SCOPE_UNIT_FIELD``.
+    """
+
+    SCOPE_PERMISSION = (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS)
+    SCOPE_UNIT_FIELD = "lab"
+    client_id = models.CharField(max_length=64, unique=True)
+    lab = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("lab"))
+    session = models.ForeignKey(
+        "Session", null=True, blank=True, on_delete=models.PROTECT, related_name="shipments"
+    )
+    area_path = models.CharField(max_length=255, editable=False)
+    tube_count = models.PositiveIntegerField(_("tubes"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="scr_shipment_path_idx", opclasses=PATH_INDEX_OPCLASS
+            ),
+            models.Index(fields=["lab", "sent_at"], name="scr_shipment_lab_idx"),
+        ]
+        verbose_name = _("shipment of tubes")
+
+    def __str__(self) -> str:
+        return f"{self.lab_id}: {self.tube_count}"
+
+
 class Tube(models.Model):
     """One tube: a single sample or a pool of 5, 10, 20 people, or one household."""
 
@@ -172,6 +208,9 @@ class Tube(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     resulted_at = models.DateTimeField(null=True, blank=True)
     members = models.PositiveSmallIntegerField(default=0)
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="tubes"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -355,3 +394,50 @@ class RecheckTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ({self.status})"
+
+
+class ResultsJob(models.Model):
+    """One lab's results file, checked whole by the worker, then imported all or nothing.
+
+    The file is kept in the row so any worker can read it; ``errors`` holds the row-level
+    report (row, column, code, message in the uploader's language), ``summary`` the counts
+    and the tubes resulted. Read only by whoever uploaded it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        VALIDATING = "validating", _("Checking rows")
+        INVALID = "invalid", _("Rejected: errors found")
+        COMMITTING = "committing", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    lab = models.CharField(_("lab"), max_length=100, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("results import")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

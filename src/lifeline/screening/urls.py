@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifeline.screening.pages import console, lists, policies, review, rounds, sessions, sites
+from lifeline.screening.pages import console, lab, lists, policies, review, rounds, sessions, sites
 
 app_name = "screening"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", review.home, name="home"),
     path("console/", console.console, name="console"),
     path("console/sync/", console.console_sync, name="console_sync"),
+    path("console/sessions/open/", console.console_session_open, name="console_session_open"),
+    path("console/sw.js", console.console_service_worker, name="console_sw"),
+    path("lab/", lab.lab_home, name="lab"),
+    path("lab/template.csv", lab.lab_template, name="lab_template"),
+    path("lab/imports/<int:pk>/", lab.lab_job, name="lab_job"),
+    path("lab/imports/<int:pk>/progress/", lab.lab_job_progress, name="lab_job_progress"),
     path("areas/<int:area_id>/lists/<str:kind>/", lists.screening_list, name="list"),
     path("areas/<int:area_id>/lists/<str:kind>/session/", lists.list_session, name="list_session"),
     path("policies/", policies.policy_list, name="policies"),

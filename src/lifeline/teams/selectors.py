@@ -14,9 +14,19 @@ from lifeline.accounts.scoping import scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
-from lifeline.teams import access
-from lifeline.teams.models import Plan, PlanRoute, PlanStop, Team, TeamMember, Vehicle
+from lifeline.teams import access, visits
+from lifeline.teams.models import (
+    Plan,
+    PlanRoute,
+    PlanStop,
+    Team,
+    TeamMember,
+    Vehicle,
+    VisitKind,
+)
+from lifeline.teams.problem import unit_subtree
 from lifeline.teams.services.stops import crew_of, may_record
+from lifeline.teams.visits import QueueVisit
 
 
 def team_list(*, actor: Actor) -> QuerySet[Team]:
@@ -125,3 +135,28 @@ def stop_get(*, actor: Actor, pk: int) -> PlanStop:
     if plan_list(actor=actor).filter(pk=stop.plan_id).exists():
         return stop
     raise NotFound(access.NO_PLAN)
+
+
+@dataclass(frozen=True)
+class UrgentChoice:
+    """An open work order offered for urgent insertion; ``unserved`` when the plan
+    already lists it as not served."""
+
+    visit: QueueVisit
+    unserved: bool
+
+    @property
+    def value(self) -> str:
+        return self.visit.key
+
+
+def urgent_choices(*, actor: Actor, plan: Plan, q: str = "") -> list[UrgentChoice]:
+    """Open work orders of the plan's units, not yet on its routes, that its dispatcher
+    may insert (most urgent first; ``q`` searches number, address and category)."""
+    access.require_dispatcher(actor, unit_id=plan.unit_id, area_path=plan.area_path)
+    planned = plan.stops.filter(kind=VisitKind.WORK_ORDER).values_list("ref_id", flat=True)
+    unserved = set(plan.unserved.filter(kind=VisitKind.WORK_ORDER).values_list("ref_id", flat=True))
+    found = visits.urgent_choices(
+        actor=actor, day=plan.day, unit_ids=unit_subtree(plan.unit_id), exclude=planned, q=q
+    )
+    return [UrgentChoice(v, v.ref_id in unserved) for v in found]

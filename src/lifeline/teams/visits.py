@@ -121,12 +121,21 @@ def visits_for_day(
     return found
 
 
-def _work_orders(
-    actor: Actor, day: dt.date, units: list[int], paths: Sequence[str] | None, pk: int | None = None
-) -> list[QueueVisit]:
-    qs = plannable(WorkOrder.objects.all(), actor).filter(
+def _open_orders(actor: Actor, units: list[int]) -> QuerySet[WorkOrder]:
+    return plannable(WorkOrder.objects.all(), actor).filter(
         responsible_unit_id__in=units, status__in=PLANNABLE, duplicate_of__isnull=True
     )
+
+
+def _work_orders(
+    actor: Actor,
+    day: dt.date,
+    units: list[int],
+    paths: Sequence[str] | None,
+    pk: int | None = None,
+    orders_qs: QuerySet[WorkOrder] | None = None,
+) -> list[QueueVisit]:
+    qs = _open_orders(actor, units) if orders_qs is None else orders_qs
     if paths is not None:
         qs = within(qs, paths)
     if pk is not None:
@@ -300,3 +309,34 @@ def visit_by_ref(
     else:
         return None
     return found[0] if found else None
+
+
+URGENT_CHOICES = 20
+
+
+def urgent_choices(
+    *,
+    actor: Actor,
+    day: dt.date,
+    unit_ids: Iterable[int],
+    exclude: Iterable[int] = (),
+    q: str = "",
+    limit: int = URGENT_CHOICES,
+) -> list[QueueVisit]:
+    """Open work orders of the units that a dispatcher may insert into a plan, most urgent
+    first (emergencies, then priority, then the due time), found by number, address or
+    category when ``q`` is given; ``exclude`` are orders already on the plan's routes."""
+    qs = _open_orders(actor, sorted(set(unit_ids))).exclude(pk__in=list(exclude))
+    words = " ".join((q or "").split())[:100]
+    if words:
+        qs = qs.filter(
+            Q(number__icontains=words)
+            | Q(address__icontains=words)
+            | Q(category__name__icontains=words)
+            | Q(household__building__address__icontains=words)
+        )
+    ranked = qs.order_by("-emergency", "priority", "due_resolution_at", "pk")
+    picked = list(ranked.values_list("pk", flat=True)[: limit * 2])
+    found = _work_orders(actor, day, [], None, orders_qs=WorkOrder.objects.filter(pk__in=picked))
+    order = {pk: n for n, pk in enumerate(picked)}
+    return sorted(found, key=lambda v: order[v.ref_id])[:limit]

@@ -1,4 +1,7 @@
-"""The main navigation: the pages each role works in, as links in the top bar."""
+"""The main navigation: the pages each role works in, as links in the top bar, and the
+page each user lands on after signing in (the first of their links). Both follow from
+``ITEMS`` and the roles' permissions (``accounts.permissions``), so a role never lands on,
+or is offered, a page it may not open."""
 
 from __future__ import annotations
 
@@ -11,10 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import scope_for
 
-# (url name, label, the permission(s) that make the page useful: the link shows when a
-# membership grants one of them somewhere; the page itself checks again).
+# (url name, label, the permission(s) that open the page: the link shows when a
+# membership grants one of them somewhere; the page itself checks again). In landing
+# order: a user lands on the first page offered to them (a crew on its route, before the
+# work orders its role also reads).
 ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("registry:area_tree", _("Areas"), (Perm.AREA_VIEW,)),
+    ("teams:my_route", _("My route"), (Perm.TEAMS_RIDE,)),
     ("workorders:queue", _("Work orders"), (Perm.WORKORDER_VIEW,)),
     ("workorders:mine", _("My tasks"), (Perm.WORKORDER_WORK,)),
     ("workorders:hotline", _("Hotline"), (Perm.WORKORDER_FILE,)),
@@ -25,10 +31,13 @@ ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
         (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS),
     ),
     ("passes:queue", _("Passes"), (Perm.PASS_VIEW, Perm.PASS_APPROVE)),
+    ("passes:apply", _("Apply for a pass"), (Perm.PASS_APPLY,)),
     ("passes:checkpoint", _("Checkpoint"), (Perm.PASS_CHECK,)),
     ("teams:home", _("Teams and routes"), (Perm.TEAMS_VIEW,)),
-    ("teams:my_route", _("My route"), (Perm.TEAMS_RIDE,)),
+    ("web:outbox", _("Undelivered texts"), (Perm.OUTBOX_MANAGE,)),
 ]
+# Where a user whose memberships open no page lands: the area tree says so.
+NO_WORK = "registry:area_tree"
 
 
 def nav_items(user: Any) -> list[tuple[str, Any]]:
@@ -43,6 +52,12 @@ def nav_items(user: Any) -> list[tuple[str, Any]]:
         except NoReverseMatch:  # an app not installed in this deployment
             continue
     return items
+
+
+def landing_url(user: Any) -> str:
+    """The first page of the user's work: their first link in the bar."""
+    items = nav_items(user)
+    return items[0][0] if items else reverse(NO_WORK)
 
 
 def main_nav(request: HttpRequest) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifeline.web import views
+from lifeline.web import outbox_views, views
 
 app_name = "web"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("outbox/", outbox_views.dead_letters, name="outbox"),
 ]

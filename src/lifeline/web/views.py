@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from lifeline.accounts.forms import LoginForm
-from lifeline.web.main_nav import nav_items
+from lifeline.web.main_nav import landing_url
 
 
 class LoginView(auth_views.LoginView):
@@ -29,7 +29,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The first page of the signed-in user's work (a lab lands on testing, a checkpoint on
-    its verifier); the area tree for anyone whose memberships open no page yet."""
-    items = nav_items(request.user)
-    return redirect(items[0][0] if items else "registry:area_tree")
+    """The first page of the signed-in user's work (a crew lands on its route, a lab on
+    testing, a checkpoint on its verifier); the area tree, which says that no area is
+    assigned, for anyone whose memberships open no page yet."""
+    return redirect(landing_url(request.user))

@@ -11,8 +11,13 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
+        from lifeline.core.retention import register_retention
         from lifeline.registry.models import Unit
+        from lifeline.registry.panels import register_person_panel
         from lifeline.workorders.models import Category, RoutingRule, SlaPolicyVersion, SlaTarget
+        from lifeline.workorders.person_panel import open_orders_panel
+
+        register_person_panel("workorders", open_orders_panel)  # the person page's orders
 
         # Intake keeps these tables in memory per process (services/routing.py config());
         # any write to them, from a service, the admin or a shell, marks that copy stale.
@@ -22,6 +27,7 @@ class WorkordersConfig(AppConfig):
         m2m_changed.connect(
             _routing_changed, sender=Unit.areas.through, dispatch_uid="routing.unit_areas"
         )
+        register_retention("one_time_codes", "workorders.OneTimeCode", field="expires_at", days=1)
 
 
 def _routing_changed(**kwargs: Any) -> None:

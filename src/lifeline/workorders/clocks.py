@@ -95,3 +95,33 @@ def warning_due(order: WorkOrder, now: dt.datetime) -> bool:
         and order.warn_at is not None
         and order.warn_at <= now
     )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The due time that matters for an order now: which clock ("response" or
+    "resolution"), when, and whether it is already missed."""
+
+    clock: str
+    at: dt.datetime
+    missed: bool
+
+
+def deadline_of(order: WorkOrder, now: dt.datetime) -> Deadline | None:
+    """The first missed running clock (in ``CLOCKS`` order: a missed response before the
+    resolution), else the next running clock to fall due; None for a paused or settled
+    order, which has no running clock."""
+    if order.status not in OPEN_STATUSES or order.paused_at is not None:
+        return None
+    running = [
+        (clock.name, getattr(order, clock.due_field))
+        for clock in CLOCKS
+        if order.status in clock.statuses and getattr(order, clock.due_field) is not None
+    ]
+    for name, due in running:
+        if due <= now:
+            return Deadline(name, due, True)
+    if not running:
+        return None
+    name, due = min(running, key=lambda item: item[1])
+    return Deadline(name, due, False)

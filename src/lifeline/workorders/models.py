@@ -236,6 +236,17 @@ class WorkOrder(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # An earlier open order that looks like the same need (same person, phone or place,
+    # same category, like words, filed shortly before), found at intake: a flag for staff
+    # to merge or keep, not a decision. Set once when the order is written.
+    likely_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="likely_duplicates",
+        verbose_name=_("likely duplicate of"),
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -6,9 +6,13 @@ POST requests (form-encoded, ``api_key``), GET requests, one request, and tokens
 where it may file, like any other actor. Requests are created by ``workorder_create`` on
 the ``open311`` channel, so routing, clocks, audit and outbox are the same as everywhere.
 
-Reading without a key is limited to tracking: ``GET requests`` with ``service_request_id``
-(the order number, given to the resident) shows status, category, times and the unit in
-charge, never the description, the place or the contact.
+Reading needs no key, as the spec says: without one, ``GET requests`` and
+``GET requests/{id}`` answer public fields only (status, service, times, the agency
+responsible, the expected time, and a place no finer than the grid: the grid's centre),
+never a description, a name, a phone, an address or a photo. Medical requests are left out
+of key-less answers altogether (a need for medicine at a grid and a time is health data);
+the resident follows one with the token their request was answered with. With a key, the
+full record, scoped by the key's memberships, with ``media_url`` for the first photo.
 """
 
 from __future__ import annotations
@@ -17,17 +21,20 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.api.creates import header_key, once
 from lifeline.core import clock
+from lifeline.core.errors import NotFound, PermissionDenied
 from lifeline.core.personal import lookup_hash
+from lifeline.registry.models import Area
 from lifeline.web.templatetags.lifeline_web import local_name
 from lifeline.workorders import open311_render as render
 from lifeline.workorders import selectors, services
-from lifeline.workorders.models import Category, Channel, WorkOrder
+from lifeline.workorders.models import OPEN_STATUSES, Category, Channel, Photo, WorkOrder
 from lifeline.workorders.open311_input import (
     Open311Error,
     allow_methods,
@@ -54,6 +61,7 @@ _DATATYPES = {
     "date": "datetime",
     "bool": "singlevaluelist",
     "choice": "singlevaluelist",
+    "multichoice": "multivaluelist",
 }
 
 
@@ -82,7 +90,7 @@ def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
 def _attribute(order: int, definition: dict[str, Any]) -> dict[str, Any]:
     kind = str(definition.get("type", "text"))
     values: list[dict[str, str]] = []
-    if kind == "choice":
+    if kind in ("choice", "multichoice"):
         values = [{"key": str(c), "name": str(c)} for c in definition.get("choices", [])]
     elif kind == "bool":
         values = [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}]
@@ -161,8 +169,23 @@ def _status_notes(order: WorkOrder) -> str:
     return str(order.get_status_display())
 
 
-def _record(order: WorkOrder, *, full: bool) -> dict[str, Any]:
+def _public_place(order: WorkOrder) -> tuple[float | None, float | None]:
+    """The centre of the order's grid (or coarser area): never the point that was filed."""
+    area = order.area
+    return area.lat, area.lng
+
+
+def media_url(request: HttpRequest, order: WorkOrder) -> str | None:
+    """The first photo of the order, fetched with the same key (``X-Api-Key``)."""
+    first = min((p.pk for p in order.photos.all()), default=None)
+    if first is None:
+        return None
+    return request.build_absolute_uri(f"/open311/v2/media/{first}")
+
+
+def _record(order: WorkOrder, *, full: bool, request: HttpRequest | None = None) -> dict[str, Any]:
     unit = order.responsible_unit
+    lat, lng = (order.lat, order.lng) if full else _public_place(order)
     return {
         "service_request_id": order.number,
         "status": "open" if order.is_open else "closed",
@@ -178,9 +201,9 @@ def _record(order: WorkOrder, *, full: bool) -> dict[str, Any]:
         "address": order.address if full else None,
         "address_id": None,
         "zipcode": None,
-        "lat": order.lat if full else None,
-        "long": order.lng if full else None,
-        "media_url": None,
+        "lat": lat,
+        "long": lng,
+        "media_url": media_url(request, order) if full and request is not None else None,
     }
 
 
@@ -194,21 +217,11 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _query(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    jurisdiction_area(params.get("jurisdiction_id", ""))
-    actor = machine_user(request, params, required=False)
+    # Every parameter is checked before the key, so a bad one is a 400 with or without it.
+    jurisdiction = jurisdiction_area(params.get("jurisdiction_id", ""))
     numbers = split_csv(params.get("service_request_id", ""))
     if len(numbers) > MAX_IDS:
         raise Open311Error(400, _("Ask for at most %(n)d requests at once.") % {"n": MAX_IDS})
-    if actor is None:
-        if not numbers:
-            raise Open311Error(
-                403,
-                _("api_key is required to list requests; give service_request_id to follow one."),
-            )
-        tracked = _tracked(numbers, split_csv(params.get("token", "")))
-        return render.document(
-            fmt, "service_requests", [_record(o, full=False) for o in tracked[:MAX_RESULTS]]
-        )
     states = {"open": True, "closed": False}
     wanted = split_csv(params.get("status", ""))
     if any(s not in states for s in wanted):
@@ -221,17 +234,89 @@ def _query(request: HttpRequest, fmt: str) -> HttpResponse:
         start = start or end_or_now - MAX_SPAN
         if end_or_now - start > MAX_SPAN:
             raise Open311Error(400, _("The date range may not span more than 90 days."))
-    orders = selectors.workorder_feed(
-        actor=actor,
-        numbers=numbers,
-        category_codes=split_csv(params.get("service_code", "")),
-        since=None if numbers else start,
-        until=None if numbers else end,
-        open_states=[states[s] for s in wanted] if wanted else None,
-    ).select_related("duplicate_of")
+    filters: dict[str, Any] = {
+        "numbers": numbers,
+        "category_codes": split_csv(params.get("service_code", "")),
+        "since": None if numbers else start,
+        "until": None if numbers else end,
+        "open_states": [states[s] for s in wanted] if wanted else None,
+    }
+    actor = machine_user(request, params, required=False)
+    if actor is None:
+        orders = _public_feed(jurisdiction=jurisdiction, **filters)[:MAX_RESULTS]
+        found = {o.pk: o for o in orders}
+        for order in _tracked(numbers, split_csv(params.get("token", ""))):
+            found.setdefault(order.pk, order)
+        return render.document(
+            fmt, "service_requests", [_record(o, full=False) for o in found.values()]
+        )
+    feed = selectors.workorder_feed(actor=actor, **filters)
+    if jurisdiction is not None:
+        feed = feed.filter(area_path__startswith=jurisdiction.path)
+    orders = feed.select_related("duplicate_of").prefetch_related(_PHOTO_IDS)
     return render.document(
-        fmt, "service_requests", [_record(o, full=True) for o in orders[:MAX_RESULTS]]
+        fmt,
+        "service_requests",
+        [_record(o, full=True, request=request) for o in orders[:MAX_RESULTS]],
     )
+
+
+_PHOTO_IDS = Prefetch("photos", queryset=Photo.objects.only("pk", "order_id"))
+
+
+def _public_feed(
+    *,
+    jurisdiction: Area | None,
+    numbers: list[str],
+    category_codes: list[str],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    open_states: list[bool] | None,
+) -> QuerySet[WorkOrder]:
+    """Requests anyone may read: every order but the medical ones, newest first, with only
+    what the public fields need loaded."""
+    qs = WorkOrder.objects.filter(category__medical=False)
+    if jurisdiction is not None:
+        qs = qs.filter(area_path__startswith=jurisdiction.path)
+    if numbers:
+        qs = qs.filter(number__in=numbers)
+    if category_codes:
+        qs = qs.filter(category__code__in=category_codes)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lte=until)
+    if open_states is not None and len(set(open_states)) == 1:
+        qs = (
+            qs.filter(status__in=OPEN_STATUSES)
+            if open_states[0]
+            else qs.exclude(status__in=OPEN_STATUSES)
+        )
+    return qs.select_related("category", "responsible_unit", "area", "duplicate_of").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def attributes_of(data: Any) -> dict[str, Any]:
+    """``attribute[code]=value`` as one value, and ``attribute[code][]=a&attribute[code][]=b``
+    (a ``multivaluelist``) as a list of values."""
+    extra: dict[str, Any] = {}
+    for key in data:
+        if not key.startswith("attribute["):
+            continue
+        code = key[len("attribute[") :]
+        if code.endswith("][]"):
+            code = code[:-3]
+            values = [v for v in data.getlist(key) if v.strip()]
+        elif code.endswith("]"):
+            code = code[:-1]
+            values = None
+        else:
+            continue
+        if not code or "[" in code or "]" in code:
+            continue
+        extra[code] = values if values is not None else data.get(key, "")
+    return extra
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -247,11 +332,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if (lat is None) != (lng is None):
         raise Open311Error(400, _("Give both lat and long, or neither."))
     area = place_of(actor, jurisdiction, lat, lng)
-    extra = {
-        key[len("attribute[") : -1]: data.get(key, "")
-        for key in data
-        if key.startswith("attribute[") and key.endswith("]") and "][" not in key
-    }
+    extra = attributes_of(data)
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
 
     def create() -> tuple[int, Any]:
@@ -297,14 +378,34 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     jurisdiction_area(request.GET.get("jurisdiction_id", ""))
     actor = machine_user(request, request.GET, required=False)
     if actor is None:
-        found = _tracked([request_id], split_csv(request.GET.get("token", "")))
+        no_filter: dict[str, Any] = {"since": None, "until": None, "open_states": None}
+        public = _public_feed(
+            jurisdiction=None, numbers=[request_id], category_codes=[], **no_filter
+        )
+        found = list(public[:1]) or _tracked([request_id], split_csv(request.GET.get("token", "")))
         full = False
     else:
-        found = list(selectors.workorder_feed(actor=actor, numbers=[request_id]))
+        feed = selectors.workorder_feed(actor=actor, numbers=[request_id])
+        found = list(feed.select_related("duplicate_of").prefetch_related(_PHOTO_IDS))
         full = True
     if not found:
         raise Open311Error(404, _("service_request_id not found."))
-    return render.document(fmt, "service_requests", [_record(found[0], full=full)])
+    return render.document(fmt, "service_requests", [_record(found[0], full=full, request=request)])
+
+
+@open311_view
+def media(request: HttpRequest, photo_id: int, fmt: str = "json") -> HttpResponse:
+    """A request's photo, for a key that may read the request (``media_url`` points here)."""
+    allow_methods(request, "GET", "HEAD")
+    actor = machine_user(request, request.GET, required=True)
+    try:
+        photo = selectors.photo_get(actor=actor, pk=photo_id)
+    except (NotFound, PermissionDenied):
+        raise Open311Error(404, _("Not found.")) from None
+    response = HttpResponse(bytes(photo.data), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}"'
+    return response
 
 
 @open311_view
@@ -315,8 +416,10 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     return render.document(fmt, "service_requests", body)
 
 
-def discovery(request: HttpRequest) -> HttpResponse:
-    """The service discovery document pointing clients at this endpoint."""
+@open311_view
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The service discovery document pointing clients at this endpoint (.json or .xml)."""
+    allow_methods(request, "GET", "HEAD")
     base = request.build_absolute_uri("/open311/v2/")
     body = {
         "changeset": "2022-11-05T00:00:00+08:00",
@@ -332,7 +435,7 @@ def discovery(request: HttpRequest) -> HttpResponse:
             }
         ],
     }
-    return render.document("json", "discovery", body)
+    return render.document(fmt, "discovery", body)
 
 
 @csrf_exempt

@@ -26,6 +26,7 @@ from lifeline.accounts.services import token_authenticate
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.core.safetext import has_unsafe, unsafe_fields
+from lifeline.registry.geo import area_containing
 from lifeline.registry.models import Area, AreaLevel
 from lifeline.workorders import open311_render as render
 
@@ -169,7 +170,7 @@ def parse_float(name: str, value: str, *, limit: float) -> float | None:
 
 
 def place_of(actor: Actor, jurisdiction: Area | None, lat: float | None, lng: float | None) -> Area:
-    """Where the need is: the nearest grid where the key may file (``WORKORDER_FILE``) to
+    """Where the need is: the grid where the key may file (``WORKORDER_FILE``) that holds
     (lat, long) if given, else the jurisdiction named, else the key's one such area."""
     filing = scope_for(actor).grant(Perm.WORKORDER_FILE)
     roots = list(Area.objects.filter(path__in=filing.area_paths).order_by("path"))
@@ -178,23 +179,13 @@ def place_of(actor: Actor, jurisdiction: Area | None, lat: float | None, lng: fl
     if jurisdiction is not None and not any(jurisdiction.path.startswith(r.path) for r in roots):
         raise Open311Error(403, _("This api_key may not file requests in that jurisdiction."))
     if lat is not None and lng is not None:
-        grids = scoped(
-            Area.objects.filter(level=AreaLevel.GRID, lat__isnull=False, lng__isnull=False),
-            actor,
-            Perm.WORKORDER_FILE,
-        )
+        grids = scoped(Area.objects.filter(level=AreaLevel.GRID), actor, Perm.WORKORDER_FILE)
         if jurisdiction is not None:
             grids = grids.filter(path__startswith=jurisdiction.path)
-        # Grid centres within about 5 km first, so a big city is not scanned on every post.
-        near = grids.filter(
-            lat__range=(lat - 0.05, lat + 0.05), lng__range=(lng - 0.05, lng + 0.05)
-        )
-        rows = list(near.values_list("pk", "lat", "lng")) or list(
-            grids.values_list("pk", "lat", "lng")
-        )
-        if rows:
-            best = min(rows, key=lambda r: ((r[1] or 0.0) - lat) ** 2 + ((r[2] or 0.0) - lng) ** 2)
-            return Area.objects.get(pk=best[0])
+        # The grid whose boundary holds the point; the nearest centre where none is drawn.
+        found = area_containing(grids, lat, lng)
+        if found is not None:
+            return found
     if jurisdiction is not None:
         return jurisdiction
     if len(roots) == 1:

@@ -22,7 +22,7 @@ register_converter(FormatConverter, "open311fmt")
 app_name = "open311"
 
 urlpatterns = [
-    path("discovery.json", open311.discovery, name="discovery"),
+    path("discovery.<open311fmt:fmt>", open311.discovery, name="discovery"),
     path("services.<open311fmt:fmt>", open311.services_list, name="services"),
     path(
         "services/<slug:service_code>.<open311fmt:fmt>",
@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("requests.<open311fmt:fmt>", open311.requests_endpoint, name="requests"),
     path("requests/<slug:request_id>.<open311fmt:fmt>", open311.request_detail, name="request"),
+    path("media/<int:photo_id>", open311.media, name="media"),
     path("tokens/<str:token>.<open311fmt:fmt>", open311.token_detail, name="token"),
     # Last: anything else under /open311/v2/ answers 404 in the spec's error format.
     re_path(r"^.*$", open311.unknown_path, name="unknown"),

@@ -23,6 +23,7 @@ from lifeline.workorders.models import (
     CLAIMABLE,
     OPEN_STATUSES,
     Category,
+    EventKind,
     Photo,
     Status,
     WorkOrder,
@@ -105,9 +106,44 @@ def workorder_timeline(*, actor: Actor, order: WorkOrder) -> QuerySet[WorkOrderE
     workorder_get(actor=actor, pk=order.pk)
     return (
         WorkOrderEvent.objects.filter(order=order)
-        .select_related("unit", "from_unit")
+        .select_related("unit", "from_unit", "actor")
+        .prefetch_related("actor__memberships")
         .order_by("at", "pk")
     )
+
+
+def workorder_likely_duplicates(*, actor: Actor, order: WorkOrder) -> list[WorkOrder]:
+    """The orders flagged at intake as the same need as ``order`` (either way round) that
+    the actor may see: the one it looks like, and those that look like it."""
+    found = list(
+        _base(actor)
+        .filter(likely_duplicate_of_id=order.pk, duplicate_of__isnull=True)
+        .order_by("created_at", "pk")[:20]
+    )
+    if order.likely_duplicate_of_id is not None:
+        earlier = _base(actor).filter(pk=order.likely_duplicate_of_id).first()
+        if earlier is not None:
+            found.insert(0, earlier)
+    return found
+
+
+def likely_duplicate_map(*, actor: Actor, orders: list[WorkOrder]) -> dict[int, list[WorkOrder]]:
+    """For a page of orders, the flagged orders linked to each (both ways), in one query
+    bounded by the page."""
+    pks = [o.pk for o in orders]
+    earlier = [o.likely_duplicate_of_id for o in orders if o.likely_duplicate_of_id]
+    linked = _base(actor).filter(
+        Q(likely_duplicate_of_id__in=pks, duplicate_of__isnull=True) | Q(pk__in=earlier)
+    )
+    by_pk = {o.pk: o for o in linked}
+    result: dict[int, list[WorkOrder]] = {pk: [] for pk in pks}
+    for other in by_pk.values():
+        if other.likely_duplicate_of_id in result:
+            result[other.likely_duplicate_of_id].append(other)
+    for order in orders:
+        if order.likely_duplicate_of_id in by_pk:
+            result[order.pk].insert(0, by_pk[order.likely_duplicate_of_id])
+    return result
 
 
 def category_list() -> QuerySet[Category]:
@@ -246,6 +282,18 @@ def workorder_for_resident(*, phone: str, limit: int = 20) -> QuerySet[WorkOrder
         .select_related("category", "responsible_unit")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def workorder_resolution_note(*, order: WorkOrder) -> str:
+    """What the unit wrote when it last resolved ``order`` (for the resident who filed it,
+    found by ``workorder_track``): the note only, never who wrote it."""
+    event = (
+        WorkOrderEvent.objects.filter(order=order, kind=EventKind.RESOLVED)
+        .order_by("-at", "-pk")
+        .only("note")
+        .first()
+    )
+    return event.note if event is not None else ""
 
 
 def workorder_counts(

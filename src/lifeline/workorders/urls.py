@@ -27,5 +27,6 @@ urlpatterns = [
     path("workorders/metrics/", metrics.metrics, name="metrics"),
     path("workorders/<int:pk>/", staff.order_page, name="order"),
     path("workorders/<int:pk>/act/<slug:action>/", staff.act, name="act"),
+    path("workorders/<int:pk>/contact/reveal/", staff.contact_reveal, name="contact_reveal"),
     path("workorders/photos/<int:pk>/", staff.photo, name="photo"),
 ]

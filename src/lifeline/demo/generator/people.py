@@ -36,6 +36,7 @@ from itertools import accumulate
 
 from lifeline.core.personal import id_number_check_digit
 from lifeline.demo.generator import names
+from lifeline.registry.vocab import Relation
 
 # Share of the population (%) in each 5-year band from 0-4 to 95-99.
 AGE_PYRAMID = (
@@ -133,7 +134,7 @@ def _child_age(rng: random.Random, parent_age: int) -> int:
 
 def _spouse(rng: random.Random, head: Member) -> Member:
     age = max(18, min(100, head.age + rng.randint(-4, 3)))
-    return Member("配偶", "F" if head.sex == "M" else "M", age)
+    return Member(Relation.SPOUSE, "F" if head.sex == "M" else "M", age)
 
 
 def _sex(rng: random.Random) -> str:
@@ -147,9 +148,9 @@ def household_members(rng: random.Random) -> list[Member]:
         age = sample_age(rng, 18, 99)
         # Widows outnumber widowers among the old.
         sex = ("F" if rng.random() < 0.65 else "M") if age >= 70 else _sex(rng)
-        return [Member("户主", sex, age)]
+        return [Member(Relation.HEAD, sex, age)]
     head = Member(
-        "户主",
+        Relation.HEAD,
         "M" if rng.random() < 0.6 else "F",
         sample_age(
             rng,
@@ -166,14 +167,14 @@ def household_members(rng: random.Random) -> list[Member]:
         members.append(_spouse(rng, head))
     if kind in ("nuclear", "single_parent", "three_gen"):
         for _ in range(2 if kind == "nuclear" and rng.random() < 0.4 else 1):
-            members.append(Member("子女", _sex(rng), _child_age(rng, head.age)))
+            members.append(Member(Relation.CHILD, _sex(rng), _child_age(rng, head.age)))
     if kind == "three_gen":
         for sex in ("M", "F")[: 1 if rng.random() < 0.4 else 2]:
-            members.append(Member("父母", sex, min(100, head.age + rng.randint(22, 34))))
+            members.append(Member(Relation.PARENT, sex, min(100, head.age + rng.randint(22, 34))))
     if kind == "grandparents":
-        child = Member("子女", _sex(rng), _child_age(rng, head.age))
+        child = Member(Relation.CHILD, _sex(rng), _child_age(rng, head.age))
         members.append(child)
-        members.append(Member("孙子女", _sex(rng), rng.randint(0, min(15, child.age))))
+        members.append(Member(Relation.GRANDCHILD, _sex(rng), rng.randint(0, min(15, child.age))))
     return members[:5]
 
 

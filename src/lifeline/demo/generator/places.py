@@ -11,6 +11,11 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
+
+from shapely import set_precision, voronoi_polygons
+from shapely.geometry import MultiPoint, Point, mapping
+from shapely.geometry.base import BaseGeometry
 
 from lifeline.demo.generator import names
 from lifeline.demo.generator.writer import BulkWriter
@@ -36,6 +41,8 @@ class PlannedArea:
     parent: PlannedArea | None = None
     children: list[PlannedArea] = field(default_factory=list)
     people: int = 0  # grids only: how many residents to place here
+    boundary: dict[str, Any] | None = None  # GeoJSON, [lng, lat]
+    boundary_shape: Any = None
 
     @property
     def district(self) -> PlannedArea:
@@ -135,7 +142,60 @@ def plan_city(rng: random.Random, people: int, writer: BulkWriter) -> CityPlan:
     quotas = _split(people, [rng.uniform(0.8, 1.2) for _ in grids])
     for grid, quota in zip(grids, quotas, strict=True):
         grid.people = quota
+    draw_boundaries(city)
     return CityPlan(city, everything)
+
+
+def draw_boundaries(city: PlannedArea, *, relax: int = 4) -> None:
+    """Give every area a boundary that nests inside its parent's: the city is the hull of its
+    district centres with a margin, and each area's children split it into Voronoi cells
+    around their centres, relaxed a few times (Lloyd's method: each centre moves to its
+    cell's centroid) so that no cell is a sliver. Every area's centre ends up at its cell's
+    centroid, inside it (the cells are convex), so a point at an area's centre maps back to it."""
+    margin = 0.08
+    hull = MultiPoint([(d.lng, d.lat) for d in city.children]).convex_hull
+    _set_boundary(city, hull.buffer(margin, quad_segs=4))
+
+    def cells_of(points: list[tuple[float, float]], shape: BaseGeometry) -> list[BaseGeometry]:
+        if len(points) == 1:
+            return [shape]
+        regions = voronoi_polygons(MultiPoint(points), extend_to=shape, ordered=True)
+        return [cell.intersection(shape) for cell in regions.geoms]
+
+    def split(parent: PlannedArea, shape: BaseGeometry) -> None:
+        children = parent.children
+        if not children:
+            return
+        points = [_inside(shape, c.lng, c.lat, i) for i, c in enumerate(children)]
+        for _ in range(relax):
+            points = [
+                (cell.centroid.x, cell.centroid.y) if not cell.is_empty else point
+                for cell, point in zip(cells_of(points, shape), points, strict=True)
+            ]
+        for child, cell in zip(children, cells_of(points, shape), strict=True):
+            inside = cell.centroid if cell.contains(cell.centroid) else cell.representative_point()
+            child.lat, child.lng = round(inside.y, 6), round(inside.x, 6)
+            _set_boundary(child, cell)
+            split(child, cell)
+
+    split(city, city.boundary_shape)
+
+
+def _inside(shape: BaseGeometry, x: float, y: float, index: int) -> tuple[float, float]:
+    """(x, y) pulled towards the shape's centroid until it lies inside (the shapes are
+    convex), nudged by ``index`` so that two children never share a point."""
+    centre = shape.centroid
+    x, y = x + index * 1e-6, y + index * 1e-6
+    for _ in range(30):
+        if shape.contains(Point(x, y)):
+            break
+        x, y = (x + centre.x) / 2, (y + centre.y) / 2
+    return x, y
+
+
+def _set_boundary(area: PlannedArea, shape: BaseGeometry) -> None:
+    area.boundary_shape = shape
+    area.boundary = mapping(set_precision(shape, 1e-6))
 
 
 def write_areas(plan: CityPlan) -> None:
@@ -165,7 +225,7 @@ def write_areas(plan: CityPlan) -> None:
             a.path.count("/") - 2,
             a.lat,
             a.lng,
-            None,
+            a.boundary,
         )
         for a in plan.all
     ]

@@ -27,18 +27,27 @@ from lifeline.core.personal import mask_id_number
 from lifeline.demo.generator import names, people
 from lifeline.demo.generator.places import CityPlan, PlannedArea
 from lifeline.demo.generator.writer import BulkWriter
-from lifeline.registry.models import AreaLevel, Building, Household, Person, Vulnerability
+from lifeline.registry.models import (
+    AreaLevel,
+    Building,
+    Household,
+    Person,
+    Vulnerability,
+    natural_key,
+)
+from lifeline.registry.vocab import Relation
 
 BUILDINGS_PER_GRID = 25
 PEOPLE_PER_BUILDING_MIN = 8
 
-BUILDING_FIELDS = ("id", "grid_id", "area_path", "name", "address", "lat", "lng")
+BUILDING_FIELDS = ("id", "grid_id", "area_path", "name", "name_sort", "address", "lat", "lng")
 HOUSEHOLD_FIELDS = (
     "id",
     "building_id",
     "grid_id",
     "area_path",
     "unit_no",
+    "unit_sort",
     "phone",
     "phone_alt",
     "gas_account",
@@ -145,6 +154,7 @@ class ResidentGenerator:
                     grid.id,
                     grid.path,
                     f"{number}栋",
+                    natural_key(f"{number}栋"),
                     f"株洲市{district.name}{stem}小区{number}栋",
                     round(grid.lat + rng.gauss(0, 0.0005), 6),
                     round(grid.lng + rng.gauss(0, 0.0005), 6),
@@ -177,7 +187,11 @@ class ResidentGenerator:
             pid = self._next(Person)
             birth = people.birth_date(rng, member.age, self.today)
             # Children usually carry the head's surname; a spouse keeps their own.
-            surname = family if member.relation in ("户主", "子女", "孙子女") else None
+            surname = (
+                family
+                if member.relation in (Relation.HEAD, Relation.CHILD, Relation.GRANDCHILD)
+                else None
+            )
             name = names.full_name(rng, member.sex, birth.year, surname)
             phone = people.mobile_phone(rng) if people.has_phone(rng, member.age) else ""
             if phone:
@@ -208,13 +222,15 @@ class ResidentGenerator:
                 self.counts.by_kind[kind] = self.counts.by_kind.get(kind, 0) + 1
         self.counts.people += len(members)
         phone = phones[0] if phones else f"0731-{rng.randrange(22000000, 28999999)}"
+        unit_no = f"{slot // 4 + 1}0{slot % 4 + 1}"
         batch.households.append(
             (
                 hid,
                 building_id,
                 grid.id,
                 grid.path,
-                f"{slot // 4 + 1}0{slot % 4 + 1}",
+                unit_no,
+                natural_key(unit_no),
                 phone,
                 phones[1] if len(phones) > 1 else "",
                 f"7310{n:07d}" if rng.random() < 0.9 else "",

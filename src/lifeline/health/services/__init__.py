@@ -2,12 +2,12 @@
 transfers, standing needs. Other apps import them from here, never from a submodule."""
 
 from lifeline.health.services.cases import clear_suspected, mark_positive
+from lifeline.health.services.hospitals import hospital_for, resolve_hospital
 from lifeline.health.services.medical_access import (
     access_current,
     access_decide,
     access_decide_for_resident,
     access_preview,
-    resolve_hospital,
 )
 from lifeline.health.services.standing import (
     standing_need_create,
@@ -26,6 +26,7 @@ __all__ = [
     "area_risk_set",
     "clear_suspected",
     "health_status_set",
+    "hospital_for",
     "mark_positive",
     "medical_transfer_record",
     "medical_transfer_request",

@@ -8,13 +8,10 @@ entry point records the decision it gives, with an audit record."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
@@ -23,22 +20,28 @@ from lifeline.core import clock
 from lifeline.core.actors import Actor, reason_of, system, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.health.models import Decision, DesignatedHospital, RuleTable
-from lifeline.health.rules import Inputs, first_match
+from lifeline.health.models import Decision, RuleTable
+from lifeline.health.rules import Inputs, RuleSpec, first_match
 from lifeline.health.selectors import area_risk_level, effective_status
+from lifeline.health.services.hospitals import (
+    Place,
+    Resolved,
+    cross_district_sentences,
+    hospital_for,
+)
 from lifeline.health.services.tables import table_specs
 from lifeline.health.vocab import (
     SPECIAL_NEEDS,
     VULNERABILITY_NEEDS,
+    Capability,
     CodeColour,
-    HospitalRole,
+    Notify,
     Quarantine,
     RiskLevel,
     Urgency,
     Where,
 )
 from lifeline.registry.models import Area, Person
-from lifeline.registry.tree import district_path
 
 CHANNELS = ("person_page", "hotline", "resident_form", "api", "standing_need")
 # A decision shown again (person page) is reused while its inputs, the table in force and
@@ -55,13 +58,6 @@ FALLBACK_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Place:
-    path: str
-    lat: float | None
-    lng: float | None
-
-
 def _clean_needs(needs: Iterable[str]) -> frozenset[str]:
     values = frozenset(str(n) for n in needs)
     unknown = values - set(SPECIAL_NEEDS)
@@ -69,6 +65,17 @@ def _clean_needs(needs: Iterable[str]) -> frozenset[str]:
         raise ServiceError(
             _("Unknown special need: %(needs)s.") % {"needs": ", ".join(sorted(unknown))},
             fields={"needs": [_("Unknown value.")]},
+        )
+    return values
+
+
+def _clean_capabilities(asked: Iterable[str]) -> frozenset[str]:
+    values = frozenset(str(c) for c in asked if c)
+    unknown = values - set(Capability.values)
+    if unknown:
+        raise ServiceError(
+            _("Unknown specialist care: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            fields={"capabilities": [_("Unknown value.")]},
         )
     return values
 
@@ -92,66 +99,6 @@ def _person_place(person: Person) -> Place:
     if lat is None or lng is None:
         lat, lng = person.grid.lat, person.grid.lng
     return Place(person.area_path, lat, lng)
-
-
-def _distance_km(place: Place, hospital: DesignatedHospital) -> float:
-    facility = hospital.facility
-    if None in (place.lat, place.lng, facility.lat, facility.lng):
-        return math.inf
-    lat1, lng1 = math.radians(place.lat or 0), math.radians(place.lng or 0)
-    lat2, lng2 = math.radians(facility.lat or 0), math.radians(facility.lng or 0)
-    a = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-def _nearest(candidates: list[DesignatedHospital], place: Place) -> DesignatedHospital | None:
-    district = district_path(place.path)
-    # Same district first when distances are unknown or equal; then by id for stable answers.
-    return min(
-        candidates,
-        key=lambda h: (
-            _distance_km(place, h),
-            h.district is None or h.district.path != district,
-            h.pk,
-        ),
-        default=None,
-    )
-
-
-def resolve_hospital(
-    *, where: str, special_group: str, needs: frozenset[str], place: Place
-) -> DesignatedHospital | None:
-    """The concrete hospital for an answer: the district's designated hospital, the city's
-    hospital for a special group, or the nearest hospital able to take the person's needs."""
-    active = DesignatedHospital.objects.filter(active=True).select_related("facility", "district")
-    district = district_path(place.path)
-    in_district = Q(district__path=district) | Q(district__isnull=True)
-    if where == Where.DESIGNATED:
-        rows = list(active.filter(in_district, role=HospitalRole.DESIGNATED))
-        # A district's own hospital before a city-wide one.
-        return min(rows, key=lambda h: (h.district is None, h.pk), default=None)
-    if where == Where.SPECIAL:
-        rows = list(
-            active.filter(in_district, role=HospitalRole.SPECIAL, special_group=special_group)
-        )
-        return min(rows, key=lambda h: (h.district is None, h.pk), default=None)
-    if where == Where.NEAREST:
-        rows = list(
-            active.filter(
-                role__in=[HospitalRole.GENERAL, HospitalRole.DESIGNATED, HospitalRole.SPECIAL]
-            )
-        )
-        wanted = needs - {"fever"}
-        capable = [h for h in rows if wanted <= set(h.capabilities or ())]
-        return _nearest(capable or rows, place)
-    if where == Where.FEVER_CLINIC:
-        return _nearest(list(active.filter(role=HospitalRole.FEVER_CLINIC)), place)
-    if where == Where.INTERNET:
-        return active.filter(role=HospitalRole.INTERNET).order_by("pk").first()
-    return None
 
 
 def _anonymous_inputs(
@@ -190,19 +137,24 @@ def access_decide(
     quarantine: str = Quarantine.NONE,
     risk: str | None = None,
     channel: str = "",
+    capabilities: Iterable[str] = (),
 ) -> Decision:
     """Answer "where, how, who first" with the table in force, and log the answer.
 
     For a registry ``person`` the code, quarantine and area risk come from the records and
     the registry's tags add to the declared ``needs``. Without one (an unidentified caller),
-    the caller's answers are used, with ``area`` placing them. Needs ``HEALTH_VIEW`` at
-    the person's (or the area's) place; an unplaced caller, somewhere.
+    the caller's answers are used, with ``area`` placing them. ``capabilities`` name the
+    specialist care needed beyond the needs (an aneurysm: neurosurgery, vascular); a
+    critical case its district's designated hospitals cannot treat is sent to another
+    district's (``cross_district``). Needs ``HEALTH_VIEW`` at the person's (or the area's)
+    place; an unplaced caller, somewhere.
     """
     if urgency not in Urgency.values:
         raise ServiceError(_("Say how urgent it is."), fields={"urgency": [_("Unknown value.")]})
     if channel and channel not in CHANNELS:
         raise ServiceError(_("Unknown channel."), fields={"channel": [_("Unknown value.")]})
     declared = _clean_needs(needs)
+    asked = _clean_capabilities(capabilities)
     if person is not None:
         require(actor, Perm.HEALTH_VIEW, path=person.area_path)
         inputs = _person_inputs(person, declared, urgency)
@@ -225,11 +177,32 @@ def access_decide(
             needs=declared,
             urgency=urgency,
         )
-    return _decide_and_log(actor=actor, person=person, inputs=inputs, place=place, channel=channel)
+    return _decide_and_log(
+        actor=actor, person=person, inputs=inputs, place=place, channel=channel, asked=asked
+    )
+
+
+def _hospital(spec: RuleSpec, inputs: Inputs, place: Place, asked: frozenset[str]) -> Resolved:
+    restricted = inputs.colour != CodeColour.GREEN or inputs.quarantine != Quarantine.NONE
+    return hospital_for(
+        where=spec.where,
+        special_group=spec.special_group,
+        needs=inputs.needs,
+        place=place,
+        asked=asked,
+        restricted=restricted,
+        emergency=inputs.urgency == Urgency.EMERGENCY,
+    )
 
 
 def _evaluate(
-    *, actor: Actor, person: Person | None, inputs: Inputs, place: Place, channel: str
+    *,
+    actor: Actor,
+    person: Person | None,
+    inputs: Inputs,
+    place: Place,
+    channel: str,
+    asked: frozenset[str] = frozenset(),
 ) -> Decision:
     """The answer of the table in force, as an unsaved decision (nothing is written)."""
     # No lock: a publish racing this decision only means the decision truthfully
@@ -242,12 +215,21 @@ def _evaluate(
     if index is None:  # a published table always ends with a default; defend anyway
         raise ServiceError(_("No rule matches; the table is incomplete."), code="no_rules")
     spec = specs[index]
-    hospital = resolve_hospital(
-        where=spec.where, special_group=spec.special_group, needs=inputs.needs, place=place
-    )
+    resolved = _hospital(spec, inputs, place, asked)
+    hospital = resolved.hospital
     zh_name, en_name = FALLBACK_NAMES[Where(spec.where)]
     name_zh = hospital.facility.name if hospital else zh_name
-    name_en = hospital.facility.name if hospital else en_name
+    name_en = (hospital.name_en or hospital.facility.name) if hospital else en_name
+    notify = list(spec.notify)
+    instructions_zh = spec.instructions_zh.replace("{hospital}", name_zh)
+    instructions_en = spec.instructions_en.replace("{hospital}", name_en)
+    if resolved.cross_district:
+        # The receiving hospital of another district is told before anyone else (S2).
+        notify = [Notify.RECEIVING_HOSPITAL.value] + [
+            n for n in notify if n != Notify.RECEIVING_HOSPITAL
+        ]
+        zh, en = cross_district_sentences(resolved)
+        instructions_zh, instructions_en = f"{zh}{instructions_zh}", f"{en} {instructions_en}"
     return Decision(
         person=person,
         area_path=place.path,
@@ -259,9 +241,11 @@ def _evaluate(
         hospital=hospital,
         hospital_name=hospital.facility.name if hospital else "",
         how=spec.how,
-        notify=list(spec.notify),
-        instructions_zh=spec.instructions_zh.replace("{hospital}", name_zh),
-        instructions_en=spec.instructions_en.replace("{hospital}", name_en),
+        notify=notify,
+        instructions_zh=instructions_zh,
+        instructions_en=instructions_en,
+        capabilities=sorted(resolved.capabilities),
+        cross_district=resolved.cross_district,
         channel=channel,
         actor=user_of(actor),
         created_at=clock.now(),
@@ -269,11 +253,17 @@ def _evaluate(
 
 
 def _decide_and_log(
-    *, actor: Actor, person: Person | None, inputs: Inputs, place: Place, channel: str
+    *,
+    actor: Actor,
+    person: Person | None,
+    inputs: Inputs,
+    place: Place,
+    channel: str,
+    asked: frozenset[str] = frozenset(),
 ) -> Decision:
     with transaction.atomic():
         decision = _evaluate(
-            actor=actor, person=person, inputs=inputs, place=place, channel=channel
+            actor=actor, person=person, inputs=inputs, place=place, channel=channel, asked=asked
         )
         decision.save(force_insert=True)
         audit_log(
@@ -281,7 +271,8 @@ def _decide_and_log(
             action="health.access_decide",
             obj=decision,
             purpose=reason_of(actor),
-            fields=["colour", "quarantine", "risk", "needs", "urgency"],
+            fields=["colour", "quarantine", "risk", "needs", "urgency", "capabilities"]
+            + (["cross_district"] if decision.cross_district else []),
         )
     return decision
 
@@ -328,7 +319,12 @@ def access_preview(*, actor: Actor, person: Person, channel: str = "person_page"
 
 
 def access_decide_for_resident(
-    *, phone: str, person_id: int, urgency: str, needs: Iterable[str] = ()
+    *,
+    phone: str,
+    person_id: int,
+    urgency: str,
+    needs: Iterable[str] = (),
+    capabilities: Iterable[str] = (),
 ) -> Decision:
     """A resident's own question, "can I go to hospital": ``phone`` was proven by a
     one-time code and must be the phone of ``person_id`` in the registry. Anyone else is
@@ -336,6 +332,7 @@ def access_decide_for_resident(
     if urgency not in Urgency.values:
         raise ServiceError(_("Say how urgent it is."), fields={"urgency": [_("Unknown value.")]})
     declared = _clean_needs(needs)
+    asked = _clean_capabilities(capabilities)
     person = (
         Person.objects.filter(pk=person_id, phone=phone).select_related("household__building")
         if phone
@@ -350,4 +347,5 @@ def access_decide_for_resident(
         inputs=inputs,
         place=_person_place(person),
         channel="resident_form",
+        asked=asked,
     )

@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
@@ -25,9 +26,19 @@ from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lifeline.core.outbox import enqueue_sms
+from lifeline.core.personal import mask_name
 from lifeline.health.models import Decision, DesignatedHospital, MedicalTransfer, StandingNeed
 from lifeline.health.services.medical_access import access_decide
-from lifeline.health.vocab import TRANSFER_FIELDS, How, TransferStep, Urgency, Where
+from lifeline.health.vocab import (
+    TRANSFER_FIELDS,
+    Capability,
+    How,
+    Notify,
+    TransferStep,
+    Urgency,
+    Where,
+)
 from lifeline.registry.models import Area, Person
 from lifeline.workorders.models import OPEN_STATUSES, Channel, Priority, Status
 from lifeline.workorders.services import (
@@ -155,9 +166,14 @@ def medical_transfer_request(
     needs: Iterable[str] = (),
     note: str = "",
     channel: str = "person_page",
+    capabilities: Iterable[str] = (),
 ) -> MedicalTransfer:
     """File a medical transfer for ``person``: the access decision is made (and logged),
     and a top-priority "medical care or transfer" order is routed with it attached.
+
+    When the receiving hospital is to be told first (always when the case crosses
+    districts), an SMS to its duty mobile is queued in the same transaction and the
+    transfer records when (``hospital_told_at``), on the order's timeline and in the audit.
 
     One open transfer request per person: a second one while the first is neither handed
     over nor closed is refused (``transfer_open``) and names the open order. Needs
@@ -181,7 +197,12 @@ def medical_transfer_request(
                 code="transfer_open",
             )
         decision = access_decide(
-            actor=actor, person=person, urgency=urgency, needs=needs, channel=channel
+            actor=actor,
+            person=person,
+            urgency=urgency,
+            needs=needs,
+            channel=channel,
+            capabilities=capabilities,
         )
         description = transfer_order_text(
             person, decision, decision.hospital_name, _("Medical transfer")
@@ -202,7 +223,76 @@ def medical_transfer_request(
             obj=transfer,
             fields=["order", "decision", "urgency", "needs"],
         )
+        if decision.cross_district or Notify.RECEIVING_HOSPITAL in decision.notify:
+            _tell_receiving_hospital(actor=actor, transfer=transfer)
     return transfer
+
+
+def _notice_text(transfer: MedicalTransfer) -> str:
+    """The advance notice, in the city's language: who is coming, from where, needing
+    what, and the order to quote. The name is masked: the hospital calls back for more."""
+    decision = transfer.decision
+    with translation.override(settings.LANGUAGE_CODE):
+        needed = "、".join(
+            str(Capability(c).label) for c in decision.capabilities if c in Capability.values
+        )
+        text = _(
+            "Lifeline: a patient (%(name)s) from %(place)s is being transferred to you "
+            "(%(how)s), needing: %(needed)s. Order %(number)s. Please prepare to receive them."
+        ) % {
+            "name": mask_name(transfer.person.name),
+            "place": transfer.order.address or transfer.area_path,
+            "how": How(decision.how).label,
+            "needed": needed or "—",
+            "number": transfer.order.number,
+        }
+        if decision.cross_district:
+            text = _("Cross-district critical case. %(text)s") % {"text": text}
+    return text
+
+
+def _tell_receiving_hospital(*, actor: Actor, transfer: MedicalTransfer) -> None:
+    """Queue the advance notice to the receiving hospital's duty mobile and record it; a
+    hospital with no mobile on record is noted on the order for the operator to call."""
+    hospital = transfer.hospital
+    if hospital is None:
+        return
+    order = transfer.order
+    if not hospital.notice_mobile:
+        workorder_annotate(
+            actor=actor,
+            order=order,
+            note=_("Call %(hospital)s before the patient arrives: it has no mobile for notices.")
+            % {"hospital": transfer.hospital_name},
+            data={"medical_transfer": transfer.pk, "hospital_told": False},
+        )
+        return
+    enqueue_sms(
+        recipient=hospital.notice_mobile,
+        body=_notice_text(transfer),
+        object_type="health.medicaltransfer",
+        object_id=str(transfer.pk),
+    )
+    transfer.hospital_told_at = clock.now()
+    transfer.save(update_fields=["hospital_told_at"])
+    workorder_annotate(
+        actor=actor,
+        order=order,
+        note=_("%(hospital)s told in advance by SMS to its duty desk.")
+        % {"hospital": transfer.hospital_name},
+        data={
+            "medical_transfer": transfer.pk,
+            "hospital_told": True,
+            "cross_district": transfer.decision.cross_district,
+        },
+        audit_fields=("medical_transfer.hospital_told_at",),
+    )
+    audit_log(
+        actor=actor,
+        action="health.transfer_hospital_told",
+        obj=transfer,
+        fields=["hospital", "hospital_told_at"],
+    )
 
 
 def _step_checks(transfer: MedicalTransfer, step: TransferStep, at: dt.datetime) -> None:

@@ -11,7 +11,7 @@ from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import can
 from lifeline.core.errors import ServiceError
 from lifeline.health import selectors, services
-from lifeline.health.vocab import Need, Urgency
+from lifeline.health.vocab import Capability, Need, Urgency
 from lifeline.registry.models import Person
 
 register = template.Library()
@@ -19,10 +19,12 @@ register = template.Library()
 
 @register.simple_tag
 def access_choices() -> dict[str, Any]:
-    """Urgencies and the needs a caller may declare, for the "ask" form."""
+    """Urgencies, the needs a caller may declare and the specialist care one may name,
+    for the "ask" form."""
     return {
         "urgencies": Urgency.choices,
         "needs": [(n.value, n.label) for n in Need if n != Need.NONE],
+        "capabilities": Capability.choices,
     }
 
 

@@ -71,7 +71,7 @@ def hospitals(city: SmallCity) -> Hospitals:
             name="天元区人民医院",
             role=HospitalRole.GENERAL,
             district=city.district,
-            capabilities=["critical", "dialysis"],
+            capabilities=["emergency", "icu", "dialysis"],
         ),
         fever_clinic=_hospital(
             city, name="天元区发热门诊", role=HospitalRole.FEVER_CLINIC, district=city.district

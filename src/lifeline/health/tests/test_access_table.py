@@ -273,7 +273,7 @@ CASES = {
         "nearest",
         "transfer_120",
         "operator_120",
-        "general",
+        "designated",  # a red code goes to the district's designated hospital
         ("120", "告知接线员"),
     ),
     "S10 emergency with a yellow code in a high-risk area: 120 at once": Case(

@@ -61,6 +61,7 @@ def seed_pass_types() -> None:
     """Transactional tests flush every table, migration-seeded rows included: put the pass
     types back (the migration's own seed function, so the data cannot drift)."""
     import_module("lifeline.passes.migrations.0002_seed_pass_types").seed(django_apps, None)
+    import_module("lifeline.passes.migrations.0004_duty_for_oneself").seed(django_apps, None)
 
 
 @pytest.fixture

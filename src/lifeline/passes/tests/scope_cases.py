@@ -286,6 +286,18 @@ PASSES_CASES = [
     ),
     Case(
         "post",
+        "/api/v1/passes/checks/lookup",
+        "object",
+        body=lambda w: {
+            "checkpoint": w.checkpoint_b.code,
+            "pass_id": w.issued_b.pass_id,
+            "client_id": "matrix-lookup-1",
+        },
+        denied=CHECKERS_ONLY,
+        controls=("checker_b",),
+    ),
+    Case(
+        "post",
         "/api/v1/passes/checks/upload",
         "object",
         body=lambda w: {"checkpoint": w.checkpoint_b.code, "checks": [_check(w)]},

@@ -233,4 +233,4 @@ def test_openapi_schema_lists_every_pass_operation(db: None) -> None:
 
     paths = [p for p in api.get_openapi_schema()["paths"] if p.startswith("/api/v1/passes/")]
     assert "/api/v1/passes/revocations" in paths and "/api/v1/passes/checks/upload" in paths
-    assert len(paths) == 14
+    assert len(paths) == 15

@@ -1,9 +1,11 @@
-"""Importing household lists (CSV/XLSX): read, validate every row, commit all or nothing."""
+"""Importing household lists (CSV, XLSX, XLS, ODS): read, check every row, match against the
+registry (new, changed, unchanged), commit all or nothing."""
 
 from lifeline.core.spreadsheets import FileProblem
 from lifeline.registry.importing.commit import CommitResult
 from lifeline.registry.importing.jobs import (
     households_check,
+    import_job_confirm,
     import_job_create,
     import_job_get,
     import_job_process,
@@ -16,6 +18,7 @@ __all__ = [
     "FileProblem",
     "RowError",
     "households_check",
+    "import_job_confirm",
     "import_job_create",
     "import_job_get",
     "import_job_process",

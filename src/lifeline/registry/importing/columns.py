@@ -7,9 +7,11 @@ ignored) because every community's spreadsheet spells them a little differently.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -92,6 +94,19 @@ def _header_index() -> dict[str, str]:
 
 
 HEADER_INDEX = _header_index()
+
+
+@functools.cache
+def header_index() -> dict[str, str]:
+    """``HEADER_INDEX`` with each column's label as the pages show it, in English and in
+    Chinese ("Unit number", "房号"): a sheet whose headers were typed from the page reads."""
+    index = dict(HEADER_INDEX)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for column in COLUMNS:
+                index.setdefault(normalise_header(str(column.label)), column.key)
+    return index
+
 
 VULNERABILITY_LABELS: dict[str, str] = {
     "独居老人": VulnerabilityKind.ELDERLY_ALONE,

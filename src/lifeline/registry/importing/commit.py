@@ -1,11 +1,14 @@
-"""Writing a validated plan: one transaction, bulk inserts, buildings and households reused.
+"""Writing a checked plan: one transaction, new rows in bulk, changed rows one by one.
 
-Existing households are reused as they are (their phones and accounts are not overwritten
-by a list). Bulk inserts bypass ``save()``, so every new row is stamped here with one reading
-of the clock (``created_at`` and ``updated_at``). The audit trail is one
-``household.create`` record per new household and one ``import.commit`` record for the
-job, which names what was created; people and their special-group tags are covered by
-those two, which keeps a 100,000-row import cheap.
+The plan is matched against the registry again inside the transaction, with the matched
+households and people locked, so the writes follow what the registry holds at that moment
+(the preview may be minutes old). A row that no longer matches (someone registered the
+same person elsewhere meanwhile) fails the whole commit: nothing is written.
+
+Bulk inserts bypass ``save()``, so every new row is stamped here with one reading of the
+clock. The audit trail is one ``household.create`` per new household, one
+``household.update``/``person.update`` per changed row (naming the fields, never values)
+and one ``import.commit`` for the job with the counts.
 """
 
 from __future__ import annotations
@@ -13,16 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.audit import AuditEntry, audit_log, audit_log_many
-from lifeline.core.personal import encrypt_value, mask_id_number
+from lifeline.core.personal import encrypt_value, lookup_hash, mask_id_number
+from lifeline.registry.importing.matching import HouseholdMatch, Match, PersonMatch, plan_match
 from lifeline.registry.importing.validate import HouseholdPlan, Plan
 from lifeline.registry.models import Building, Household, ImportJob, Person, Vulnerability
 
 BATCH = 500
+
+
+class MatchChanged(IntegrityError):
+    """The registry changed between the check and the commit so that a row no longer fits."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class CommitResult:
     households_reused: int
     people: int
     vulnerabilities: int
+    households_updated: int = 0
+    people_updated: int = 0
 
     def as_text(self) -> str:
         return " ".join(f"{k}={v}" for k, v in asdict(self).items())
@@ -46,28 +56,21 @@ class CommitResult:
 
 
 def plan_commit(*, actor: Actor | None, plan: Plan, job: ImportJob) -> CommitResult:
-    """Write ``plan`` all or nothing. A unique-key race with another writer raises
-    ``IntegrityError`` and rolls everything back."""
-    households = list(plan.households.values())
+    """Write ``plan`` all or nothing. A unique-key race with another writer, or a row that
+    no longer matches, raises ``IntegrityError`` and rolls everything back."""
     now = clock.now()
+    purpose = f"import #{job.pk}"
     with transaction.atomic():
-        buildings, new_buildings = _buildings(households)
-        by_key, new_households = _households(households, buildings, now)
-        people = _people(households, by_key, now)
-        Person.objects.bulk_create([p for p, _kinds in people], batch_size=BATCH)
-        vulnerabilities = [
-            Vulnerability(
-                person=person,
-                grid_id=person.grid_id,
-                area_path=person.area_path,
-                kind=kind,
-                created_at=now,
-            )
-            for person, kinds in people
-            for kind in kinds
-        ]
-        Vulnerability.objects.bulk_create(vulnerabilities, batch_size=BATCH)
-        purpose = f"import #{job.pk}"
+        match = plan_match(plan, lock=True)
+        if match.errors:
+            raise MatchChanged(match.errors[0].code)
+        new_households = [h for h in match.households if h.household is None]
+        buildings, new_buildings = _buildings([h.plan for h in new_households])
+        created = _create_households(new_households, buildings, now)
+        households_updated = _update_households(actor, match, purpose)
+        new_people = _create_people(match, now)
+        people_updated = _update_people(actor, match, purpose)
+        vulnerabilities = _tags(match, new_people, now)
         audit_log_many(
             actor=actor,
             entries=[
@@ -87,15 +90,17 @@ def plan_commit(*, actor: Actor | None, plan: Plan, job: ImportJob) -> CommitRes
                         if getattr(household, k)
                     ],
                 )
-                for household in new_households
+                for household in created
             ],
         )
         result = CommitResult(
             buildings=new_buildings,
-            households=len(new_households),
-            households_reused=len(households) - len(new_households),
-            people=len(people),
-            vulnerabilities=len(vulnerabilities),
+            households=len(created),
+            households_reused=len(match.households) - len(created),
+            people=len(new_people),
+            vulnerabilities=vulnerabilities,
+            households_updated=households_updated,
+            people_updated=people_updated,
         )
         # The counts go into the record so the job's report and the audit trail agree.
         audit_log(
@@ -111,6 +116,8 @@ def plan_commit(*, actor: Actor | None, plan: Plan, job: ImportJob) -> CommitRes
 
 def _buildings(households: list[HouseholdPlan]) -> tuple[dict[tuple[int, str], int], int]:
     wanted = {(h.grid.pk, h.building): h for h in households}
+    if not wanted:
+        return {}, 0
     existing = {
         (grid_id, name): pk
         for pk, grid_id, name in Building.objects.filter(
@@ -132,25 +139,16 @@ def _buildings(households: list[HouseholdPlan]) -> tuple[dict[tuple[int, str], i
     return existing, len(new)
 
 
-PlanKey = tuple[int, str, str]  # grid id, building name, unit number
-
-
-def _households(
-    households: list[HouseholdPlan], buildings: dict[tuple[int, str], int], now: dt.datetime
-) -> tuple[dict[PlanKey, Household], list[Household]]:
-    wanted = {(buildings[(h.grid.pk, h.building)], h.unit_no): h for h in households}
-    by_key: dict[tuple[int, str], Household] = {
-        (hh.building_id, hh.unit_no): hh
-        for hh in Household.objects.filter(
-            building_id__in={k[0] for k in wanted}, unit_no__in={k[1] for k in wanted}
-        )
-    }
-    new = [
-        Household(
-            building_id=building_id,
+def _create_households(
+    matches: list[HouseholdMatch], buildings: dict[tuple[int, str], int], now: dt.datetime
+) -> list[Household]:
+    for hm in matches:
+        h = hm.plan
+        hm.household = Household(
+            building_id=buildings[(h.grid.pk, h.building)],
             grid_id=h.grid.pk,
             area_path=h.grid.path,
-            unit_no=unit_no,
+            unit_no=h.unit_no,
             phone=h.values["household_phone"],
             gas_account=h.values["gas_account"],
             power_account=h.values["power_account"],
@@ -158,26 +156,44 @@ def _households(
             created_at=now,
             updated_at=now,
         )
-        for (building_id, unit_no), h in wanted.items()
-        if (building_id, unit_no) not in by_key
-    ]
-    Household.objects.bulk_create(new, batch_size=BATCH)
-    by_key.update({(hh.building_id, hh.unit_no): hh for hh in new})
-    by_plan = {(h.grid.pk, h.building, h.unit_no): by_key[key] for key, h in wanted.items()}
-    return by_plan, new
+    created = [hm.household for hm in matches if hm.household is not None]
+    Household.objects.bulk_create(created, batch_size=BATCH)
+    return created
 
 
-def _people(
-    households: list[HouseholdPlan], by_key: dict[PlanKey, Household], now: dt.datetime
-) -> list[tuple[Person, list[str]]]:
-    people: list[tuple[Person, list[str]]] = []
-    for h in households:
-        household = by_key[(h.grid.pk, h.building, h.unit_no)]
-        for p in h.people:
+def _update_households(actor: Actor | None, match: Match, purpose: str) -> int:
+    updated = 0
+    for hm in match.households:
+        household = hm.household
+        if household is None or not hm.changes:
+            continue
+        for attr, value in hm.changes.items():
+            setattr(household, attr, value)
+        household.save(update_fields=[*hm.changes, "updated_at"])
+        audit_log(
+            actor=actor,
+            action="household.update",
+            obj=household,
+            purpose=purpose,
+            fields=list(hm.changes),
+        )
+        updated += 1
+    return updated
+
+
+def _create_people(match: Match, now: dt.datetime) -> list[PersonMatch]:
+    new: list[PersonMatch] = []
+    for hm in match.households:
+        household = hm.household
+        assert household is not None
+        for pm in hm.people:
+            if pm.person is not None:
+                continue
+            p = pm.plan
             person = Person(
                 household=household,
-                grid_id=h.grid.pk,
-                area_path=h.grid.path,
+                grid_id=household.grid_id,
+                area_path=household.area_path,
                 name=p.name,
                 sex=p.sex,
                 birth_date=p.birth_date,
@@ -186,9 +202,67 @@ def _people(
                 created_at=now,
                 updated_at=now,
             )
-            if p.id_number:
-                person.id_number_enc = encrypt_value(p.id_number)
-                person.id_number_hash = p.id_hash
-                person.id_number_masked = mask_id_number(p.id_number)
-            people.append((person, p.kinds))
-    return people
+            _set_id_number(person, p.id_number)
+            pm.person = person
+            pm.kinds_add = list(p.kinds)
+            pm.is_new = True
+            new.append(pm)
+    Person.objects.bulk_create([pm.person for pm in new if pm.person], batch_size=BATCH)
+    return new
+
+
+def _update_people(actor: Actor | None, match: Match, purpose: str) -> int:
+    updated = 0
+    for hm in match.households:
+        for pm in hm.people:
+            person = pm.person
+            if person is None or pm.is_new or not pm.changed:
+                continue
+            fields = [k for k in pm.changes if k != "id_number"]
+            for key in fields:
+                setattr(person, key, pm.changes[key])
+            if "id_number" in pm.changes:
+                _set_id_number(person, pm.changes["id_number"])
+                fields += ["id_number_enc", "id_number_hash", "id_number_masked"]
+            if fields:
+                person.save(update_fields=[*fields, "updated_at"])
+            audit_log(
+                actor=actor,
+                action="person.update",
+                obj=person,
+                purpose=purpose,
+                fields=sorted(
+                    {*pm.changes, *(["vulnerabilities"] if pm.kinds_add or pm.kinds_remove else [])}
+                ),
+            )
+            updated += 1
+    return updated
+
+
+def _tags(match: Match, new_people: list[PersonMatch], now: dt.datetime) -> int:
+    rows = []
+    for hm in match.households:
+        for pm in hm.people:
+            person = pm.person
+            assert person is not None
+            if pm.kinds_remove:
+                Vulnerability.objects.filter(person=person, kind__in=pm.kinds_remove).delete()
+            rows += [
+                Vulnerability(
+                    person=person,
+                    grid_id=person.grid_id,
+                    area_path=person.area_path,
+                    kind=kind,
+                    created_at=now,
+                )
+                for kind in pm.kinds_add
+            ]
+    Vulnerability.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def _set_id_number(person: Person, id_number: str) -> None:
+    if id_number:
+        person.id_number_enc = encrypt_value(id_number)
+        person.id_number_hash = lookup_hash(id_number)
+        person.id_number_masked = mask_id_number(id_number)

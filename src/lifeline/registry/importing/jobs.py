@@ -23,6 +23,7 @@ from lifeline.core.errors import PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord
 from lifeline.core.spreadsheets import FileProblem
 from lifeline.registry.importing.commit import CommitResult, plan_commit
+from lifeline.registry.importing.matching import plan_match
 from lifeline.registry.importing.reader import read_table
 from lifeline.registry.importing.validate import Plan, RowError, households_validate
 from lifeline.registry.models import ImportJob
@@ -34,8 +35,12 @@ Status = ImportJob.Status
 ProgressHook = Callable[[str, int, int], None]
 
 
-def import_job_create(*, actor: Actor, file_name: str, content: bytes, language: str) -> ImportJob:
-    """Store an uploaded list as a pending job; nothing in the registry changes yet."""
+def import_job_create(
+    *, actor: Actor, file_name: str, content: bytes, language: str, preview: bool = False
+) -> ImportJob:
+    """Store an uploaded list as a pending job; nothing in the registry changes yet.
+    ``preview``: stop after the check with the counts, and write only once confirmed
+    (``import_job_confirm``)."""
     if not can_anywhere(actor, Perm.REGISTRY_IMPORT):
         raise PermissionDenied(_("Your role may not change the registry."))
     if len(content) > MAX_BYTES:
@@ -50,6 +55,19 @@ def import_job_create(*, actor: Actor, file_name: str, content: bytes, language:
         file_name=os.path.basename(file_name)[:255],
         content=content,
         language=language,
+        preview=preview,
+    )
+
+
+def import_job_confirm(*, actor: Actor, job: ImportJob) -> bool:
+    """Let a previewed job be written: it goes back to pending, to be checked again and
+    committed. False when it was not waiting for confirmation (confirmed twice)."""
+    if job.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the person who uploaded the list may confirm it."))
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
+            status=Status.PENDING, preview=False
+        )
     )
 
 
@@ -61,8 +79,10 @@ def households_check(
         table = read_table(content)
         plan = households_validate(actor=actor, table=table, progress=_phase(progress))
     except FileProblem as exc:
-        return None, [RowError(0, "", exc.code, exc.message)]
-    return plan, plan.errors
+        return None, [RowError.of_file(exc)]
+    if plan.errors:
+        return plan, plan.errors
+    return plan, plan_match(plan).errors
 
 
 def import_job_process(*, job_id: int, progress: ProgressHook | None = None) -> ImportJob:
@@ -81,14 +101,7 @@ def import_job_process(*, job_id: int, progress: ProgressHook | None = None) -> 
             _finish(
                 job,
                 Status.FAILED,
-                [
-                    RowError(
-                        0,
-                        "",
-                        "internal",
-                        _("The import failed unexpectedly. Nothing was saved; please try again."),
-                    )
-                ],
+                [RowError(0, "", "internal")],
             )
     return job
 
@@ -105,12 +118,22 @@ def _run(job: ImportJob, progress: ProgressHook | None) -> None:
         report("validating", 0, len(table.rows))
         plan = households_validate(actor=job.created_by, table=table, progress=_phase(report))
     except FileProblem as exc:
-        _finish(job, Status.INVALID, [RowError(0, "", exc.code, exc.message)])
+        _finish(job, Status.INVALID, [RowError.of_file(exc)])
         return
     if plan.errors:
         _finish(job, Status.INVALID, plan.errors)
         return
+    match = plan_match(plan)
+    job.summary = match.summary()
+    if match.errors:
+        _finish(job, Status.INVALID, match.errors)
+        return
     job.area_path = _common_path([h.grid.path for h in plan.households.values()])
+    if job.preview:
+        job.status = Status.PREVIEW
+        job.errors = []
+        job.save(update_fields=["area_path", "status", "summary", "errors"])
+        return
     job.status = Status.COMMITTING
     job.save(update_fields=["area_path", "status"])
     if progress:
@@ -121,18 +144,7 @@ def _run(job: ImportJob, progress: ProgressHook | None) -> None:
         _finish(
             job,
             Status.FAILED,
-            [
-                RowError(
-                    0,
-                    "",
-                    "conflict",
-                    _(
-                        "Someone registered some of these people or households while the file "
-                        "was being imported. Nothing was saved; upload the file again to see "
-                        "which rows."
-                    ),
-                )
-            ],
+            [RowError(0, "", "conflict")],
         )
         return
     job.created_rows = result.people
@@ -152,7 +164,7 @@ def _finish(job: ImportJob, status: str, errors: list[RowError]) -> None:
     job.status = status
     job.errors = [e.as_dict() for e in errors]
     job.finished_at = clock.now()
-    job.save(update_fields=["status", "errors", "finished_at", "created_rows"])
+    job.save(update_fields=["status", "errors", "finished_at", "created_rows", "summary"])
 
 
 def _common_path(paths: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""Reading an uploaded household list (CSV or XLSX, read by ``core.spreadsheets``) into
+"""Reading an uploaded household list (CSV, XLSX, XLS or ODS, read by ``core.spreadsheets``) into
 numbered rows keyed by column. Row numbers are the ones the user sees in the spreadsheet:
 the header is row 1, so the first person is row 2.
 """
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lifeline.core.spreadsheets import FileProblem, cell_text, normalise_header, sheet_rows
-from lifeline.registry.importing.columns import COLUMN_BY_KEY, HEADER_INDEX, REQUIRED_COLUMNS
+from lifeline.registry.importing.columns import COLUMN_BY_KEY, REQUIRED_COLUMNS, header_index
 
 MAX_ROWS = 100_000
 
@@ -50,6 +50,7 @@ def read_table(content: bytes) -> Table:
                     MAX_ROWS,
                 )
                 % {"max": MAX_ROWS},
+                {"max": MAX_ROWS},
             )
         values += [None] * (width - len(values))
         table.rows.append((number, {key: values[i] for key, i in table.columns.items()}))
@@ -62,13 +63,14 @@ def _map_header(header_row: list[Any]) -> Table:
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     for position, cell in enumerate(header_row):
-        key = HEADER_INDEX.get(normalise_header(cell))
+        key = header_index().get(normalise_header(cell))
         if key is None:
             continue  # extra columns (序号, 备注...) are allowed and ignored
         if key in columns:
             raise FileProblem(
                 "duplicate_column",
                 _("The column “%(column)s” appears twice.") % {"column": cell_text(cell)},
+                {"column": cell_text(cell)},
             )
         columns[key] = position
         headers[key] = cell_text(cell)
@@ -76,6 +78,8 @@ def _map_header(header_row: list[Any]) -> Table:
     if missing:
         names = "、".join(f"{COLUMN_BY_KEY[k].zh}/{COLUMN_BY_KEY[k].en}" for k in missing)
         raise FileProblem(
-            "missing_columns", _("Required columns are missing: %(columns)s.") % {"columns": names}
+            "missing_columns",
+            _("Required columns are missing: %(columns)s.") % {"columns": names},
+            {"columns": names},
         )
     return Table(columns=columns, headers=headers)

@@ -8,6 +8,7 @@ the cost is a handful of queries whatever the file size.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +34,21 @@ from lifeline.registry.importing.columns import (
     parse_sex,
     parse_vulnerabilities,
 )
+from lifeline.registry.importing.messages import error_text
 from lifeline.registry.importing.reader import Table
-from lifeline.registry.models import Area, AreaLevel, Person
+from lifeline.registry.models import Area, AreaLevel
+from lifeline.registry.vocab import relation_parse
 
 Progress = Callable[[int, int], None]
+# What a masked export writes in place of a birth date ("30–39", "90+").
+AGE_BAND = re.compile(r"^\d{1,3}\s*[–—~-]\s*\d{1,3}$|^\d{1,3}\+$")
+
+
+def is_masked(text: str) -> bool:
+    """A phone or ID number as a masked export shows it (138****5678, 43****...)."""
+    return "*" in text or "＊" in text
+
+
 HouseholdKey = tuple[str, str, str]  # grid code, building, unit number
 CHUNK = 500
 PROGRESS_EVERY = 100
@@ -44,13 +56,24 @@ PROGRESS_EVERY = 100
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of one row (row 0: the file as a whole). Stored as code and parameters;
+    ``message`` is its text in the active language."""
+
     row: int
     column: str
     code: str
-    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return error_text(self.code, self.column, self.params)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
+        return {"row": self.row, "column": self.column, "code": self.code, "params": self.params}
+
+    @classmethod
+    def of_file(cls, problem: FileProblem) -> RowError:
+        return cls(0, "", problem.code, dict(problem.params))
 
 
 @dataclass
@@ -64,6 +87,7 @@ class PersonPlan:
     id_number: str
     id_hash: str
     kinds: list[str]
+    kinds_given: bool = True  # the file has the column: the tags are set to these
 
 
 @dataclass
@@ -82,6 +106,7 @@ class Plan:
     total_rows: int
     households: dict[HouseholdKey, HouseholdPlan] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    sex_header: str = ""  # the sex column's header as the file writes it, for errors
 
     @property
     def people_count(self) -> int:
@@ -101,7 +126,6 @@ def households_validate(
         checker.check(number, row)
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
-    checker.check_registered()
     checker.plan.errors.sort(key=lambda e: (e.row, e.column))
     return checker.plan
 
@@ -110,14 +134,14 @@ class _RowChecker:
     def __init__(self, table: Table, covers_path: Callable[[str], bool]) -> None:
         self.table = table
         self.covers_path = covers_path
-        self.plan = Plan(total_rows=len(table.rows))
+        self.plan = Plan(total_rows=len(table.rows), sex_header=self.header("sex"))
         codes = {cell_text(row.get("grid_code")) for _n, row in table.rows}
         self.grids = _grids_by_code(codes - {""})
         self.seen_ids: dict[str, int] = {}
         self.seen_names: dict[tuple[HouseholdKey, str], int] = {}
 
-    def error(self, row: int, column: str, code: str, message: str) -> None:
-        self.plan.errors.append(RowError(row, column, code, message))
+    def error(self, row: int, column: str, code: str, params: dict[str, Any]) -> None:
+        self.plan.errors.append(RowError(row, column, code, params))
 
     def header(self, key: str) -> str:
         return self.table.headers.get(key) or str(COLUMN_BY_KEY[key].label)
@@ -131,7 +155,7 @@ class _RowChecker:
                     number,
                     key,
                     "required",
-                    _("“%(column)s” is required.") % {"column": self.header(key)},
+                    {"column": self.header(key)},
                 )
         for key, limit in MAX_LENGTH.items():
             if len(values.get(key, "")) > limit:
@@ -139,8 +163,7 @@ class _RowChecker:
                     number,
                     key,
                     "too_long",
-                    _("“%(column)s” is too long (at most %(max)d characters).")
-                    % {"column": self.header(key), "max": limit},
+                    {"column": self.header(key), "max": limit},
                 )
         grid = self._grid(number, values.get("grid_code", ""))
         household_values = self._household_values(number, values)
@@ -175,7 +198,7 @@ class _RowChecker:
                 number,
                 "grid_code",
                 "unknown_grid",
-                _("No grid has the code “%(code)s”.") % {"code": code},
+                {"code": code},
             )
             return None
         if not self.covers_path(grid.path):
@@ -183,7 +206,7 @@ class _RowChecker:
                 number,
                 "grid_code",
                 "grid_out_of_scope",
-                _("The grid “%(code)s” is outside your area.") % {"code": code},
+                {"code": code},
             )
             return None
         return grid
@@ -194,13 +217,15 @@ class _RowChecker:
         return result
 
     def _phone(self, number: int, key: str, values: dict[str, str]) -> str:
+        if is_masked(values.get(key, "")):
+            return ""  # a masked export's phone: not given, never written over the real one
         phone = normalise_phone(values.get(key, ""))
         if phone and not phone_is_valid(phone):
             self.error(
                 number,
                 key,
                 "bad_phone",
-                _("“%(column)s” is not a valid phone number.") % {"column": self.header(key)},
+                {"column": self.header(key)},
             )
         return phone
 
@@ -215,15 +240,17 @@ class _RowChecker:
                 number,
                 "name",
                 "required",
-                _("“%(column)s” is required.") % {"column": self.header("name")},
+                {"column": self.header("name")},
             )
         id_number = normalise_id_number(values.get("id_number", ""))
+        if is_masked(values.get("id_number", "")):
+            id_number = ""  # masked: not given
         if id_number and not id_number_is_valid(id_number):
             self.error(
                 number,
                 "id_number",
                 "bad_id_number",
-                _("The ID number is not valid (length, birth date or check digit)."),
+                {},
             )
             id_number = ""
         birth = self._birth_date(number, raw.get("birth_date"), id_number)
@@ -234,7 +261,12 @@ class _RowChecker:
                 number,
                 "vulnerabilities",
                 "unknown_vulnerability",
-                _("Unknown special group: %(labels)s.") % {"labels": "、".join(unknown)},
+                {"labels": "、".join(unknown)},
+            )
+        relation = relation_parse(values.get("relation", ""))
+        if relation is None:
+            self.error(
+                number, "relation", "unknown_relation", {"value": values.get("relation", "")}
             )
         return PersonPlan(
             row=number,
@@ -242,48 +274,42 @@ class _RowChecker:
             sex=sex,
             birth_date=birth,
             phone=self._phone(number, "phone", values),
-            relation=values.get("relation", ""),
+            relation=relation or "",
             id_number=id_number,
             id_hash=lookup_hash(id_number) if id_number else "",
             kinds=kinds,
+            kinds_given="vulnerabilities" in self.table.columns,
         )
 
     def _birth_date(self, number: int, raw: Any, id_number: str) -> dt.date | None:
         from_id = parse_date(id_number[6:14]) if id_number else None
-        if not cell_text(raw):
-            return from_id
+        if not cell_text(raw) or AGE_BAND.match(cell_text(raw)):
+            return from_id  # a masked export shows an age band: not given
         birth = parse_date(raw)
         if birth is None:
             self.error(
                 number,
                 "birth_date",
                 "bad_date",
-                _("“%(column)s” is not a date (use YYYY-MM-DD).")
-                % {"column": self.header("birth_date")},
+                {"column": self.header("birth_date")},
             )
         elif from_id and birth != from_id:
             self.error(
                 number,
                 "birth_date",
                 "birth_date_mismatch",
-                _("The birth date does not match the ID number."),
+                {},
             )
         return birth
 
     def _sex(self, number: int, text: str, id_number: str) -> str:
         from_id = ("M" if int(id_number[16]) % 2 else "F") if id_number else ""
         if not text:
-            if not from_id:
-                self.error(
-                    number,
-                    "sex",
-                    "required",
-                    _("“%(column)s” is required.") % {"column": self.header("sex")},
-                )
+            # Required of a new person only: matching says so (an update may leave it out).
             return from_id
         sex = parse_sex(text)
         if sex is None:
-            self.error(number, "sex", "bad_sex", _("Sex must be 男/女 or M/F."))
+            self.error(number, "sex", "bad_sex", {})
             return ""
         # A sex that disagrees with the ID number is kept: the registry's own forms allow
         # it, and an export of the registry must re-import.
@@ -299,8 +325,7 @@ class _RowChecker:
                     number,
                     key,
                     "household_conflict",
-                    _("“%(column)s” differs from row %(row)d of the same household.")
-                    % {"column": self.header(key), "row": household.first_row},
+                    {"column": self.header(key), "row": household.first_row},
                 )
             elif value and not first:
                 household.values[key] = value
@@ -313,7 +338,7 @@ class _RowChecker:
                     number,
                     "id_number",
                     "duplicate_in_file",
-                    _("This person is already in row %(row)d (same ID number).") % {"row": first},
+                    {"row": first},
                 )
             return
         first = self.seen_names.setdefault((key, person.name), number)
@@ -322,45 +347,8 @@ class _RowChecker:
                 number,
                 "name",
                 "duplicate_in_file",
-                _("This person is already in row %(row)d (same name, same household).")
-                % {"row": first},
+                {"row": first},
             )
-
-    def check_registered(self) -> None:
-        """Persons already in the registry: by ID hash, or by name in the same household."""
-        by_hash = {
-            p.id_hash: p.row for h in self.plan.households.values() for p in h.people if p.id_hash
-        }
-        for chunk in _chunks(list(by_hash), CHUNK):
-            for id_hash in Person.objects.filter(id_number_hash__in=chunk).values_list(
-                "id_number_hash", flat=True
-            ):
-                self.error(
-                    by_hash[str(id_hash)],
-                    "id_number",
-                    "already_registered",
-                    _("A person with this ID number is already registered."),
-                )
-        nameless = {
-            (h.grid.pk, h.building, h.unit_no, p.name): p.row
-            for h in self.plan.households.values()
-            for p in h.people
-            if not p.id_hash
-        }
-        if not nameless:
-            return
-        existing = Person.objects.filter(
-            grid_id__in={k[0] for k in nameless},
-            household__building__name__in={k[1] for k in nameless},
-        ).values_list("grid_id", "household__building__name", "household__unit_no", "name")
-        for key in existing:
-            if key in nameless:
-                self.error(
-                    nameless[key],
-                    "name",
-                    "already_registered",
-                    _("This household already has a person of this name."),
-                )
 
 
 def _grids_by_code(codes: set[str]) -> dict[str, Area]:

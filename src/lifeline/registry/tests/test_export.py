@@ -16,6 +16,7 @@ from lifeline.core.personal import decrypt_value
 from lifeline.registry.exporting import households_export
 from lifeline.registry.importing import import_job_create, import_job_process
 from lifeline.registry.models import Building, Household, ImportJob, Person, Vulnerability
+from lifeline.registry.vocab import relation_parse
 
 
 def _full_values(city) -> list[str]:
@@ -39,7 +40,7 @@ def _people_snapshot() -> set[tuple]:
             p.birth_date,
             p.phone,
             p.id_number_hash,
-            p.relation,
+            relation_parse(p.relation),  # old rows hold the word, re-imported ones the code
             tuple(sorted(p.vulnerabilities.values_list("kind", flat=True))),
         )
         for p in Person.objects.select_related("grid", "household__building")

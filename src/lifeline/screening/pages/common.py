@@ -31,6 +31,7 @@ PLANS = selectors.PLAN_READERS  # policies, rounds, sites, sessions (read)
 PLANNING = Perm.SCREENING_PLAN  # their forms
 REVIEW = selectors.REVIEWERS
 SAMPLING = Perm.SCREENING_SAMPLE
+RESULTS = Perm.SCREENING_RESULTS
 LISTS = Perm.SCREENING_VIEW  # lists of people, read at their area
 ANY_SCREENING = REVIEW
 
@@ -51,6 +52,7 @@ def screening_page(
         "plans": scope.anywhere(PLANS),
         "review": scope.anywhere(REVIEW),
         "sample": scope.anywhere(SAMPLING),
+        "results": scope.anywhere(RESULTS),
     }
     context = {"screening_root": roots[0] if roots else None, "screening_may": may, **context}
     return render(request, template, context, status=status)

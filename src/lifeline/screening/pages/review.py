@@ -39,6 +39,7 @@ def review(request: HttpRequest) -> HttpResponse:
         "day": day,
         "per_site": selectors.review_per_site(data),
         "sampled_to_result": selectors.sampled_to_result_minutes(actor=request.user, day=day),
+        "shipments": list(selectors.shipments_of_day(actor=request.user, day=day)[:500]),
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
     }

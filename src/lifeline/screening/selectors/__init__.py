@@ -57,6 +57,13 @@ from lifeline.screening.selectors.review import (
     review_per_site,
     sampled_to_result_minutes,
 )
+from lifeline.screening.selectors.shipments import (
+    console_sessions,
+    console_sites,
+    lab_units,
+    shipments_incoming,
+    shipments_of_day,
+)
 
 __all__ = [
     "LIST_KINDS",
@@ -73,10 +80,13 @@ __all__ = [
     "Progress",
     "RoundProgress",
     "as_team_visits",
+    "console_sessions",
+    "console_sites",
     "daily_review",
     "door_service_seconds",
     "door_to_door_list",
     "door_to_door_stops",
+    "lab_units",
     "person_by_code",
     "policies_above",
     "policy_get",
@@ -92,6 +102,8 @@ __all__ = [
     "screening_list",
     "session_get",
     "session_list",
+    "shipments_incoming",
+    "shipments_of_day",
     "site_get",
     "site_list",
     "status_counts",

@@ -16,7 +16,15 @@ from lifeline.screening.services.plans_edit import (
 )
 from lifeline.screening.services.policies import policy_create, policy_end, policy_update
 from lifeline.screening.services.results import results_import, results_import_csv
+from lifeline.screening.services.results_jobs import (
+    results_job_create,
+    results_job_get,
+    results_job_process,
+    results_job_start,
+    results_template,
+)
 from lifeline.screening.services.sampling import sample_register, tube_close
+from lifeline.screening.services.shipments import session_start, shipment_send
 
 __all__ = [
     "policy_create",
@@ -25,13 +33,20 @@ __all__ = [
     "recheck_tasks_for_positive",
     "results_import",
     "results_import_csv",
+    "results_job_create",
+    "results_job_get",
+    "results_job_process",
+    "results_job_start",
+    "results_template",
     "round_create",
     "round_update",
     "sample_register",
     "session_create",
     "session_create_from_list",
     "session_open_for_list",
+    "session_start",
     "session_update",
+    "shipment_send",
     "site_create",
     "site_update",
     "tube_close",

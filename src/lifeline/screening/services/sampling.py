@@ -73,6 +73,7 @@ def sample_register(
             missing=_("No such sampling session."),
             denied=DENIED,
         )
+        _require_served(session, person)
     moment = sampled_at or clock.now()
     try:
         with transaction.atomic():
@@ -93,6 +94,15 @@ def sample_register(
             raise Conflict(_("This person is already in this tube."), code="duplicate") from None
         return _replayed(existing, actor=actor, barcode=barcode, person_id=person_id)
     return sample, True
+
+
+def _require_served(session: Session, person: Person) -> None:
+    """A session that names its grids samples their people only (a wrong-area refusal)."""
+    grids = set(session.grids.values_list("pk", flat=True))
+    if grids and person.grid_id not in grids:
+        raise Conflict(
+            _("This person lives outside the grids this session serves."), code="wrong_area"
+        )
 
 
 def _validate(*, client_id: str, barcode: str, pool_size: int) -> None:
@@ -145,6 +155,8 @@ def _register(
     if not can(actor, Perm.SCREENING_SAMPLE, path=tube.area_path):
         # Another place's tube: answered as tube_close answers it, its state unsaid.
         raise NotFound(_("No such tube."))
+    if session is not None and tube.session_id not in (None, session.pk):
+        raise Conflict(_("This tube belongs to another session."), code="tube_other_session")
     if tube.status != TubeStatus.OPEN:
         raise Conflict(_("This tube is closed; start a new tube."), code="tube_closed")
     if tube.members >= tube.pool_size:
@@ -158,6 +170,14 @@ def _register(
         .filter(person=person, status=RecheckStatus.OPEN)
         .first()
     )
+    if (
+        recheck is None
+        and session is not None
+        and Sample.objects.filter(person=person, tube__session=session).exists()
+    ):
+        raise Conflict(
+            _("This person was already sampled in this session."), code="already_sampled"
+        )
     if recheck is not None and tube.pool_size != 1:
         raise Conflict(
             _("This person awaits a recheck and must be sampled in a single tube."),

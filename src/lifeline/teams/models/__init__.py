@@ -12,6 +12,7 @@ skill, size): the plan stays readable and editable when the queues move on, and 
 visit can be inserted into it without reading the queues again.
 """
 
+from lifeline.teams.models.job import PlanJob
 from lifeline.teams.models.plan import Plan, PlanRoute, PlanStop, PlanUnserved, VisitSnapshot
 from lifeline.teams.models.queue import Appointment, Delivery, VisitKind
 from lifeline.teams.models.team import Shift, Skill, Team, TeamMember, Vehicle, local_midnight
@@ -20,6 +21,7 @@ __all__ = [
     "Appointment",
     "Delivery",
     "Plan",
+    "PlanJob",
     "PlanRoute",
     "PlanStop",
     "PlanUnserved",

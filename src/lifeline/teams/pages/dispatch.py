@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,20 +21,19 @@ from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
-from lifeline.core.dates import parse_day
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.safetext import refuses_unsafe_text
 from lifeline.registry.models import Unit
-from lifeline.teams import access, selectors, services, svgmap
-from lifeline.teams.models import Plan, PlanRoute, Team, TeamMember
+from lifeline.teams import access, selectors, services
+from lifeline.teams.models import Plan, PlanRoute, Team, TeamMember, VisitKind
 from lifeline.teams.pages.common import (
     error_text,
-    float_or_none,
     int_or_none,
     reason_label,
     signed_in,
     window_text,
 )
+from lifeline.web.htmx import is_htmx
 
 
 @signed_in
@@ -66,39 +66,6 @@ def _plannable_units(actor: Actor) -> list[Unit]:
     return list(scoped(Unit.objects.filter(pk__in=sorted(mine)), actor).order_by("code"))
 
 
-def _day(data: QueryDict) -> dt.date:
-    day = parse_day(data.get("day"))
-    if day is None:
-        raise ServiceError(
-            _("Please correct the marked fields."), fields={"day": [_("Give a date.")]}
-        )
-    return day
-
-
-@require_POST
-@signed_in
-@refuses_unsafe_text
-def create(request: HttpRequest) -> HttpResponse:
-    data = request.POST
-    target = data.get("target", "")
-    kind, _sep, raw = target.partition(":")
-    pk = int(raw) if raw.isdigit() and len(raw) < 12 else None
-    try:
-        plan = services.plan_create(
-            actor=request.user,
-            day=_day(data),
-            team_id=pk if kind == "team" else None,
-            unit_id=pk if kind == "unit" else None,
-            time_limit=float_or_none(data, "time_limit") or services.plans.DEFAULT_TIME_LIMIT,
-            help_neighbours=data.get("help_neighbours") == "1",
-        )
-    except ServiceError as error:
-        messages.error(request, error_text(error))
-        return redirect("teams:home")
-    messages.success(request, _("Plan made."))
-    return redirect("teams:plan", pk=plan.pk)
-
-
 def _stop_rows(plan: Plan, routes: list[PlanRoute]) -> None:
     for route in routes:
         route.back_at = plan.at(route.end)  # type: ignore[attr-defined]
@@ -107,28 +74,58 @@ def _stop_rows(plan: Plan, routes: list[PlanRoute]) -> None:
             stop.window = window_text(stop.earliest, stop.latest)  # type: ignore[attr-defined]
 
 
+UNSERVED_PAGE = 25
+
+
 @signed_in
 def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan in short: the comparison, one summary line per route and the unserved
+    visits a page at a time; one route's stops when it is chosen (``?route=``)."""
     plan = selectors.plan_get(actor=request.user, pk=pk)
     routes = selectors.routes_of(plan)
     _stop_rows(plan, routes)
-    unserved = list(plan.unserved.all())
-    for row in unserved:
+    chosen_pk = int_or_none(request.GET, "route")
+    chosen = next((r for r in routes if r.pk == chosen_pk), None)
+    unserved_page = Paginator(plan.unserved.all(), UNSERVED_PAGE).get_page(
+        request.GET.get("unserved")
+    )
+    for row in unserved_page:
         row.reason_text = reason_label(row.reason)  # type: ignore[attr-defined]
         row.window = window_text(row.earliest, row.latest)  # type: ignore[attr-defined]
-    km = round(sum(r.distance for r in routes) / 1000, 1)
+    editable = plan.status != Plan.Status.SUPERSEDED and access.may_dispatch(
+        request.user, unit_id=plan.unit_id, area_path=plan.area_path
+    )
     context = {
         "plan": plan,
         "routes": routes,
-        "unserved": unserved,
-        "km": km,
+        "chosen": chosen,
+        "unserved_page": unserved_page,
+        "unserved_open": "unserved" in request.GET,
+        "km": round(sum(r.distance for r in routes) / 1000, 1),
         "served": sum(len(r.stops.all()) for r in routes),
         "saved_percent": round(100 * plan.km_saved / plan.baseline_km) if plan.baseline_km else 0,
         # The buttons, for those who may change the plan (its services check again).
-        "editable": plan.status != Plan.Status.SUPERSEDED
-        and access.may_dispatch(request.user, unit_id=plan.unit_id, area_path=plan.area_path),
+        "editable": editable,
+        "urgent": _urgent_context(request, plan) if editable else None,
     }
     return render(request, "teams/plan.html", context)
+
+
+def _urgent_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
+    q = (request.GET.get("urgent_q") or "").strip()[:100]
+    return {"q": q, "choices": selectors.urgent_choices(actor=request.user, plan=plan, q=q)}
+
+
+@signed_in
+def urgent_choices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The urgent-visit picker's list for a search (an htmx fragment, or the plan page)."""
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    access.require_dispatcher(request.user, unit_id=plan.unit_id, area_path=plan.area_path)
+    if not is_htmx(request):
+        query = request.GET.urlencode()
+        return redirect(reverse("teams:plan", args=[plan.pk]) + (f"?{query}" if query else ""))
+    context = {"plan": plan, "urgent": _urgent_context(request, plan)}
+    return render(request, "teams/partials/urgent_choices.html", context)
 
 
 def _actual(stops: list[Any]) -> dict[str, Any] | None:
@@ -160,16 +157,16 @@ def _version(data: QueryDict) -> int:
 
 
 def _urgent(request: HttpRequest, plan: Plan, data: QueryDict, version: int) -> Any:
-    ref = int_or_none(data, "ref_id")
-    if ref is None:
+    kind, _sep, raw = (data.get("visit") or "").partition(":")
+    if not (raw.isdigit() and len(raw) < 12) or kind not in VisitKind.values:
         raise ServiceError(
-            _("Please correct the marked fields."), fields={"ref_id": [_("Give a number.")]}
+            _("Choose the visit to insert."), fields={"visit": [_("Choose one from the list.")]}
         )
     result = services.plan_insert_urgent(
         actor=request.user,
         plan=plan,
-        kind=data.get("kind", "work_order"),
-        ref_id=ref,
+        kind=kind,
+        ref_id=int(raw),
         expected_version=version,
     )
     if result.unserved is not None:
@@ -240,10 +237,3 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     for route in routes:
         route.crew = crews.get(route.vehicle_id, [])  # type: ignore[attr-defined]
     return render(request, "teams/sheet.html", {"plan": plan, "routes": routes})
-
-
-@signed_in
-def map_page(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = selectors.plan_get(actor=request.user, pk=pk)
-    routes = selectors.routes_of(plan)
-    return render(request, "teams/map.html", {"plan": plan, "drawing": svgmap.draw(plan, routes)})

@@ -18,14 +18,20 @@ from lifeline.core.safetext import refuses_unsafe_text
 from lifeline.teams import selectors, services
 from lifeline.teams.models import PlanStop
 from lifeline.teams.pages.common import error_text, float_or_none, signed_in, window_text
+from lifeline.teams.places import stop_places
 from lifeline.web.htmx import is_htmx
 
 
-def _context(request: HttpRequest, day: dt.date | None = None) -> dict[str, object]:
+def _context(
+    request: HttpRequest, day: dt.date | None = None, revealed: dict[int, str] | None = None
+) -> dict[str, object]:
     mine = selectors.route_for_member(actor=request.user, day=day)
     stops = mine.stops
+    places = stop_places(stops)
     for stop in stops:
         stop.window = window_text(stop.earliest, stop.latest)  # type: ignore[attr-defined]
+        stop.place = places[stop.pk]  # type: ignore[attr-defined]
+        stop.phone = (revealed or {}).get(stop.pk, "")  # type: ignore[attr-defined]
     return {
         "mine": mine,
         "stops": stops,
@@ -74,3 +80,22 @@ def record(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         context = {**_context(request, stop.plan.day), "fragment": True}
         return render(request, "teams/partials/phone_card.html", context)
     return redirect("teams:my_route")
+
+
+@require_POST
+@signed_in
+def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full callback number of one open stop, shown once with a link to call it
+    (audited); the page, or with htmx the card, comes back with it."""
+    stop = selectors.stop_get(actor=request.user, pk=pk)
+    revealed: dict[int, str] = {}
+    try:
+        revealed[stop.pk] = services.stop_contact_reveal(actor=request.user, stop=stop)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        messages.error(request, error_text(error))
+    context = _context(request, stop.plan.day, revealed)
+    if is_htmx(request):
+        return render(request, "teams/partials/phone_card.html", {**context, "fragment": True})
+    return render(request, "teams/phone.html", context)

@@ -61,7 +61,7 @@ class Solved:
     help_neighbours: bool
 
 
-def _target(actor: Actor, team_id: int | None, unit_id: int | None) -> Target:
+def target_of(actor: Actor, team_id: int | None, unit_id: int | None) -> Target:
     if (team_id is None) == (unit_id is None):
         raise ServiceError(
             _("Plan either one team or one unit."), fields={"team_id": [gettext("Required.")]}
@@ -80,7 +80,7 @@ def _target(actor: Actor, team_id: int | None, unit_id: int | None) -> Target:
     return Target(unit, None, teams, units, path)
 
 
-def _check_request(day: dt.date, time_limit: float) -> None:
+def check_request(day: dt.date, time_limit: float) -> None:
     fields: dict[str, list[str]] = {}
     today = clock.today()
     if day < today:
@@ -106,8 +106,8 @@ def plan_solve(
 ) -> Solved:
     """Read the queues and solve the day (optimised and by hand). Writes nothing, holds no
     transaction: the solver may run for ``time_limit`` seconds."""
-    target = _target(actor, team_id, unit_id)
-    _check_request(day, time_limit)
+    target = target_of(actor, team_id, unit_id)
+    check_request(day, time_limit)
     problem = build_day(
         actor=actor,
         day=day,

@@ -232,3 +232,29 @@ def stops_drop_settled_order(*, actor: Actor, order_id: int) -> int:
         )
     log.info("work order %s settled: %s stop(s) left the routes", order_id, len(stops))
     return len(stops)
+
+
+def stop_contact_reveal(*, actor: Actor, stop: PlanStop) -> str:
+    """The full callback number of an open work-order stop, for its crew to call from the
+    door, and an audit record of who saw it (the field's name, never its value).
+
+    Only the route's crew and the plan's dispatchers (``may_record``), only while the
+    stop is open; refused when the stop has no callback number."""
+    from lifeline.teams.places import callback_phone
+
+    if not may_record(actor, stop):
+        raise NotFound(access.NO_PLAN)
+    if stop.completed_at is not None:
+        raise ServiceError(_("This stop is done."), code="stop_done")
+    phone = callback_phone(stop)
+    if not phone:
+        raise ServiceError(_("No callback number for this stop."), code="no_phone")
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action="teams.stop_contact_reveal",
+            obj=stop,
+            fields=["contact_phone"],
+            purpose="call the resident from the route",
+        )
+    return phone

@@ -3,8 +3,6 @@ show, what their buttons do, and who may open them."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -42,13 +40,18 @@ def plan(city, fleet):
 
 
 def test_plan_page_shows_routes_unserved_reasons_and_the_comparison(fleet, plan):
-    page = english(fleet.company_dispatcher).get(reverse("teams:plan", args=[plan.pk]))
+    client = english(fleet.company_dispatcher)
+    page = client.get(reverse("teams:plan", args=[plan.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count('data-testid="stop"') == plan.stops.count() == 12
+    # one summary line per route; the stops only of the route asked for
     assert html.count('data-testid="route"') == 2
-    for stop in plan.stops.all():
-        assert stop.address in html
+    assert 'data-testid="stop"' not in html
+    route = plan.routes.filter(vehicle=fleet.vehicles["A"]).get()
+    one = client.get(reverse("teams:plan", args=[plan.pk]), {"route": route.pk}).content.decode()
+    assert one.count('data-testid="stop"') == route.stops.count() == 6
+    for stop in route.stops.all():
+        assert stop.address in one
     unserved = html.split('data-testid="unserved"')[1]
     assert plan.unserved.get().label in unserved
     assert "Its time window cannot be reached" in unserved
@@ -63,7 +66,7 @@ def test_plan_page_in_chinese_by_default(fleet, plan):
 
 
 def test_pages_of_a_plan_are_refused_outside_the_unit(city, fleet, plan, command_staff):
-    names = ("plan", "sheet", "map")
+    names = ("plan", "sheet", "map", "map_data")
     for user in (fleet.dispatchers["B"], fleet.members["A"], make_user("nobody")):
         for name in names:
             response = client_for(user).get(reverse(f"teams:{name}", args=[plan.pk]))
@@ -92,20 +95,18 @@ def test_route_sheet_lists_each_route_in_order_for_printing(fleet, plan):
     assert positions == sorted(positions)
 
 
-def test_map_draws_areas_routes_stops_and_unserved_without_tiles(fleet, plan):
-    html = (
-        client_for(fleet.company_dispatcher)
-        .get(reverse("teams:map", args=[plan.pk]))
-        .content.decode()
-    )
-    svg = html.split('data-testid="map"')[1].split("</svg>")[0]
-    assert svg.count("<polyline") == 2
-    assert svg.count("<circle") == plan.stops.count()
-    assert svg.count('class="unserved"') == plan.unserved.count() == 1
-    assert svg.count("<polygon") == 2  # grid A's and grid B's outlines
-    assert "http" not in svg.replace("http://www.w3.org", "")
-    for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', svg):
-        assert 0 <= float(x) <= 960 and 0 <= float(y) <= 640
+def test_map_page_loads_leaflet_and_its_data_answers_only_to_readers(fleet, plan):
+    client = english(fleet.company_dispatcher)
+    html = client.get(reverse("teams:map", args=[plan.pk])).content.decode()
+    assert "teams/vendor/leaflet/leaflet.js" in html and "teams/plan_map.js" in html
+    assert 'data-testid="legend"' in html and "A-1" in html and "not served (1)" in html
+    data = client.get(reverse("teams:map_data", args=[plan.pk])).json()
+    kinds = [f["properties"]["kind"] for f in data["features"]]
+    assert kinds.count("route") == 2 and kinds.count("stop") == plan.stops.count()
+    assert kinds.count("unserved") == 1 and kinds.count("area") == 2
+    assert "http" not in str(data)
+    outsider = client_for(fleet.dispatchers["B"]).get(reverse("teams:map_data", args=[plan.pk]))
+    assert outsider.status_code == 404
 
 
 def test_dispatcher_makes_publishes_and_edits_a_plan_from_the_pages(city, fleet):
@@ -113,12 +114,9 @@ def test_dispatcher_makes_publishes_and_edits_a_plan_from_the_pages(city, fleet)
     client = english(fleet.dispatchers["A"])
     home = client.get(reverse("teams:home")).content.decode()
     assert f'value="team:{fleet.teams["A"].pk}"' in home
-    made = client.post(
-        reverse("teams:create"),
-        {"target": f"team:{fleet.teams['A'].pk}", "day": DAY.isoformat(), "time_limit": "1"},
+    plan = plan_create(
+        actor=fleet.dispatchers["A"], team_id=fleet.teams["A"].pk, day=DAY, time_limit=FAST
     )
-    plan = Plan.objects.get()
-    assert made.status_code == 302 and made["Location"] == reverse("teams:plan", args=[plan.pk])
     act = reverse("teams:act", args=[plan.pk, "publish"])
     client.post(act, {"version": "1"})
     plan.refresh_from_db()
@@ -138,7 +136,7 @@ def test_dispatcher_makes_publishes_and_edits_a_plan_from_the_pages(city, fleet)
     urgent = make_order(grid=city.grid_a, unit=fleet.units["A"], near=CENTRES["A"])
     client.post(
         reverse("teams:act", args=[plan.pk, "urgent"]),
-        {"version": "3", "kind": "work_order", "ref_id": urgent.pk},
+        {"version": "3", "visit": f"work_order:{urgent.pk}"},
     )
     assert plan.stops.filter(ref_id=urgent.pk).exists()
 
@@ -222,7 +220,7 @@ def test_plan_page_compares_planned_and_actual_as_the_crew_records(city, fleet):
     with clock.frozen_at(first.eta + dt.timedelta(minutes=20)):
         stop_arrive(actor=fleet.members["A"], stop=first, km=first.planned_km + 0.7)
     html = english(dispatcher).get(reverse("teams:plan", args=[plan.pk])).content.decode()
-    actual = html.split('data-testid="actual"')[1].split("</p>")[0]
+    actual = html.split('data-testid="actual"')[1].split("</span>")[0]
     assert "1 reached" in actual and "20 min against plan" in actual
     assert f"trip meter {first.planned_km + 0.7} km, planned {first.planned_km} km" in actual
 

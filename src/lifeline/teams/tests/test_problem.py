@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from lifeline.teams.mapdata import _boundary, plan_geojson
 from lifeline.teams.models import Plan, Shift
 from lifeline.teams.planner.distances import HaversineDistance, OsrmDistance
 from lifeline.teams.problem import (
@@ -18,7 +19,6 @@ from lifeline.teams.problem import (
     unit_subtree,
 )
 from lifeline.teams.services import plan_create
-from lifeline.teams.svgmap import Projection, _boundary, convex_hull, draw
 from lifeline.teams.tests.helpers import DAY, make_orders
 
 
@@ -72,35 +72,22 @@ def test_road_network_is_switched_on_by_setting_never_called_in_tests(settings):
     assert isinstance(provider, OsrmDistance) and provider.base_url == "http://osrm.invalid:5000"
 
 
-def test_convex_hull_keeps_the_outer_points():
-    square = [(0, 0), (2, 0), (2, 2), (0, 2), (1, 1), (1, 0)]
-    assert sorted(convex_hull(square)) == [(0, 0), (0, 2), (2, 0), (2, 2)]
-    assert convex_hull([(1, 1), (1, 1)]) == [(1, 1)]
-
-
 def test_boundary_reads_geojson_polygons(city):
     city.grid_a.boundary = {
         "type": "Feature",
         "geometry": {
             "type": "Polygon",
-            "coordinates": [[[113.1, 27.8], [113.2, 27.8], [113.2, 27.9]]],
+            "coordinates": [[[113.1, 27.8], [113.2, 27.8], [113.2, 27.9], [113.1, 27.8]]],
         },
     }
-    assert _boundary(city.grid_a) == [(113.1, 27.8), (113.2, 27.8), (113.2, 27.9)]
+    geometry = _boundary(city.grid_a)
+    assert geometry is not None and geometry["type"] == "Polygon"
+    assert len(geometry["coordinates"][0]) == 4
     city.grid_a.boundary = {"type": "Polygon", "coordinates": "nonsense"}
-    assert _boundary(city.grid_a) == []
+    assert _boundary(city.grid_a) is None
 
 
-def test_projection_fits_every_point_in_the_frame():
-    points = [(113.1, 27.8), (113.2, 27.9), (113.15, 27.85)]
-    project = Projection(points)
-    for lng, lat in points:
-        x, y = project(lng, lat)
-        assert 0 <= x <= 960 and 0 <= y <= 640
-    assert project(113.1, 27.9)[1] < project(113.1, 27.8)[1], "north is up"
-
-
-def test_map_uses_a_stored_boundary_when_there_is_one(city, fleet):
+def test_map_data_uses_a_stored_boundary_and_hulls_the_rest(city, fleet):
     ring = [[113.14, 27.82], [113.16, 27.82], [113.16, 27.84], [113.14, 27.84], [113.14, 27.82]]
     city.grid_a.boundary = {"type": "Polygon", "coordinates": [ring]}
     city.grid_a.save()
@@ -108,11 +95,19 @@ def test_map_uses_a_stored_boundary_when_there_is_one(city, fleet):
     plan = plan_create(
         actor=fleet.company_dispatcher, unit_id=fleet.company.pk, day=DAY, time_limit=0.2
     )
-    drawing = draw(plan, list(Plan.objects.get(pk=plan.pk).routes.all()))
-    outlines = {a.name: a.points for a in drawing.areas}
-    assert len(outlines[city.grid_a.name].split()) == len(ring)
-    assert len(drawing.routes) == 2 and sum(len(r.stops) for r in drawing.routes) == 6
-    assert drawing.scale_px >= 60
+    routes = list(Plan.objects.get(pk=plan.pk).routes.all())
+    features = plan_geojson(plan, routes)["features"]
+    kinds = [f["properties"]["kind"] for f in features]
+    areas = {
+        f["properties"]["name"]: f["geometry"]
+        for f in features
+        if f["properties"]["kind"] == "area"
+    }
+    assert len(areas[city.grid_a.name]["coordinates"][0]) == len(ring)
+    assert areas[city.grid_b.name]["type"] == "Polygon"  # grid B has none: its visits' hull
+    assert kinds.count("route") == 2 and kinds.count("depot") == 2 and kinds.count("stop") == 6
+    colours = {f["properties"]["colour"] for f in features if f["properties"]["kind"] == "route"}
+    assert len(colours) == 2
 
 
 @pytest.mark.parametrize("seconds,text", [(0, "00:00"), (8 * 3600 + 5 * 60, "08:05")])

@@ -32,6 +32,7 @@ __all__ = [
     "field_rows",
     "flash_error",
     "permission_required",
+    "refusal_text",
 ]
 
 View = Callable[..., HttpResponse]
@@ -101,5 +102,18 @@ def emergency_check(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/partials/emergency.html", {"words": words})
 
 
+def refusal_text(error: ServiceError) -> str:
+    """A refusal said once: its message, and the fields' messages only when the message
+    itself is the general "correct the marked fields" (never a field's internal name)."""
+    message = _(str(error.message))
+    if error.fields and str(error.message) in (GENERAL_REFUSAL, _(GENERAL_REFUSAL)):
+        texts = dict.fromkeys(str(text) for texts in error.fields.values() for text in texts)
+        return " ".join([message, *texts])
+    return message
+
+
+GENERAL_REFUSAL = "Please correct the marked fields."
+
+
 def flash_error(request: HttpRequest, error: ServiceError) -> None:
-    messages.error(request, error_text(error))
+    messages.error(request, refusal_text(error))

@@ -22,6 +22,7 @@ from lifeline.registry import selectors as registry
 from lifeline.registry import tree
 from lifeline.registry.models import AreaLevel
 from lifeline.web.htmx import is_htmx
+from lifeline.web.templatetags.lifeline_web import local_name
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel
 from lifeline.workorders.pages.common import (
@@ -161,8 +162,20 @@ def create(request: HttpRequest) -> HttpResponse:
             template = "workorders/hotline.html"
         return render(request, template, context, status=400)
     if is_htmx(request):
-        context = {"intake": intake, "order": intake.order}
-        return render(request, "workorders/partials/created.html", context, status=201)
+        # The answer also brings the caller's open orders again (an out-of-band swap of
+        # the panel) and a fresh form for the next request of the same call.
+        phone = str(request.session.get(SESSION_CALLER, ""))
+        caller = _caller(actor, phone, str(person.pk) if person is not None else "")
+        context = _form_context(
+            actor,
+            **caller,
+            intake=intake,
+            order=intake.order,
+            refresh_orders=bool(phone) and not caller.get("phone_error"),
+        )
+        response = render(request, "workorders/partials/created.html", context, status=201)
+        response["HX-Trigger"] = "workorderFiled"
+        return response
     # Post/redirect/get: reloading the answer must not file the order again.
     live = intake.duplicate_of or intake.order
     if intake.call_120:
@@ -173,7 +186,9 @@ def create(request: HttpRequest) -> HttpResponse:
     else:
         text = _("Order %(number)s filed and sent to %(unit)s.")
     unit = live.responsible_unit
-    messages.success(request, text % {"number": live.number, "unit": unit.name if unit else "—"})
+    messages.success(
+        request, text % {"number": live.number, "unit": local_name(unit) if unit else "—"}
+    )
     return redirect("workorders:hotline")  # the console, ready for the next call
 
 

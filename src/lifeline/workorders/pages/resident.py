@@ -1,6 +1,10 @@
 """The resident form (channel a): mobile-first, no login. A phone proven by a one-time code
-opens, for two hours, a session in which the resident files requests and follows their
-own; a resolved order is confirmed (or reopened) with the code sent when it was resolved.
+opens, for two hours, a session in which the resident files requests, follows their own
+and, once one is resolved, says with one tap whether the need was met (without a session,
+with the code sent when it was resolved).
+
+Words of an emergency (``services.emergencies``) show their banner as the text arrives in
+the browser and again on the answer page, checked by the server.
 
 Sessions live in the database, like the rate limits, so any app server serves any
 step of the flow.
@@ -16,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -25,12 +30,30 @@ from lifeline.core.safetext import refuse_unsafe
 from lifeline.workorders import selectors, services
 from lifeline.workorders.models import Channel, Status
 from lifeline.workorders.pages.common import error_text, extra_from, field_rows
-from lifeline.workorders.services.triage import emergency_words_in
+from lifeline.workorders.services.emergencies import (
+    EMERGENCIES,
+    Emergency,
+    emergencies_in,
+    emergency_table,
+)
+from lifeline.workorders.services.resident import workorder_answer_as_resident
 
 SESSION_PHONE = "resident_phone"
 SESSION_UNTIL = "resident_until"
 SESSION_PENDING = "resident_pending_phone"
 VERIFIED_FOR = dt.timedelta(hours=2)
+
+# What each status means for the resident who filed the order.
+STATUS_TEXT = {
+    Status.RECEIVED: gettext_lazy("We have your request and are finding who handles it."),
+    Status.DISPATCHED: gettext_lazy("Sent to the unit in charge; they will take it up soon."),
+    Status.ACCEPTED: gettext_lazy("The unit in charge has taken it up."),
+    Status.IN_PROGRESS: gettext_lazy("Someone is working on it."),
+    Status.RESOLVED: gettext_lazy("The unit says it is done. Please tell us if your need is met."),
+    Status.CLOSED: gettext_lazy("Finished."),
+    Status.REOPENED: gettext_lazy("Opened again; the unit in charge will handle it again."),
+    Status.CANCELLED: gettext_lazy("Cancelled."),
+}
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -50,6 +73,13 @@ def verified_phone(request: HttpRequest) -> str:
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> Any:
     return render(request, f"workorders/resident/{template}", context, status=status)
+
+
+def _banners(found: list[Emergency], *, all_kinds: bool) -> list[dict[str, Any]]:
+    """The banners to render: on the form every kind (hidden unless found, for the
+    browser's check to show), on an answer page only the ones found."""
+    kinds = EMERGENCIES if all_kinds else found
+    return [{"emergency": e, "shown": e in found} for e in kinds]
 
 
 @never_cache
@@ -79,7 +109,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     try:
         phone = services.verification_check(phone=pending, code=request.POST.get("code", "")[:12])
     except ServiceError as error:
-        return _page(request, "verify.html", {"error": error_text(error)}, error.status)
+        return _page(
+            request, "verify.html", {"error": error_text(error, field_names=False)}, error.status
+        )
     request.session.cycle_key()  # a new session id once the phone is proven
     request.session[SESSION_PHONE] = phone
     request.session[SESSION_UNTIL] = (clock.now() + VERIFIED_FOR).isoformat()
@@ -87,12 +119,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     return redirect("workorders:resident_home")
 
 
-def _home_context(phone: str, **more: Any) -> dict[str, Any]:
+def _home_context(phone: str, description: str = "", **more: Any) -> dict[str, Any]:
     return {
-        "phone": phone,
         "categories": selectors.category_list(),
         "places": selectors.resident_places(),
         "orders": selectors.workorder_for_resident(phone=phone),
+        "emergency_table": emergency_table(),
+        "emergency_banners": _banners(emergencies_in(description), all_kinds=True),
         **more,
     }
 
@@ -135,13 +168,13 @@ def create(request: HttpRequest) -> HttpResponse:
             client_ip=client_ip(request),
         )
     except ServiceError as error:
-        if emergency_words_in(data.get("description", "")):
-            # Whatever else is wrong with the form, the resident must read "call 120 now".
-            return _page(request, "call_120.html", {"intake": None}, status=error.status)
+        # Whatever else is wrong with the form, the banners of the words it holds show
+        # (server-side: the resident may have no JavaScript).
         category = selectors.category_list().filter(code=data.get("category", "")).first()
         context = _home_context(
             phone,
-            error=error_text(error),
+            description=data.get("description", ""),
+            error=error_text(error, field_names=False),
             fields=field_rows(category, extra_from(data)),
             posted=data,
         )
@@ -151,25 +184,65 @@ def create(request: HttpRequest) -> HttpResponse:
     if intake.repeat:
         already = _("You already filed this request as %(number)s; it was not filed again.")
         messages.info(request, already % {"number": intake.order.number})
-    if not intake.repeat or intake.call_120:
+    if not intake.repeat or intake.call_120 or emergencies_in(intake.order.description):
         url += "?filed=1"
     return redirect(url)
 
 
 @never_cache
 def order(request: HttpRequest, number: str) -> HttpResponse:
-    """One of the resident's own orders: status, unit in charge, times."""
+    """One of the resident's own orders: what they asked for, its status in words, what
+    was done; once resolved, one tap says whether the need was met (POST)."""
     phone = verified_phone(request)
     if not phone:
         return redirect("workorders:resident_start")
     item = selectors.workorder_track(numbers=[number[:20]], phone=phone).first()
     if item is None:
         return _page(request, "order.html", {"error": _(str(NotFound().message))}, 404)
+    if request.method == "POST":
+        return _answer(request, phone, item)
     if request.GET.get("filed"):
-        # Where the form sends the resident after filing: the number, or "call 120 now".
-        template = "call_120.html" if item.emergency else "created.html"
-        return _page(request, template, {"intake": None, "order": item})
-    return _page(request, "order.html", {"order": item, "resolved": item.status == Status.RESOLVED})
+        # Where the form sends the resident after filing: the number, and the banner of
+        # any emergency the words speak of, checked here by the server.
+        banners = _banners(emergencies_in(item.description), all_kinds=False)
+        return _page(request, "created.html", {"order": item, "emergency_banners": banners})
+    return _page(request, "order.html", _order_context(item))
+
+
+def _order_context(item: Any, **more: Any) -> dict[str, Any]:
+    return {
+        "order": item,
+        "status_text": STATUS_TEXT.get(item.status, ""),
+        "resolution_note": selectors.workorder_resolution_note(order=item),
+        "resolved": item.status == Status.RESOLVED,
+        **more,
+    }
+
+
+def _answer(request: HttpRequest, phone: str, item: Any) -> HttpResponse:
+    """The resident's one-tap answer to a resolved order: met (closed) or not (reopened)."""
+    data = request.POST
+    satisfaction = data.get("satisfaction", "")
+    try:
+        refuse_unsafe(data)
+        done = workorder_answer_as_resident(
+            phone=phone,
+            number=item.number,
+            satisfied=data.get("answer", "yes") != "no",
+            satisfaction=int(satisfaction) if satisfaction.isdigit() else None,
+            note=data.get("note", "")[:2000],
+        )
+    except ServiceError as error:
+        context = _order_context(item, error=error_text(error, field_names=False))
+        return _page(request, "order.html", context, error.status)
+    if done.status == Status.CLOSED:
+        messages.success(request, _("Thank you. The request is closed."))
+    else:
+        messages.info(
+            request, _("We are sorry. The request was reopened and will be handled again.")
+        )
+    # Post/redirect/get: reloading the page must not answer twice.
+    return redirect("workorders:resident_order", number=done.number)
 
 
 @never_cache
@@ -191,7 +264,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
             note=data.get("note", "")[:2000],
         )
     except ServiceError as error:
-        context.update(number=data.get("number", "")[:20], error=error_text(error))
+        context.update(
+            number=data.get("number", "")[:20], error=error_text(error, field_names=False)
+        )
         return _page(request, "confirm.html", context, error.status)
     return _page(request, "confirm.html", {"done": done})
 

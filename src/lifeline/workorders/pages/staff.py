@@ -15,20 +15,27 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lifeline.accounts.models import User
 from lifeline.accounts.permissions import Perm
+from lifeline.core import clock
 from lifeline.core.actors import display_label
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.safetext import refuse_unsafe
 from lifeline.registry import selectors as registry
+from lifeline.registry.sensitive import REVEAL_REASONS
+from lifeline.web.htmx import is_htmx
 from lifeline.workorders import selectors, services
+from lifeline.workorders.clocks import deadline_of
+from lifeline.workorders.labels import choice_label, person_label
 from lifeline.workorders.models import Category, Status, WorkOrder, WorkOrderEvent
 from lifeline.workorders.pages.common import flash_error, permission_required
-from lifeline.workorders.services import common
+from lifeline.workorders.services.contact import contact_reveal_may
 from lifeline.workorders.services.extra_fields import field_label
 from lifeline.workorders.services.photos import MAX_PHOTO_BYTES
+from lifeline.workorders.services.transitions import workorder_actions
 
 PAGE_SIZE = 50
 SORTS = {
@@ -54,19 +61,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         overdue=overdue,
         q=params.get("q", "")[:100],
     ).order_by(*SORTS.get(sort, SORTS["due"]))
-    context = {
-        "page": Paginator(qs, PAGE_SIZE).get_page(params.get("page")),
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    context: dict[str, Any] = {
+        "page": page,
         "statuses": Status.choices,
         "categories": selectors.category_list(),
         "status": status,
         "overdue": overdue,
         "sort": sort if sort in SORTS else "due",
-        "overdue_ids": set(
-            selectors.workorder_list(actor=request.user, overdue=True).values_list("pk", flat=True)[
-                :2000
-            ]
-        ),
     }
+    now, orders = clock.now(), list(page.object_list)
+    duplicates = selectors.likely_duplicate_map(actor=request.user, orders=orders)
+    for order in orders:
+        order.deadline = deadline_of(order, now)  # type: ignore[attr-defined]
+        order.flagged = duplicates.get(order.pk, [])  # type: ignore[attr-defined]
+    context["orders"] = orders
     return render(request, "workorders/queue.html", context)
 
 
@@ -85,18 +94,28 @@ def extra_rows(category: Category, extra: dict[str, Any] | None) -> list[tuple[s
         value = extra[name]
         if value is None or value == "":
             continue
-        shown = (_("yes") if value else _("no")) if isinstance(value, bool) else str(value)
+        definition = definitions.get(name, {})
+        if isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        elif definition.get("type") == "choice":
+            shown = choice_label(value)
+        else:
+            shown = str(value)
         label = field_label(definitions[name]) if name in definitions else str(name)
         rows.append((label, shown))
     return rows
 
 
 def timeline_rows(events: Iterable[WorkOrderEvent]) -> list[WorkOrderEvent]:
-    """The timeline with who took each step as shown (``who``): the username, or "System"
-    in the page's language with the reason the system gave (kept in the event's data)."""
+    """The timeline with who took each step as shown (``who``): the person's display name
+    or role (never a login name), or "System" in the page's language with the reason the
+    system gave (kept in the event's data)."""
     rows = list(events)
     for event in rows:
-        who = display_label(event.actor_label)
+        if event.actor_id is not None:
+            event.who = person_label(event.actor)  # type: ignore[attr-defined]
+            continue
+        who = display_label("")
         data = event.data if isinstance(event.data, dict) else {}
         reason = str(data.get("system_reason") or "")
         # The reasons are English phrases marked for translation where they are given.
@@ -109,20 +128,24 @@ def timeline_rows(events: Iterable[WorkOrderEvent]) -> list[WorkOrderEvent]:
 @permission_required(Perm.WORKORDER_VIEW)
 def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.workorder_get(actor=request.user, pk=pk)
+    actions = workorder_actions(actor=request.user, order=order)
     context = {
         "order": order,
+        "actions": actions,
+        "deadline": deadline_of(order, clock.now()),
+        "contact": contact_item(request.user, order),
+        "likely_duplicates": selectors.workorder_likely_duplicates(actor=request.user, order=order),
         "extra_rows": extra_rows(order.category, order.extra),
         "timeline": timeline_rows(selectors.workorder_timeline(actor=request.user, order=order)),
         "photos": selectors.photo_list(actor=request.user, order=order),
         "stops": order.stops.all(),
-        "units": registry.unit_list(actor=request.user).order_by("kind", "name")[:300],
+        "units": (
+            registry.unit_list(actor=request.user).order_by("kind", "name")[:300]
+            if "transfer" in actions
+            else []
+        ),
         "colleagues": selectors.colleagues(actor=request.user, order=order)[:100],
         "mine": order.claimed_by_id == request.user.pk,
-        # Which buttons to show; each service checks again when one is pressed.
-        "may_handle": common.can_handle(request.user, order),
-        "may_dispatch": common.can_at(request.user, Perm.WORKORDER_DISPATCH, order),
-        "may_add": common.can_at(request.user, common.ADD_TO, order),
-        "may_reopen": common.can_at(request.user, common.REOPEN, order),
     }
     return render(request, "workorders/order.html", context)
 
@@ -147,6 +170,13 @@ def _to_user(request: HttpRequest, data: QueryDict) -> User | None:
     if user is None:
         raise NotFound()
     return user
+
+
+def _into(request: HttpRequest, data: QueryDict) -> WorkOrder:
+    raw = data.get("into", "")
+    if not raw.isdigit() or len(raw) > 12:
+        raise ServiceError(_("Choose the order to merge into."))
+    return selectors.workorder_get(actor=request.user, pk=int(raw))
 
 
 def _version(data: QueryDict) -> int | None:
@@ -239,6 +269,12 @@ STEPS: dict[str, tuple[Step, str]] = {
         ),
         gettext_noop("Done; the resident was sent a code to confirm."),
     ),
+    "merge": (
+        lambda r, o, d: services.workorder_merge(
+            actor=r.user, duplicate=o, into=_into(r, d), note=d.get("note", "")
+        ),
+        gettext_noop("Closed as a duplicate."),
+    ),
     "photo": (
         lambda r, o, d: services.photo_add(
             actor=r.user,
@@ -300,3 +336,49 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         for o in orders
     ]
     return render(request, "workorders/mine.html", {"rows": rows})
+
+
+def contact_item(actor: Any, order: WorkOrder, **more: Any) -> dict[str, Any]:
+    """The contact phone as the registry's reveal partial shows it: masked, with the
+    reveal form when the actor may reveal at the order's place."""
+    return {
+        "field": "contact_phone",
+        "label": _("contact phone"),
+        "masked": order.contact_phone_masked,
+        "reveal_url": reverse("workorders:contact_reveal", args=[order.pk]),
+        "reasons": list(REVEAL_REASONS.items()),
+        "may_reveal": contact_reveal_may(actor, order),
+        **more,
+    }
+
+
+@never_cache
+@require_POST
+@permission_required(Perm.WORKORDER_VIEW)
+def contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact phone in full, once, with a reason; audited (``workorder_contact_reveal``)."""
+    order = selectors.workorder_get(actor=request.user, pk=pk)
+    purpose, reason = request.POST.get("purpose", ""), request.POST.get("reason", "")
+    item = contact_item(request.user, order, may_reveal=True)
+    status = 200
+    try:
+        refuse_unsafe(request.POST)
+        item["value"] = services.workorder_contact_reveal(
+            actor=request.user, order=order, reason=reason, purpose=purpose
+        )
+        item["revealed"] = True
+    except ServiceError as error:
+        if not ({"purpose", "reason"} & set(error.fields)) and error.status != 429:
+            raise
+        texts = [m for key in ("reason", "purpose") for m in error.fields.get(key, [])]
+        item.update(
+            errors=texts or [str(error.message)],
+            purpose=purpose[:200],
+            reason=reason if reason in REVEAL_REASONS else "",
+        )
+        status = error.status
+    if is_htmx(request):
+        return render(request, "registry/partials/reveal.html", {"item": item}, status=status)
+    back = reverse("workorders:order", args=[order.pk])
+    context = {"item": item, "back_url": back, "heading": order.number}
+    return render(request, "registry/reveal_page.html", context, status=status)

@@ -11,6 +11,7 @@ from lifeline.workorders.services.closing import (
     workorder_resolve,
     workorder_resolve_from_route,
 )
+from lifeline.workorders.services.contact import workorder_contact_reveal
 from lifeline.workorders.services.escalation import workorder_escalate, workorder_warn
 from lifeline.workorders.services.intake import Intake, workorder_create
 from lifeline.workorders.services.lifecycle import (
@@ -47,6 +48,7 @@ __all__ = [
     "workorder_comment",
     "workorder_complete",
     "workorder_confirm",
+    "workorder_contact_reveal",
     "workorder_create",
     "workorder_dispatch",
     "workorder_escalate",

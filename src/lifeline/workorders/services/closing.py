@@ -28,6 +28,7 @@ from lifeline.workorders.services import common
 from lifeline.workorders.services.lifecycle import set_status, step
 from lifeline.workorders.services.photos import check_photo, photo_add
 from lifeline.workorders.services.routing import clock_target
+from lifeline.workorders.services.transitions import allowed_from as transition_from
 
 CONFIRM_CODE_VALID = dt.timedelta(hours=72)
 CONFIRM_MAX_ATTEMPTS = 5
@@ -47,7 +48,7 @@ def workorder_resolve(
             order=order,
             new=Status.RESOLVED,
             kind=EventKind.RESOLVED,
-            allowed_from=(Status.ACCEPTED, Status.IN_PROGRESS),
+            allowed_from=transition_from("resolve"),
             note=note,
             expected_version=expected_version,
             more=_confirmation(order, code),
@@ -212,7 +213,7 @@ def _close(
         if actor is not None:
             common.require_handler(actor, locked)
         before = locked.status
-        fields = set_status(locked, Status.CLOSED, allowed_from=(Status.RESOLVED,))
+        fields = set_status(locked, Status.CLOSED, allowed_from=transition_from("close"))
         locked.closed_at, locked.satisfaction, locked.confirm_code_hash = (
             clock.now(),
             satisfaction,
@@ -243,7 +244,7 @@ def workorder_reopen(
         if not _resident:
             common.require_reopener(actor, locked)
         before = locked.status
-        fields = set_status(locked, Status.REOPENED, allowed_from=(Status.RESOLVED, Status.CLOSED))
+        fields = set_status(locked, Status.REOPENED, allowed_from=transition_from("reopen"))
         target = clock_target(category=locked.category, priority=locked.priority)
         (locked.due_response_at, locked.due_resolution_at, locked.warn_at) = target.due(clock.now())
         locked.responded_at = locked.resolved_at = locked.closed_at = locked.warned_at = None

@@ -36,7 +36,7 @@ def validate_extra(
         errors[f"extra.{name}"] = [_("Unknown field for this category.")]
     for name, definition in definitions.items():
         raw = extra.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str | list) and not str(raw).strip("[] ")):
             if definition.get("required"):
                 errors[f"extra.{name}"] = [
                     _("%(field)s is required.") % {"field": field_label(definition)}
@@ -52,6 +52,8 @@ def validate_extra(
 def _convert(definition: dict[str, Any], raw: Any) -> Any:
     kind = definition.get("type", "text")
     label = field_label(definition)
+    if isinstance(raw, list) and kind != "multichoice":
+        raise ValueError(_("%(field)s takes one value.") % {"field": label})
     if kind == "text":
         value: Any = str(raw).strip()[:500]
     elif kind == "int":
@@ -80,6 +82,14 @@ def _convert(definition: dict[str, Any], raw: Any) -> Any:
             raise ValueError(
                 _("%(field)s must be a date (YYYY-MM-DD).") % {"field": label}
             ) from None
+    elif kind == "multichoice":
+        # Several of the allowed values (Open311 ``multivaluelist``, ``attribute[x][]``).
+        values = [str(v).strip() for v in (raw if isinstance(raw, list) else [raw])]
+        values = [v for v in values if v]
+        allowed = definition.get("choices", [])
+        if not values or any(v not in allowed for v in values):
+            raise ValueError(_("%(field)s: not one of the allowed values.") % {"field": label})
+        return sorted(set(values), key=allowed.index)
     elif kind == "choice":
         value = str(raw).strip()
         if value not in definition.get("choices", []):

@@ -26,6 +26,7 @@ from lifeline.workorders.models import (
     WorkOrder,
 )
 from lifeline.workorders.services import abuse, common
+from lifeline.workorders.services.duplicates import likely_duplicate_for
 from lifeline.workorders.services.extra_fields import validate_extra
 from lifeline.workorders.services.routing import (
     RoutingConfig,
@@ -333,6 +334,18 @@ def _insert(
     due_response, due_resolution, warn_at = target.due(now)
     # The number is made of the day and the row's id, drawn first so that the row goes in
     # whole: routed and numbered (or, for a duplicate, already linked and cancelled).
+    likely = None
+    if first is None:
+        likely = likely_duplicate_for(
+            category=draft.category,
+            area_path=draft.area.path,
+            description=description,
+            now=now,
+            person_id=draft.person.pk if draft.person else None,
+            household_id=draft.household.pk if draft.household else None,
+            contact_phone=contact.get("contact_phone", ""),
+            address=address,
+        )
     pk = db.next_id(WorkOrder)
     order = WorkOrder(
         pk=pk,
@@ -361,6 +374,7 @@ def _insert(
         created_at=now,
         updated_at=now,
         duplicate_of=first,
+        likely_duplicate_of=likely,
         **contact,
     )
     db.insert([order])

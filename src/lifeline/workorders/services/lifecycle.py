@@ -22,6 +22,7 @@ from lifeline.registry.models import Unit
 from lifeline.workorders.models import EventKind, Priority, Status, WorkOrder, WorkOrderEvent
 from lifeline.workorders.services import common
 from lifeline.workorders.services.routing import clock_target, next_unit_up, route
+from lifeline.workorders.services.transitions import allowed_from as transition_from
 
 
 def pause_statuses(order: WorkOrder) -> tuple[str, ...]:
@@ -97,7 +98,7 @@ def workorder_dispatch(
             unit=target,
             kind=EventKind.DISPATCHED,
             note=common.clean_note(note, required=False),
-            allowed_from=(Status.RECEIVED,),
+            allowed_from=transition_from("dispatch"),
         )
 
 
@@ -119,13 +120,7 @@ def workorder_transfer(
             unit=unit,
             kind=EventKind.TRANSFERRED,
             note=reason,
-            allowed_from=(
-                Status.RECEIVED,
-                Status.DISPATCHED,
-                Status.ACCEPTED,
-                Status.IN_PROGRESS,
-                Status.REOPENED,
-            ),
+            allowed_from=transition_from("transfer"),
         )
 
 
@@ -181,7 +176,7 @@ def workorder_return(
             kind=EventKind.RETURNED,
             note=reason,
             new_status=Status.RECEIVED,
-            allowed_from=(Status.DISPATCHED, Status.ACCEPTED, Status.REOPENED),
+            allowed_from=transition_from("return"),
         )
 
 
@@ -209,7 +204,7 @@ def workorder_accept(
             order=order,
             new=Status.ACCEPTED,
             kind=EventKind.ACCEPTED,
-            allowed_from=(Status.DISPATCHED, Status.REOPENED),
+            allowed_from=transition_from("accept"),
             expected_version=expected_version,
             more={"responded_at": order.responded_at or clock.now()},
         )
@@ -224,7 +219,7 @@ def workorder_start(
             order=order,
             new=Status.IN_PROGRESS,
             kind=EventKind.STARTED,
-            allowed_from=(Status.DISPATCHED, Status.ACCEPTED, Status.REOPENED),
+            allowed_from=transition_from("start"),
             expected_version=expected_version,
             more={"responded_at": order.responded_at or clock.now()},
         )
@@ -242,13 +237,7 @@ def workorder_cancel(
             kind=EventKind.CANCELLED,
             note=reason,
             expected_version=expected_version,
-            allowed_from=(
-                Status.RECEIVED,
-                Status.DISPATCHED,
-                Status.ACCEPTED,
-                Status.IN_PROGRESS,
-                Status.REOPENED,
-            ),
+            allowed_from=transition_from("cancel"),
             more={"closed_at": clock.now()},
         )
         common.notify_resident(
@@ -295,7 +284,7 @@ def workorder_merge(
         fields = set_status(
             dup,
             Status.CANCELLED,
-            allowed_from=tuple(s for s in Status if s not in (Status.CLOSED, Status.CANCELLED)),
+            allowed_from=transition_from("merge"),
         )
         dup.duplicate_of, dup.closed_at = target, clock.now()
         common.save_order(dup, [*fields, "duplicate_of", "closed_at"])

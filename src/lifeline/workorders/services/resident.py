@@ -1,4 +1,5 @@
-"""Residents without an account prove their phone with a one-time code sent by SMS.
+"""Residents without an account prove their phone with a one-time code sent by SMS, and
+answer for their own resolved orders from that proven session.
 
 Sending is rate-limited per phone and per network address by ``core.ratelimit`` (in the
 database, shared by every app server). The counters are hit inside the send's transaction:
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from lifeline.core import clock, ratelimit
 from lifeline.core.audit import audit_log
-from lifeline.core.errors import ServiceError
+from lifeline.core.errors import Conflict, NotFound, ServiceError
 from lifeline.core.models import OutboxMessage
 from lifeline.core.personal import lookup_hash, normalise_phone, phone_is_valid
-from lifeline.workorders.models import OneTimeCode
+from lifeline.workorders.models import OneTimeCode, Status, WorkOrder
+from lifeline.workorders.services import common
+from lifeline.workorders.services.closing import _close, workorder_reopen
 
 CODE_VALID = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -107,3 +110,44 @@ def verification_check(*, phone: str, code: str) -> str:
             audit_log(actor=None, action="resident.phone_verified", obj=row, fields=["phone"])
             return phone
     raise wrong
+
+
+def workorder_answer_as_resident(
+    *,
+    phone: str,
+    number: str,
+    satisfied: bool,
+    satisfaction: int | None = None,
+    note: str = "",
+) -> WorkOrder:
+    """The resident's answer to a resolved order, from a session whose phone they proved:
+    closes the order (need met) or reopens it (not met). The proven phone stands in for
+    the one-time code sent on resolution, so nothing is retyped.
+
+    Only the order's own contact phone may answer: any other order is NotFound, the same
+    as an unknown number. An order not awaiting the answer (already closed, reopened, still
+    being worked) is a Conflict, and nothing is written."""
+    number = (number or "").strip()[:20]
+    found = (
+        WorkOrder.objects.filter(number=number, contact_phone=phone).only("pk").first()
+        if phone and number
+        else None
+    )
+    if found is None:
+        raise NotFound()
+    with transaction.atomic():
+        order = common.lock_order(found)
+        if order.contact_phone != phone or order.status != Status.RESOLVED:
+            raise Conflict(
+                _("This request is not waiting for your answer."), code="not_awaiting_answer"
+            )
+        if satisfied:
+            return _close(
+                actor=None, order=order, via="resident", satisfaction=satisfaction, note=note
+            )
+        return workorder_reopen(
+            actor=None,
+            order=order,
+            reason=note or _("Resident says not solved."),
+            _resident=True,
+        )

@@ -111,10 +111,13 @@ def test_form_post_creates_a_routed_order_the_client_then_reads(
     assert order.extra == {"items": "蔬菜", "people": 3}
     assert AuditRecord.objects.filter(object_id=str(order.pk)).exists()
     assert OutboxMessage.objects.filter(object_id=str(order.pk)).exists()
-    # when the real client reads it back by number alone, anonymously, it finds nothing:
-    # numbers are a date and a serial, anyone could guess one
+    # when the real client reads it back by number alone, with no key, it gets the public
+    # fields only: no description, no address, the grid's centre rather than the point
     client = GeoReport(f"{live_server.url}{BASE}")
-    assert client.get_service_requests(service_request_id=order.number) == []
+    [public] = client.get_service_requests(service_request_id=order.number)
+    assert public["status"] == "open" and public["service_code"] == "food_supplies"
+    assert public["description"] is None and public["address"] is None
+    assert (public["lat"], public["long"]) == (city.grid_a.lat, city.grid_a.lng)
     # but with the token it was answered with, the caller follows it
     url = f"{live_server.url}{BASE}/requests/{order.number}.json"
     [tracked] = requests.get(url, {"token": created["token"]}, timeout=10).json()
@@ -123,7 +126,7 @@ def test_form_post_creates_a_routed_order_the_client_then_reads(
     assert tracked["service_code"] == "food_supplies"
     assert tracked["expected_datetime"] == w3_datetime(order.due_resolution_at)
     assert tracked["agency_responsible"] == ladder["committee"].name
-    assert not tracked["description"] and tracked["lat"] is None
+    assert not tracked["description"] and tracked["lat"] == city.grid_a.lat
     listed = requests.get(
         f"{live_server.url}{BASE}/requests.json",
         {"service_request_id": order.number, "token": created["token"]},
@@ -245,7 +248,9 @@ def test_reads_refuse_in_the_spec_format(client, city, ladder, partner_key):
     assert_spec_error(client.get(f"{BASE}/services/nope.json"), 404)
     assert_spec_error(client.get(f"{BASE}/services/nope.xml"), 404, fmt="xml")
     assert_spec_error(client.get(f"{BASE}/services.json", {"jurisdiction_id": "x"}), 404)
-    assert_spec_error(client.get(f"{BASE}/requests.json"), 403)  # listing needs a key
+    assert client.get(f"{BASE}/requests.json").json() == []  # reading needs no key
+    assert_spec_error(client.get(f"{BASE}/requests.json", {"start_date": "soon"}), 400)
+    assert_spec_error(client.get(f"{BASE}/requests.json", {"api_key": "bad"}), 403)
     assert_spec_error(client.get(f"{BASE}/requests/19990101000.json"), 404)
     assert_spec_error(client.get(f"{BASE}/tokens/1.abc.json"), 404)
     assert_spec_error(client.get(f"{BASE}/tokens/x.json"), 404)

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import translation
 
 from lifeline.api.tests.helpers import client_for
+from lifeline.workorders.labels import choice_label
 from lifeline.workorders.models import Category
 from lifeline.workorders.pages.staff import extra_rows
 from lifeline.workorders.services import workorder_create
@@ -54,6 +55,10 @@ def test_order_page_of_every_seeded_category_shows_all_its_extra_fields(
         page = response.content.decode()
         for definition in category.fields:
             value = extra[definition["name"]]
+            if definition.get("type") == "choice":
+                # a choice is shown by its label, never its stored key
+                assert f'data-testid="extra-value">{value}</dd>' not in page
+                value = choice_label(value)
             assert f'data-testid="extra-value">{value}</dd>' in page, (category.code, value)
             assert f"<dt>{definition['label']}</dt>" in page, (category.code, definition)
             assert f"<dt>{definition['name']}</dt>" not in page

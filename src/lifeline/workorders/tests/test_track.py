@@ -39,9 +39,19 @@ def test_a_number_alone_tracks_nothing_the_filers_proven_phone_does(db, city, gr
     assert list(workorder_track(numbers=[number], phone=FILER)) == [order]
 
 
-def test_open311_anonymous_lookup_by_a_guessed_number_finds_nothing(db, city, grid_worker_a):
-    # given an order and an anonymous Open311 client that only knows (or guesses) its number
-    order = _order(city, grid_worker_a)
+def test_open311_anonymous_lookup_of_a_medical_request_by_number_finds_nothing(
+    db, city, grid_worker_a
+):
+    # given a medical order (left out of key-less Open311 answers: health data) and an
+    # anonymous client that only knows (or guesses) its number
+    order = workorder_create(
+        actor=grid_worker_a,
+        category_code="medicine",
+        area=city.grid_a,
+        description="降压药没了",
+        contact_phone=FILER,
+        extra={"drug": "硝苯地平"},
+    ).order
     number = str(order.number)
     client = Client()
     # when it asks by number alone, or with a token of another order

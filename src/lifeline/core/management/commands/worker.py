@@ -5,10 +5,10 @@ One process alternates between two jobs:
 1. the django-tasks database queue: every ready task is run by django_tasks_db's own
    ``Worker`` (the engine of its ``db_worker`` command) in batch mode, so claiming,
    locking and result bookkeeping are exactly theirs;
-2. the outbox: pending ``OutboxMessage`` rows are handed to the SMS backend named by
-   ``settings.SMS_BACKEND`` (``console`` prints them with the recipient masked) and marked
-   sent. Rows are locked with SKIP LOCKED on PostgreSQL, so several workers can run side
-   by side without sending a message twice.
+2. the outbox: due ``OutboxMessage`` rows are claimed, handed to the SMS backend named by
+   ``settings.SMS_BACKEND`` outside any transaction, and marked sent, retried later or
+   dead-lettered (``core/outbox.py``). Claims use SKIP LOCKED on PostgreSQL and expire,
+   so several workers can run side by side and a dead one loses nothing.
 
 3. periodic sweeps (``settings.LIFELINE_PERIODIC_SWEEPS``: work-order escalation, pass
    approval clocks), every ``--beat`` seconds; each is safe to run from several workers.

@@ -161,9 +161,13 @@ class Command(BaseCommand):
                 "rate": f"{report.rows_per_second:,.0f}",
             }
         )
+        from lifeline.demo.checkpoints import seed_demo_checkpoints
         from lifeline.demo.gas_day import seed_demo_day
+        from lifeline.demo.hospitals import seed_demo_hospitals
 
+        self.stdout.write(seed_demo_hospitals())
         gas_day = seed_demo_day()
+        self.stdout.write(seed_demo_checkpoints())
         if gas_day:
             self.stdout.write(gas_day)
         return report.logins, report.figures()
