@@ -53,6 +53,11 @@ class ApplicationIn(InSchema):
     purpose: Annotated[str, bounded(200, min_length=1), SAFE]
     valid_from: dt.datetime
     valid_until: dt.datetime
+    # A unit applying for its own vehicle or crew (kind "unit"): which unit, who drives,
+    # and the phone told of the decision.
+    applicant_unit: Id | None = None
+    driver_name: Annotated[str, bounded(50), SAFE] = ""
+    holder_phone: Annotated[str, bounded(20), SAFE] = ""
 
 
 class ApplicationOut(Schema):
@@ -207,7 +212,18 @@ def application_create(request: AuthedRequest, payload: ApplicationIn, key: Idem
 
     def make() -> dict[str, Any]:
         person = registry.person_get(actor=actor, pk=payload.person) if payload.person else None
-        area = tree.area_get(actor=actor, pk=payload.area) if payload.area else None
+        unit, area = None, None
+        if payload.applicant_unit is not None:
+            # A unit's own pass: the unit and the place come from what its members may apply
+            # for (a unit-only membership holds no area of its own).
+            choices = selectors.apply_choices(actor=actor)
+            unit = choices.unit(payload.applicant_unit)
+            if unit is None:
+                message = _("You may not apply for that unit.")
+                raise ServiceError(message, fields={"applicant_unit": [message]})
+            area = next((a for a in choices.unit_areas if a.pk == payload.area), None)
+        elif payload.area:
+            area = tree.area_get(actor=actor, pk=payload.area)
         if area is None and person is not None:
             area = person.grid
         if area is None:
@@ -226,6 +242,9 @@ def application_create(request: AuthedRequest, payload: ApplicationIn, key: Idem
             purpose=payload.purpose,
             valid_from=payload.valid_from,
             valid_until=payload.valid_until,
+            applicant_unit=unit,
+            driver_name=payload.driver_name,
+            holder_phone=payload.holder_phone,
         )
         return application_out(application)
 

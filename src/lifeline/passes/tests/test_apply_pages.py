@@ -289,3 +289,39 @@ def test_checkpoints_are_in_the_admin(city: SmallCity, ladder: dict[str, Unit]) 
     admin = User.objects.create_superuser("root", password="pass-word-123")
     client = _logged_in(admin)
     assert client.get("/admin/passes/checkpoint/add/").status_code == 200
+
+
+def test_the_gas_company_applies_for_a_vehicle_through_the_api_too(
+    city: SmallCity, ladder: dict[str, Unit], gas: Unit, gas_staff: User
+) -> None:
+    from lifeline.accounts.services import token_create
+
+    key = token_create(actor=None, user=gas_staff, name="fleet system")[1]
+    body = {
+        "pass_type": "logistics",
+        "applicant_kind": "unit",
+        "applicant_unit": gas.pk,
+        "area": city.district.pk,
+        "holder_label": "湘B5A123",
+        "driver_name": "赵师傅",
+        "holder_phone": "13912345678",
+        "route": "新奥储配站—湘江大桥",
+        "purpose": "送液化气",
+        "valid_from": at(13).isoformat(),
+        "valid_until": at(20).isoformat(),
+    }
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with clock.frozen_at(at(10)):
+        created = client.post("/api/v1/passes/applications", body, content_type="application/json")
+        # a unit the key's user is not a member of is refused, and nothing is written
+        other = Unit.objects.create(code="WATER", name="株洲自来水", kind=Unit.Kind.UTILITY)
+        refused = client.post(
+            "/api/v1/passes/applications",
+            {**body, "applicant_unit": other.pk},
+            content_type="application/json",
+        )
+    assert created.status_code == 201, created.content
+    application = PassApplication.objects.get()
+    assert application.applicant_unit == gas and application.driver_name == "赵师傅"
+    assert application.holder_phone == "13912345678"
+    assert refused.status_code in (400, 422) and PassApplication.objects.count() == 1
