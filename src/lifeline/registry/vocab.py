@@ -8,9 +8,11 @@ read translated through ``relation_label``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,11 +45,23 @@ RELATION_WORDS: dict[str, tuple[str, ...]] = {
     Relation.OTHER: ("其他", "其它", "亲属", "家属", "亲戚", "朋友", "同住人", "借住", "保姆"),
 }
 RELATION_EXPORT_ZH = {code: words[0] for code, words in RELATION_WORDS.items()}
-_BY_WORD = {
-    **{word: code for code, words in RELATION_WORDS.items() for word in words},
-    **{str(code): code for code in Relation.values},
-    **{str(label).lower(): code for code, label in Relation.choices},
-}
+
+
+@functools.cache
+def _by_word() -> dict[str, str]:
+    """Every accepted spelling -> its code. Built on first use with the English labels read
+    in English: at import time the active language may be any, and a label read then would
+    be its translation (户主), not the English words a list may hold."""
+    with translation.override("en"):
+        english = {str(label).lower(): str(code) for code, label in Relation.choices}
+    with translation.override("zh-hans"):
+        chinese = {str(label): str(code) for code, label in Relation.choices}
+    return {
+        **chinese,
+        **{word: str(code) for code, words in RELATION_WORDS.items() for word in words},
+        **{str(code): str(code) for code in Relation.values},
+        **english,
+    }
 
 
 def relation_parse(text: str) -> str | None:
@@ -56,11 +70,8 @@ def relation_parse(text: str) -> str | None:
     text = (text or "").strip()
     if not text:
         return ""
-    found = _BY_WORD.get(text) or _BY_WORD.get(text.lower())
-    if found is None:
-        # English labels as the translation may render them ("Head of household").
-        found = _BY_WORD.get(re.sub(r"\s+", " ", text).lower())
-    return str(found) if found is not None else None
+    words = _by_word()
+    return words.get(text) or words.get(re.sub(r"\s+", " ", text).lower())
 
 
 def relation_label(value: str) -> str:
