@@ -119,6 +119,7 @@ class RoutingRule(models.Model):
             ),
         ]
         verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
         return f"{self.category_id or '*'} @ {self.area_path} -> {self.unit_id}"
@@ -143,6 +144,7 @@ class SlaPolicyVersion(models.Model):
             )
         ]
         verbose_name = _("clock policy version")
+        verbose_name_plural = _("clock policy versions")
 
     def __str__(self) -> str:
         return self.name
@@ -168,6 +170,7 @@ class SlaTarget(models.Model):
             ),
         ]
         verbose_name = _("clock target")
+        verbose_name_plural = _("clock targets")
 
     def __str__(self) -> str:
         return f"{self.version_id}/{self.category_id}/P{self.priority}"
@@ -299,6 +302,7 @@ class WorkOrder(models.Model):
             ),
         ]
         verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
@@ -373,6 +377,7 @@ class WorkOrderEvent(models.Model):
         ordering = ["order_id", "at", "id"]
         indexes = [models.Index(fields=["order", "at"], name="workorder_event_order_idx")]
         verbose_name = _("work-order event")
+        verbose_name_plural = _("work-order events")
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
@@ -406,6 +411,7 @@ class Stop(models.Model):
         ordering = ["order_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["order", "seq"], name="stop_order_seq")]
         verbose_name = _("stop")
+        verbose_name_plural = _("stops")
 
     def __str__(self) -> str:
         return f"{self.order_id}.{self.seq} {self.label}"
@@ -432,6 +438,7 @@ class OneTimeCode(models.Model):
             models.Index(fields=["ip", "created_at"], name="otc_ip_idx"),
         ]
         verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
 
     def __str__(self) -> str:
         return f"{mask_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
@@ -456,6 +463,7 @@ class Photo(models.Model):
     class Meta:
         ordering = ["order_id", "uploaded_at", "id"]
         verbose_name = _("photo")
+        verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.pk} {self.content_type}"

@@ -63,6 +63,7 @@ class PlanJob(models.Model):
             models.Index(fields=["unit", "status"], name="planjob_unit_status_idx"),
         ]
         verbose_name = _("planning job")
+        verbose_name_plural = _("planning jobs")
 
     def __str__(self) -> str:
         return f"{self.team or self.unit} {self.day} {self.status}"

@@ -64,6 +64,7 @@ class Plan(models.Model):
             models.Index(fields=["day", "status"], name="plan_day_status_idx"),
         ]
         verbose_name = _("route plan")
+        verbose_name_plural = _("route plans")
 
     def __str__(self) -> str:
         return f"{self.team or self.unit} {self.day} v{self.version}"
@@ -106,6 +107,7 @@ class PlanRoute(models.Model):
             models.UniqueConstraint(fields=["plan", "vehicle"], name="route_plan_vehicle")
         ]
         verbose_name = _("route")
+        verbose_name_plural = _("routes")
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.vehicle_id}"
@@ -174,6 +176,7 @@ class PlanStop(VisitSnapshot):
             models.UniqueConstraint(fields=["plan", "kind", "ref_id"], name="stop_plan_visit"),
         ]
         verbose_name = _("planned stop")
+        verbose_name_plural = _("planned stops")
 
     def __str__(self) -> str:
         return f"{self.route_id}.{self.seq} {self.key}"
@@ -207,6 +210,7 @@ class PlanUnserved(VisitSnapshot):
             models.UniqueConstraint(fields=["plan", "kind", "ref_id"], name="unserved_plan_visit")
         ]
         verbose_name = _("unserved visit")
+        verbose_name_plural = _("unserved visits")
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.key}: {self.reason}"

@@ -40,6 +40,7 @@ class Appointment(models.Model):
         ]
         indexes = [models.Index(fields=["day"], name="appointment_day_idx")]
         verbose_name = _("time window")
+        verbose_name_plural = _("time windows")
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.day} {self.start}-{self.end}"

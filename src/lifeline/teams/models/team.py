@@ -58,6 +58,7 @@ class Team(models.Model):
         ]
         constraints = [models.UniqueConstraint(fields=["unit", "name"], name="team_unit_name")]
         verbose_name = _("field team")
+        verbose_name_plural = _("field teams")
 
     def __str__(self) -> str:
         return self.name
@@ -92,6 +93,7 @@ class Vehicle(models.Model):
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="vehicle_capacity"),
         ]
         verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
 
     def __str__(self) -> str:
         return self.name
@@ -115,6 +117,7 @@ class TeamMember(models.Model):
         ordering = ["team_id", "id"]
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="member_team_user")]
         verbose_name = _("team member")
+        verbose_name_plural = _("team members")
 
     def __str__(self) -> str:
         return f"{self.team_id}:{self.user_id}"
@@ -143,6 +146,7 @@ class Shift(models.Model):
             ),
         ]
         verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.date or self.weekday} {self.start}-{self.end}"
