@@ -55,7 +55,7 @@ def test_command_staff_see_and_retry_failed_texts_in_chinese_and_english(
     expect(row).to_contain_text("138****1234")
     expect(row).to_contain_text("工单 #42")
     expect(row).to_contain_text("gateway answered 503")
-    # (these need the merged catalogue: /tmp/lifeline-po/outbox.po)
+    # (these need the outbox page's strings in the compiled catalogue)
     expect(page.locator("h1")).to_have_text("未送达的短信")
     expect(page.locator("[data-testid=outbox-count]")).to_have_text("共 2 条短信未能发送。")
     body = page.locator("body")

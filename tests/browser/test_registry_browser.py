@@ -103,7 +103,7 @@ def _translated(msgid: str) -> str | None:
     """The zh-Hans words for ``msgid`` when the compiled catalogue has them, else None.
 
     The registry's new strings (relations, panel titles, the import preview) reach the
-    catalogue only when /tmp/lifeline-po/registry.po is merged and compiled; until then the
+    catalogue only once they are translated and compiled; until then the
     zh-Hans walk cannot assert them, and asserts them as soon as they are there."""
     with translation.override("zh-hans"):
         words = translation.gettext(msgid)

@@ -123,7 +123,7 @@ ERROR_CASES = {
         "already in row 2",
         "第 2 行",
     ),
-    # zh-Hans text from /tmp/lifeline-po/registry.po (passes once the catalogue is merged)
+    # zh-Hans text of the registry's import messages (from the merged catalogue)
     "registered_elsewhere": (_registered_person, "id_number", "another household", "另一户"),
     "required": (lambda r, c: r.__setitem__(5, ""), "name", "is required", "必填"),
     "bad_date": (
