@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "lifeline.workorders",
     "lifeline.passes",
     "lifeline.teams",
+    "lifeline.supplies",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("screening/", include("lifeline.screening.urls")),
     path("teams/", include("lifeline.teams.urls")),
     path("health/", include("lifeline.health.urls")),
+    path("supplies/", include("lifeline.supplies.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     LAB = "lab", _("Lab")
     WAREHOUSE_OFFICER = "warehouse_officer", _("Warehouse officer")
     VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("Volunteer coordinator")
+    BUILDING_HEAD = "building_head", _("Building head")
     ADMIN = "admin", _("Administrator")
 
 

@@ -12,8 +12,9 @@ Who sees people at all: the roles that care for residents in their area (grid, c
 street, district and command staff), the hotline (it must find a caller) and samplers (the
 people of the sessions they sample, through ``SCREENING_SAMPLE``). A lab sees tubes and
 results, not the registry; checkpoint staff see the passes they check; unit staff and
-field teams see the work orders routed to their unit; warehouse officers and volunteer
-coordinators see no one yet.
+field teams see the work orders routed to their unit; warehouse officers see stock, needs
+and donors, not people; building heads see the orders of the buildings they deliver to;
+volunteer coordinators see no one yet.
 """
 
 from __future__ import annotations
@@ -71,6 +72,15 @@ class Perm:
     TEAMS_DISPATCH = "teams.dispatch"
     TEAMS_RIDE = "teams.ride"
 
+    SUPPLIES_VIEW = "supplies.view"
+    SUPPLIES_STOCK = "supplies.stock"
+    SUPPLIES_DONATIONS = "supplies.donations"
+    SUPPLIES_NEED = "supplies.need"
+    SUPPLIES_ALLOCATE = "supplies.allocate"
+    SUPPLIES_PACKAGES = "supplies.packages"
+    SUPPLIES_DELIVER = "supplies.deliver"
+    SUPPLIES_CATALOGUE = "supplies.catalogue"
+
     OUTBOX_MANAGE = "outbox.manage"
 
 
@@ -110,6 +120,14 @@ LABELS: dict[str, object] = {
     Perm.TEAMS_VIEW: _("See teams and route plans"),
     Perm.TEAMS_DISPATCH: _("Change teams and plan routes"),
     Perm.TEAMS_RIDE: _("Work a route on the crew's phone"),
+    Perm.SUPPLIES_VIEW: _("See stock, needs, donations and shipments"),
+    Perm.SUPPLIES_STOCK: _("Receive, move, issue and count stock"),
+    Perm.SUPPLIES_DONATIONS: _("Record donors, pledges and money donations"),
+    Perm.SUPPLIES_NEED: _("Raise needs for supplies"),
+    Perm.SUPPLIES_ALLOCATE: _("Match stock to needs and send shipments"),
+    Perm.SUPPLIES_PACKAGES: _("Sell supply packages to residents"),
+    Perm.SUPPLIES_DELIVER: _("Deliver a building's orders"),
+    Perm.SUPPLIES_CATALOGUE: _("Change the item catalogue"),
     Perm.OUTBOX_MANAGE: _("See and retry text messages that could not be sent"),
 }
 
@@ -131,6 +149,8 @@ _CARE = frozenset(
         Perm.SCREENING_SAMPLE,
         Perm.PASS_VIEW,
         Perm.PASS_APPLY,
+        Perm.SUPPLIES_VIEW,
+        Perm.SUPPLIES_NEED,
     }
 )
 _MANAGE = _CARE | {
@@ -144,7 +164,7 @@ _MANAGE = _CARE | {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: _CARE | {Perm.REVEAL},
-    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL},
+    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL, Perm.SUPPLIES_PACKAGES},
     Role.STREET_STAFF: _MANAGE,
     Role.DISTRICT_STAFF: _MANAGE
     | {
@@ -164,6 +184,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.PASS_MANAGE_CHECKPOINTS,
         Perm.TEAMS_VIEW,
         Perm.OUTBOX_MANAGE,
+        Perm.SUPPLIES_DONATIONS,
+        Perm.SUPPLIES_ALLOCATE,
+        Perm.SUPPLIES_CATALOGUE,
     },
     Role.HOTLINE_OPERATOR: frozenset(
         {
@@ -193,7 +216,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CHECKPOINT_STAFF: frozenset({Perm.PASS_CHECK}),
     Role.SAMPLER: frozenset({Perm.SCREENING_SAMPLE}),
     Role.LAB: frozenset({Perm.SCREENING_RESULTS}),
-    Role.WAREHOUSE_OFFICER: frozenset(),
+    # The logistics group and the stock points: a membership of the warehouse's unit (and
+    # an area to see the needs of).
+    Role.WAREHOUSE_OFFICER: frozenset(
+        {
+            Perm.SUPPLIES_VIEW,
+            Perm.SUPPLIES_STOCK,
+            Perm.SUPPLIES_DONATIONS,
+            Perm.SUPPLIES_ALLOCATE,
+        }
+    ),
+    # A building's volunteer: the pick lists of the buildings in the membership's area
+    # that name them.
+    Role.BUILDING_HEAD: frozenset({Perm.SUPPLIES_DELIVER}),
     # Duty passes for the volunteers they send out (supplies and volunteers come later).
     Role.VOLUNTEER_COORDINATOR: frozenset({Perm.PASS_APPLY}),
 }

@@ -26,6 +26,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("/", "lifeline.passes.api"),
     ("/screening", "lifeline.screening.api"),
     ("/teams", "lifeline.teams.api"),
+    ("/supplies", "lifeline.supplies.api"),
 ]
 
 

@@ -47,6 +47,11 @@ LAYERS: tuple[Layer, ...] = (
         "Assembles the rest: the URL map, the API router, the command line, the demo city, "
         "the benchmarks and the test kit. Nothing imports them.",
     ),
+    Layer(
+        "supplies",
+        ("supplies",),
+        "Items, the stock ledger, donations, needs, allocation, shipments, supply packages.",
+    ),
     Layer("teams", ("teams",), "Crews, vehicles, route plans and the routing solver."),
     Layer("screening", ("screening",), "Mass testing: rounds, sites, tubes, results, lists."),
     Layer("health", ("health",), "Health status, medical access, transfers, standing needs."),
@@ -97,6 +102,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "health": ("models", "selectors", "services", "vocab"),
     "screening": ("models", "selectors", "services"),
     "teams": ("models", "selectors", "services"),
+    "supplies": ("models", "selectors", "services"),
 }
 
 

@@ -151,6 +151,7 @@ class Unit(models.Model):
         UTILITY_TEAM = "utility_team", _("Utility service team")
         HOSPITAL = "hospital", _("Hospital")
         RED_CROSS = "red_cross", _("Red Cross")
+        LOGISTICS = "logistics", _("Logistics group")
         VOLUNTEER_AGENCY = "volunteer_agency", _("Volunteer agency")
 
     code = models.CharField(_("code"), max_length=32, unique=True)

@@ -1,0 +1,1 @@
+"""Supplies pages, one module per part; each module holds its ``urlpatterns``."""

@@ -1,0 +1,7 @@
+"""Supplies pages: donations."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
