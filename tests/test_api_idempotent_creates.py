@@ -37,6 +37,12 @@ from lifeline.registry.models import Building, Facility, Household, Person
 from lifeline.registry.tests.scope_cases import make_registry_world
 from lifeline.screening.models import Sample, Session
 from lifeline.screening.tests.scope_cases import make_screening_world
+from lifeline.supplies.tests import idempotent_examples_catalogue as supplies_catalogue
+from lifeline.supplies.tests import idempotent_examples_donations as supplies_donations
+from lifeline.supplies.tests import idempotent_examples_needs as supplies_needs
+from lifeline.supplies.tests import idempotent_examples_packages as supplies_packages
+from lifeline.supplies.tests import idempotent_examples_shipments as supplies_shipments
+from lifeline.supplies.tests import idempotent_examples_stock as supplies_stock
 from lifeline.teams.models import Appointment, Delivery, Plan, Team, Vehicle
 from lifeline.teams.tests.scope_cases import make_teams_world
 from lifeline.testing.factories import SmallCity
@@ -322,6 +328,18 @@ EXAMPLES: dict[str, Example] = {
         path_params=lambda w: {"team_id": w.fleet.teams["B"].pk},
     ),
 }
+
+# Supplies keeps its examples beside its code, one module per part, with the same fields.
+for _part in (
+    supplies_catalogue,
+    supplies_stock,
+    supplies_donations,
+    supplies_needs,
+    supplies_shipments,
+    supplies_packages,
+):
+    for _op, _example in _part.EXAMPLES.items():
+        EXAMPLES[_op] = Example(**(_example if isinstance(_example, dict) else vars(_example)))
 
 
 def _post(client: Any, url: str, body: dict[str, Any], example: Example, key: str) -> Any:

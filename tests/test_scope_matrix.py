@@ -37,6 +37,12 @@ from lifeline.registry.tests.scope_cases import (
     make_registry_world,
 )
 from lifeline.screening.tests.scope_cases import SCREENING_CASES, make_screening_world
+from lifeline.supplies.tests.scope_cases_catalogue import CATALOGUE_CASES, make_catalogue_world
+from lifeline.supplies.tests.scope_cases_donations import DONATIONS_CASES, make_donations_world
+from lifeline.supplies.tests.scope_cases_needs import NEEDS_CASES, make_needs_world
+from lifeline.supplies.tests.scope_cases_packages import PACKAGES_CASES, make_packages_world
+from lifeline.supplies.tests.scope_cases_shipments import SHIPMENTS_CASES, make_shipments_world
+from lifeline.supplies.tests.scope_cases_stock import STOCK_CASES, make_stock_world
 from lifeline.teams.tests.scope_cases import TEAMS_CASES, make_teams_world
 from lifeline.testing.factories import SmallCity, make_phone
 from lifeline.testing.response_capture import find_pii
@@ -61,6 +67,12 @@ SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
     (make_passes_world, PASSES_CASES),
     (make_screening_world, SCREENING_CASES),
     (make_teams_world, TEAMS_CASES),
+    (make_catalogue_world, CATALOGUE_CASES),
+    (make_stock_world, STOCK_CASES),
+    (make_donations_world, DONATIONS_CASES),
+    (make_needs_world, NEEDS_CASES),
+    (make_shipments_world, SHIPMENTS_CASES),
+    (make_packages_world, PACKAGES_CASES),
 ]
 ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 

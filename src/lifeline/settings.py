@@ -271,11 +271,17 @@ LIFELINE_OPEN311_ORDERS_PER_IP_HOUR = envint("LIFELINE_OPEN311_ORDERS_PER_IP_HOU
 # A form order identical to one the same phone filed this many minutes ago is that order.
 LIFELINE_RESIDENT_REPEAT_MINUTES = envint("LIFELINE_RESIDENT_REPEAT_MINUTES", 10)
 
+# Donated goods go to the command centre's logistics group, which matches them to needs: a
+# pledge to deliver straight to a community or street is refused and the donor pointed to
+# the logistics group (docs/supplies.md). True allows direct deliveries.
+LIFELINE_DONATIONS_DIRECT = envbool("LIFELINE_DONATIONS_DIRECT", False)
+
 # Sweeps `lifeline worker` runs every --beat seconds (SLA escalation, approval clocks).
 LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.workorders.tasks.run_periodic",
     "lifeline.passes.tasks.run_periodic",
     "lifeline.health.tasks.run_periodic",
+    "lifeline.supplies.services.needs.run_periodic",
     "lifeline.screening.services.policies_sweep.run_periodic",
     "lifeline.core.ratelimit.run_periodic",
     "lifeline.core.audit.checkpoints.run_periodic",

@@ -18,6 +18,7 @@ SEEDS: list[tuple[str, str, str, str]] = [
     ("workorders", "Category", "lifeline.workorders.migrations.0002_seed_categories", "seed"),
     ("passes", "PassType", "lifeline.passes.migrations.0002_seed_pass_types", "seed"),
     ("health", "RuleTable", "lifeline.health.seed_table", "install"),
+    ("supplies", "Item", "lifeline.supplies.migrations.0002_seed_catalogue", "seed"),
 ]
 
 

@@ -166,6 +166,7 @@ def delivery_out(item: Delivery) -> dict[str, Any]:
     return {
         "id": item.pk,
         "household_id": item.household_id,
+        "address": item.address,
         "unit_id": item.unit_id,
         "area_path": item.area_path,
         "day": item.day,

@@ -62,7 +62,8 @@ def stop_places(stops: Iterable[PlanStop]) -> dict[int, StopPlace]:
             address = _household_address(order.household) or order.address
             phone = order.contact_phone
         elif stop.kind == VisitKind.DELIVERY and stop.ref_id in deliveries:
-            address = _household_address(deliveries[stop.ref_id].household)
+            delivery = deliveries[stop.ref_id]
+            address = _household_address(delivery.household) or delivery.address
         elif stop.kind == VisitKind.RECHECK and stop.ref_id in rechecks:
             address = _household_address(rechecks[stop.ref_id].person.household)
         elif stop.kind == VisitKind.HOME_SAMPLING:

@@ -255,7 +255,8 @@ class AppointmentOut(Schema):
 
 class DeliveryOut(Schema):
     id: int
-    household_id: int
+    household_id: int | None
+    address: str
     unit_id: int
     area_path: str
     day: dt.date

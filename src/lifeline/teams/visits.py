@@ -202,8 +202,13 @@ def _deliveries(
         qs = qs.filter(pk=pk)
     visits = []
     for item in qs.select_related("household__building").order_by("pk"):
-        building = item.household.building
-        if building.lat is None or building.lng is None:
+        if item.household is not None:
+            building = item.household.building
+            lat, lng = building.lat, building.lng
+            address = f"{building.address} {item.household.unit_no}"
+        else:  # a place: a community store, a canteen, a post
+            lat, lng, address = item.lat, item.lng, item.address
+        if lat is None or lng is None:
             continue
         overdue = item.day < day
         visits.append(
@@ -211,10 +216,10 @@ def _deliveries(
                 kind=VisitKind.DELIVERY,
                 ref_id=item.pk,
                 label=item.what[:150],
-                address=f"{building.address} {item.household.unit_no}"[:255],
+                address=address[:255],
                 area_path=item.area_path,
-                lat=building.lat,
-                lng=building.lng,
+                lat=lat,
+                lng=lng,
                 earliest=0 if overdue else seconds_of(item.start),
                 latest=DAY_END if overdue else seconds_of(item.end),
                 service=DELIVERY_MINUTES * 60,

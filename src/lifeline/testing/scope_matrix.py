@@ -199,12 +199,17 @@ def permissions_consulted() -> Iterator[set[str]]:
 
 
 def unrelated_roles(consulted: set[str]) -> list[str]:
-    """Roles granting none of ``consulted``: adding them anywhere must open nothing. What
-    any membership opens (``*``: the area tree, reference data) only roles granting
-    nothing at all leave shut."""
-    if ANY in consulted:
+    """Roles granting none of ``consulted``: adding them anywhere must open nothing.
+
+    ``*`` (any membership at all) is consulted by nearly every read: it decides whether an
+    object outside the actor's grant answers 404 or 403, and it opens the area tree and
+    reference data. Any role's membership satisfies it, so it cannot pick roles out; the
+    other permissions consulted do. When ``*`` is all an operation checks (reference data
+    any member reads), the roles granting nothing at all are the unrelated ones."""
+    specific = consulted - {ANY}
+    if not specific:
         return [role for role in Role.values if not permissions_of(role)]
-    return [role for role in Role.values if not permissions_of(role) & consulted]
+    return [role for role in Role.values if not permissions_of(role) & specific]
 
 
 def call_widened(

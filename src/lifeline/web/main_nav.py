@@ -34,6 +34,18 @@ ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("passes:apply", _("Apply for a pass"), (Perm.PASS_APPLY,)),
     ("passes:checkpoint", _("Checkpoint"), (Perm.PASS_CHECK,)),
     ("teams:home", _("Teams and routes"), (Perm.TEAMS_VIEW,)),
+    ("supplies:picklists", _("Deliveries tonight"), (Perm.SUPPLIES_DELIVER,)),
+    (
+        "supplies:home",
+        _("Supplies"),
+        (
+            Perm.SUPPLIES_STOCK,
+            Perm.SUPPLIES_DONATIONS,
+            Perm.SUPPLIES_ALLOCATE,
+            Perm.SUPPLIES_PACKAGES,
+            Perm.SUPPLIES_NEED,
+        ),
+    ),
     ("web:outbox", _("Undelivered texts"), (Perm.OUTBOX_MANAGE,)),
 ]
 # Where a user whose memberships open no page lands: the area tree says so.

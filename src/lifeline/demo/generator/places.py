@@ -269,6 +269,15 @@ def write_units(plan: CityPlan) -> dict[str, Unit]:
         [plan.city],
         "Zhuzhou epidemic command centre",
     )
+    # All donated money and goods go to the command centre's logistics group.
+    unit(
+        "LOGISTICS",
+        "株洲市疫情防控指挥部后勤保障组",
+        kind.LOGISTICS,
+        command,
+        [plan.city],
+        "Command centre logistics group",
+    )
     for district in plan.of_level(AreaLevel.DISTRICT):
         bureau = unit(
             f"D{district.code}",

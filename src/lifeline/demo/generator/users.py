@@ -54,8 +54,9 @@ def _membership_place(
         Role.CHECKPOINT_STAFF: (district, None),
         Role.SAMPLER: (community, None),
         Role.LAB: (plan.city, units["H-" + names.MATERNITY_HOSPITAL]),
-        Role.WAREHOUSE_OFFICER: (plan.city, None),
+        Role.WAREHOUSE_OFFICER: (plan.city, units["LOGISTICS"]),
         Role.VOLUNTEER_COORDINATOR: (community, units["VOLUNTEERS"]),
+        Role.BUILDING_HEAD: (grid, None),
         Role.ADMIN: (plan.city, None),
     }
     return places[role]

@@ -13,9 +13,6 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-QUANTITY = {"max_digits": 14, "decimal_places": 3}
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Localised(models.Model):
     """A row with a Chinese name and an optional English one."""
@@ -66,7 +63,7 @@ class Item(Localised):
     tracks_expiry = models.BooleanField(_("has an expiry date"), default=False)
     tracks_lot = models.BooleanField(_("has a lot number"), default=False)
     unit_value = models.DecimalField(
-        _("value per base unit (yuan)"), null=True, blank=True, **MONEY
+        _("value per base unit (yuan)"), null=True, blank=True, max_digits=14, decimal_places=2
     )
     active = models.BooleanField(_("active"), default=True)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lifeline.accounts.permissions import Perm
-from lifeline.supplies.models.catalogue import MONEY, QUANTITY
 
 
 class DonorKind(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation")
-    PERSON = "person", _("Person")
+    PERSON = "person", pgettext_lazy("donor", "Person")
 
 
 class Donor(models.Model):
@@ -80,7 +80,9 @@ class Pledge(models.Model):
     status = models.CharField(
         max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED
     )
-    value = models.DecimalField(_("declared value (yuan)"), null=True, blank=True, **MONEY)
+    value = models.DecimalField(
+        _("declared value (yuan)"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -100,10 +102,12 @@ class Pledge(models.Model):
 class PledgeLine(models.Model):
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("pledged"), **QUANTITY)
-    value = models.DecimalField(_("value (yuan)"), null=True, blank=True, **MONEY)
-    received = models.DecimalField(_("received"), default=0, **QUANTITY)
-    damaged = models.DecimalField(_("damaged"), default=0, **QUANTITY)
+    quantity = models.DecimalField(_("pledged"), max_digits=14, decimal_places=3)
+    value = models.DecimalField(
+        _("value (yuan)"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    received = models.DecimalField(_("received"), default=0, max_digits=14, decimal_places=3)
+    damaged = models.DecimalField(_("damaged"), default=0, max_digits=14, decimal_places=3)
     # Why fewer (short), more, or damaged goods were taken in.
     discrepancy = models.CharField(_("discrepancy"), max_length=300, blank=True)
 
@@ -134,7 +138,7 @@ class MoneyDonation(models.Model):
     channel = models.ForeignKey(
         "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     received_on = models.DateField(_("received on"))
     use = models.CharField(_("used for"), max_length=300, blank=True)
     created_by = models.ForeignKey(

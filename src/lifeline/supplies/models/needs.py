@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
-from lifeline.supplies.models.catalogue import QUANTITY
 
 
 class Priority(models.IntegerChoices):
@@ -34,7 +34,7 @@ class ForWhom(models.TextChoices):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need", "Open")
     PARTLY = "partly", _("Partly allocated")
     ALLOCATED = "allocated", _("Allocated")
     DELIVERED = "delivered", _("Delivered")
@@ -52,13 +52,13 @@ class RecurringNeed(models.Model):
     )
     area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
-    label = models.CharField(_("for"), max_length=150)
+    label = models.CharField(_("for (who or where)"), max_length=150)
     for_whom = models.CharField(
         _("for whom"), max_length=12, choices=ForWhom.choices, default=ForWhom.CANTEEN
     )
     people = models.PositiveIntegerField(_("people fed"), null=True, blank=True)
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
-    per_day = models.DecimalField(_("per day"), **QUANTITY)
+    per_day = models.DecimalField(_("per day"), max_digits=14, decimal_places=3)
     # The stock point it is eaten from: its stock of the item gives the days of cover.
     warehouse = models.ForeignKey(
         "supplies.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -98,14 +98,14 @@ class Need(models.Model):
     area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    allocated = models.DecimalField(_("allocated"), default=0, **QUANTITY)
-    delivered = models.DecimalField(_("delivered"), default=0, **QUANTITY)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    allocated = models.DecimalField(_("allocated"), default=0, max_digits=14, decimal_places=3)
+    delivered = models.DecimalField(_("delivered"), default=0, max_digits=14, decimal_places=3)
     needed_by = models.DateField(_("needed by"))
     priority = models.IntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     vulnerable = models.BooleanField(_("for vulnerable people"), default=False)
     for_whom = models.CharField(_("for whom"), max_length=12, choices=ForWhom.choices)
-    for_label = models.CharField(_("for"), max_length=150, blank=True)
+    for_label = models.CharField(_("for (who or where)"), max_length=150, blank=True)
     household = models.ForeignKey(
         "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -197,8 +197,8 @@ class Allocation(models.Model):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="allocations")
     lot = models.ForeignKey("supplies.Lot", on_delete=models.PROTECT, related_name="allocations")
     area_path = models.CharField(max_length=255, editable=False)
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    proposed = models.DecimalField(_("proposed"), **QUANTITY)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    proposed = models.DecimalField(_("proposed"), max_digits=14, decimal_places=3)
     # The shipment it went out with, once approved.
     shipment = models.ForeignKey(
         "supplies.Shipment",

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
-from lifeline.supplies.models.catalogue import MONEY
 
 
 class SupplyPackage(models.Model):
@@ -24,12 +23,12 @@ class SupplyPackage(models.Model):
         "registry.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("sold by")
     )
     area = models.ForeignKey(
-        "registry.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("for")
+        "registry.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("offered in")
     )
     area_path = models.CharField(max_length=255, editable=False)
     name = models.CharField(_("name"), max_length=100)
     contents = models.CharField(_("contents"), max_length=500)
-    price = models.DecimalField(_("price (yuan)"), **MONEY)
+    price = models.DecimalField(_("price (yuan)"), max_digits=14, decimal_places=2)
     daily_cap = models.PositiveIntegerField(_("packages a day"))
     per_household = models.PositiveSmallIntegerField(_("orders per household a day"), default=1)
     opens_at = models.TimeField(_("orders open at"), default=dt.time(7, 0))

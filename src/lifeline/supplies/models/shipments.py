@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
-from lifeline.supplies.models.catalogue import QUANTITY
 
 
 class ShipmentStatus(models.TextChoices):
@@ -88,8 +87,10 @@ class ShipmentLine(models.Model):
     )
     lot = models.ForeignKey("supplies.Lot", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("sent"), **QUANTITY)
-    received = models.DecimalField(_("received"), null=True, blank=True, **QUANTITY)
+    quantity = models.DecimalField(_("quantity sent"), max_digits=14, decimal_places=3)
+    received = models.DecimalField(
+        _("received"), null=True, blank=True, max_digits=14, decimal_places=3
+    )
     discrepancy = models.CharField(_("discrepancy"), max_length=300, blank=True)
 
     class Meta:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.permissions import Perm
 from lifeline.registry.models import PATH_INDEX_OPCLASS
-from lifeline.supplies.models.catalogue import QUANTITY
 
 
 class WarehouseKind(models.TextChoices):
@@ -81,7 +80,7 @@ class Lot(models.Model):
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="lots")
     lot_no = models.CharField(_("lot number"), max_length=40, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    on_hand = models.DecimalField(_("on hand"), default=0, **QUANTITY)
+    on_hand = models.DecimalField(_("on hand"), default=0, max_digits=14, decimal_places=3)
     # Where it came from: a donation line, or the lot it was moved from (trace upstream).
     pledge_line = models.ForeignKey(
         "supplies.PledgeLine", null=True, blank=True, on_delete=models.PROTECT, related_name="lots"
@@ -130,8 +129,8 @@ class LedgerEntry(models.Model):
     item = models.ForeignKey("supplies.Item", on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)  # signed
-    balance_after = models.DecimalField(_("balance after"), **QUANTITY)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)  # signed
+    balance_after = models.DecimalField(_("balance after"), max_digits=14, decimal_places=3)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # What caused it ("supplies.shipment", "supplies.packageorder", ...) for the trace.
     ref_type = models.CharField(max_length=40, blank=True)
@@ -201,8 +200,10 @@ class StockCount(models.Model):
 class StockCountLine(models.Model):
     count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
-    expected = models.DecimalField(_("expected"), **QUANTITY)
-    counted = models.DecimalField(_("counted"), null=True, blank=True, **QUANTITY)
+    expected = models.DecimalField(_("expected"), max_digits=14, decimal_places=3)
+    counted = models.DecimalField(
+        _("counted"), null=True, blank=True, max_digits=14, decimal_places=3
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:

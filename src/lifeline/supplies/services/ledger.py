@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
@@ -87,7 +87,9 @@ def post(
     permission."""
     if not delta:
         raise invalid("quantity", _("The quantity must be more than zero."))
-    locked = Lot.objects.select_for_update().select_related("item__base_unit").get(pk=lot.pk)
+    locked = (
+        Lot.objects.select_for_update(of=("self",)).select_related("item__base_unit").get(pk=lot.pk)
+    )
     balance = locked.on_hand + delta
     if balance < 0:
         raise Short(locked.item, -delta, locked.on_hand)
@@ -147,7 +149,7 @@ def new_lot(
 def fefo_lots(warehouse: Warehouse | int, item: Item | int) -> QuerySet[Lot]:
     """The lots of an item in a warehouse with stock, first expired first."""
     return Lot.objects.filter(warehouse=warehouse, item=item, on_hand__gt=0).order_by(
-        *Lot._meta.ordering
+        F("expires_on").asc(nulls_last=True), "received_at", "pk"
     )
 
 
@@ -164,7 +166,9 @@ def take(
     """Take ``quantity`` of ``item`` from ``warehouse``, first expired first out, all or
     nothing: the lots are locked in FEFO order, their sum checked, then each drawn down.
     The caller holds the transaction and has checked permission."""
-    lots = list(fefo_lots(warehouse, item).select_for_update().select_related("item__base_unit"))
+    lots = list(
+        fefo_lots(warehouse, item).select_for_update(of=("self",)).select_related("item__base_unit")
+    )
     available = sum((lot.on_hand for lot in lots), Decimal(0))
     if available < quantity:
         raise Short(item, quantity, available)

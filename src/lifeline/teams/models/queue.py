@@ -47,7 +47,9 @@ class Appointment(models.Model):
 
 
 class Delivery(models.Model):
-    """A supply package (or vegetables, medicine) to bring to a household on a day."""
+    """A supply package (or vegetables, medicine) to bring to a household on a day, or a
+    shipment to bring to a place (a community store, a canteen, a post) given by its
+    address and position."""
 
     SCOPE_PERMISSION = (Perm.TEAMS_VIEW, Perm.TEAMS_RIDE)
     SCOPE_UNIT_FIELD = "unit_id"
@@ -57,7 +59,13 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A place that is not a household (the household's building gives its own).
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
     area_path = models.CharField(max_length=255, editable=False)
     unit = models.ForeignKey(
         "registry.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("delivered by")
@@ -88,6 +96,11 @@ class Delivery(models.Model):
                 condition=models.Q(start__lt=models.F("end")), name="delivery_window"
             ),
             models.CheckConstraint(condition=models.Q(size__gte=1), name="delivery_size"),
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False)
+                | (models.Q(lat__isnull=False) & models.Q(lng__isnull=False)),
+                name="delivery_household_or_place",
+            ),
         ]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")

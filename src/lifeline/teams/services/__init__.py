@@ -7,6 +7,7 @@ from lifeline.teams.services.plans import Solved, plan_create, plan_publish, pla
 from lifeline.teams.services.setup import (
     appointment_set,
     delivery_create,
+    delivery_create_at_place,
     shift_add,
     team_areas_set,
     team_create,
@@ -20,6 +21,7 @@ __all__ = [
     "UrgentResult",
     "appointment_set",
     "delivery_create",
+    "delivery_create_at_place",
     "plan_create",
     "plan_insert_urgent",
     "plan_job_create",

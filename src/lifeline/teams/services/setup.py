@@ -356,3 +356,67 @@ def delivery_create(
             fields=["household", "unit", "day", "what", "size"],
         )
     return delivery
+
+
+def delivery_create_at_place(
+    *,
+    actor: Actor,
+    unit_id: int,
+    area: Area,
+    day: dt.date,
+    what: str,
+    address: str,
+    lat: float,
+    lng: float,
+    start: dt.time = dt.time(8, 0),
+    end: dt.time = dt.time(20, 0),
+    size: int = 1,
+) -> Delivery:
+    """A shipment for a place that is not a household (a community store, a canteen, a
+    post), to be carried by a unit's teams: asked for by whoever sends supplies to that
+    area (``SUPPLIES_ALLOCATE`` there). The caller may hold the transaction."""
+    require(
+        actor,
+        Perm.SUPPLIES_ALLOCATE,
+        path=area.path,
+        message=_("Your role may not ask for deliveries here."),
+    )
+    unit = scoped(Unit.objects.all(), actor).filter(pk=unit_id).first()
+    fields: dict[str, list[str]] = {}
+    if unit is None:
+        fields["unit_id"] = [str(_("Unknown unit."))]
+    what = (what or "").strip()
+    if not what or len(what) > 100:
+        fields["what"] = [str(_("Say what is delivered (at most 100 characters)."))]
+    if not 1 <= size <= 1000:
+        fields["size"] = [str(_("Between 1 and 1,000."))]
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        fields["lat"] = [str(_("Not a position on the map."))]
+    if day < clock.today():
+        fields["day"] = [str(_("The day has passed."))]
+    _time_order(start, end, fields)
+    if fields or unit is None:
+        raise _invalid(fields)
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            household=None,
+            address=(address or "").strip()[:255],
+            lat=lat,
+            lng=lng,
+            area_path=area.path,
+            unit=unit,
+            day=day,
+            start=start,
+            end=end,
+            what=what,
+            size=size,
+            created_by=user_of(actor),
+            created_at=clock.now(),
+        )
+        audit_log(
+            actor=actor,
+            action="teams.delivery_create",
+            obj=delivery,
+            fields=["address", "unit", "day", "what", "size"],
+        )
+    return delivery

@@ -15,10 +15,9 @@ from lifeline.web.main_nav import landing_url, nav_items
 
 pytestmark = pytest.mark.django_db
 
-# Roles whose permissions open no page yet: a warehouse officer holds none, a volunteer
-# coordinator applies for duty passes through the API only. They land on the area tree,
-# which tells them no area is assigned.
-NO_PAGE_YET = {Role.WAREHOUSE_OFFICER, Role.VOLUNTEER_COORDINATOR}
+# Roles whose permissions open no page yet: a volunteer coordinator applies for duty passes
+# through the API only. They land on the area tree, which tells them no area is assigned.
+NO_PAGE_YET = {Role.VOLUNTEER_COORDINATOR}
 
 
 def _place(city: SmallCity, role: str) -> dict[str, Any]:
@@ -28,6 +27,7 @@ def _place(city: SmallCity, role: str) -> dict[str, Any]:
     by_unit = {Role.UNIT_STAFF, Role.FIELD_TEAM}
     by_both = {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF}
     by_both |= {Role.COMMAND_STAFF, Role.LAB, Role.VOLUNTEER_COORDINATOR}
+    by_both |= {Role.WAREHOUSE_OFFICER}
     if role in by_unit:
         return {"unit": unit}
     if role in by_both:
@@ -72,6 +72,8 @@ def test_every_link_in_the_top_bar_opens(city: SmallCity, role: str) -> None:
         (Role.FIELD_TEAM, "/teams/my/"),
         (Role.UNIT_STAFF, "/workorders/"),
         (Role.GRID_WORKER, "/areas/"),
+        (Role.WAREHOUSE_OFFICER, "/supplies/"),
+        (Role.BUILDING_HEAD, "/supplies/picklists/"),
     ],
 )
 def test_crews_and_unit_staff_land_on_their_work(city: SmallCity, role: str, landing: str) -> None:

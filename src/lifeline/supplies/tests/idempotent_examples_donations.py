@@ -1,0 +1,67 @@
+"""Donations' valid creates for ``tests/test_api_idempotent_creates.py`` (``EXAMPLES``).
+
+``Example`` has the fields of that test's ``Example`` (read by attribute), so these rows
+join its table as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+
+from lifeline.core import clock
+from lifeline.supplies.models import Donor, MoneyDonation, Pledge
+from lifeline.supplies.tests.scope_cases_donations import make_donations_world, pledge_body
+
+API = "/api/v1"
+Body = dict[str, Any]
+
+
+def _none(w: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Example:
+    make_world: Callable[[Any], Any]
+    persona: str
+    created: type[Model]
+    body: Callable[[Any], Body]
+    vary: Callable[[Body], Body]
+    path_params: Callable[[Any], dict[str, Any]] = _none
+    upload: bool = False
+
+
+def _text(field: str) -> Callable[[Body], Body]:
+    def vary(body: Body) -> Body:
+        return {**body, field: f"{body[field]}2"}
+
+    return vary
+
+
+EXAMPLES: dict[str, Example] = {
+    f"POST {API}/supplies/donors": Example(
+        make_donations_world,
+        "officer_b",
+        Donor,
+        lambda w: {"unit_id": w.logistics_b.pk, "kind": "person", "name": "张先生"},
+        vary=_text("name"),
+    ),
+    f"POST {API}/supplies/pledges": Example(
+        make_donations_world, "officer_b", Pledge, pledge_body, vary=_text("note")
+    ),
+    f"POST {API}/supplies/money": Example(
+        make_donations_world,
+        "officer_b",
+        MoneyDonation,
+        lambda w: {
+            "donor_id": w.donor_b.pk,
+            "amount": "1000",
+            "received_on": clock.today().isoformat(),
+            "use": "蔬菜",
+        },
+        vary=_text("use"),
+    ),
+}
