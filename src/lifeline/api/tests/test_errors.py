@@ -55,6 +55,17 @@ def _fill(path: str, city: Any) -> str:
         # Screening: grid A, and a tube barcode of nothing.
         grid_id=city.grid_a.pk,
         barcode="T-NONE",
+        # Supplies: ids of nothing.
+        count_id=999999,
+        donor_id=999999,
+        line_id=999999,
+        lot_id=999999,
+        money_id=999999,
+        picklist_id=999999,
+        pledge_id=999999,
+        run_id=999999,
+        shipment_id=999999,
+        warehouse_id=999999,
     )
 
 

@@ -29,13 +29,13 @@ Page = Query[PageParams]
 Code = Annotated[str, bounded(32, min_length=1), SAFE]
 
 
-class CategoryOut(Schema):
+class ItemCategoryOut(Schema):
     code: str
     name: str
     name_en: str
 
 
-class UnitOut(Schema):
+class MeasureUnitOut(Schema):
     code: str
     name: str
     name_en: str
@@ -56,7 +56,7 @@ class ItemOut(Schema):
     code: str
     name: str
     name_en: str
-    category: CategoryOut
+    category: ItemCategoryOut
     base_unit: QuantityUnitOut
     units: list[QuantityUnitOut] = Field(
         description="The units a quantity of this item may be given in, the base unit first."
@@ -96,7 +96,7 @@ class WarehouseIn(InSchema):
     lng: float | None = Field(None, ge=-180, le=180)
 
 
-class WarehouseOut(Schema):
+class CatalogueWarehouseOut(Schema):
     id: int
     code: str
     name: str
@@ -186,7 +186,7 @@ def items_list(request: AuthedRequest, filters: Query[ItemFilter], page: Page) -
     return answer
 
 
-@router.get("/units", response={200: page_of(UnitOut), **ERRORS})
+@router.get("/units", response={200: page_of(MeasureUnitOut), **ERRORS})
 def units_list(request: AuthedRequest, page: Page) -> Any:
     qs = scoped(MeasureUnit.objects.select_related("item"), request.auth)
     answer = paginate(qs, page)
@@ -204,7 +204,7 @@ def units_list(request: AuthedRequest, page: Page) -> Any:
     return answer
 
 
-@router.get("/categories", response={200: page_of(CategoryOut), **ERRORS})
+@router.get("/categories", response={200: page_of(ItemCategoryOut), **ERRORS})
 def categories_list(request: AuthedRequest, page: Page) -> Any:
     return paginate(scoped(ItemCategory.objects.all(), request.auth), page)
 
@@ -239,11 +239,11 @@ def warehouse_out(w: Warehouse) -> dict[str, Any]:
     }
 
 
-@router.post("/warehouses", response={201: WarehouseOut, **ERRORS})
+@router.post("/warehouses", response={201: CatalogueWarehouseOut, **ERRORS})
 def warehouses_create(request: AuthedRequest, payload: WarehouseIn, key: IdempotencyKey) -> Any:
     def make() -> dict[str, Any]:
         data = payload.model_dump()
         data["kind"] = payload.kind.value
         return warehouse_out(services.warehouse_create(actor=request.auth, **data))
 
-    return create_once(request, key=key, payload=payload, make=make, out=WarehouseOut)
+    return create_once(request, key=key, payload=payload, make=make, out=CatalogueWarehouseOut)

@@ -142,7 +142,7 @@ class ReceiveLineIn(InSchema):
     reason: Annotated[str, bounded(200), SAFE] = ""
 
 
-class ReceiveIn(InSchema):
+class PledgeReceiveIn(InSchema):
     lines: list[ReceiveLineIn] = Field(min_length=1, max_length=services.MAX_LINES)
 
 
@@ -412,7 +412,7 @@ def pledge_get(request: AuthedRequest, pledge_id: Id) -> Any:
 
 
 @router.post("/pledges/{pledge_id}/receive", response={200: PledgeOut, **ERRORS})
-def pledge_receive(request: AuthedRequest, pledge_id: Id, payload: ReceiveIn) -> Any:
+def pledge_receive(request: AuthedRequest, pledge_id: Id, payload: PledgeReceiveIn) -> Any:
     pledge = selectors.pledge_get(request.auth, pledge_id)
     received = services.pledge_receive(
         actor=request.auth,

@@ -85,7 +85,7 @@ class NeedFilter(Schema):
     priority: int | None = Field(None, ge=1, le=3)
 
 
-class CancelIn(InSchema):
+class NeedCancelIn(InSchema):
     reason: Annotated[str, bounded(200), SAFE] = ""
 
 
@@ -332,7 +332,7 @@ def needs_detail(request: AuthedRequest, need_id: Id) -> Any:
 
 
 @router.post("/needs/{int:need_id}/cancel", response={200: NeedOut, **ERRORS})
-def needs_cancel(request: AuthedRequest, need_id: Id, payload: CancelIn) -> Any:
+def needs_cancel(request: AuthedRequest, need_id: Id, payload: NeedCancelIn) -> Any:
     need = selectors.need_get(actor=request.auth, pk=need_id)
     return need_out(services.need_cancel(actor=request.auth, need=need, reason=payload.reason))
 

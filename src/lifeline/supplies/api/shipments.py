@@ -66,7 +66,7 @@ class ShipmentFilter(Schema):
     warehouse_id: Id | None = None
 
 
-class CancelIn(InSchema):
+class ShipmentCancelIn(InSchema):
     reason: Annotated[str, bounded(200), SAFE] = ""
 
 
@@ -76,7 +76,7 @@ class ReceivedLineIn(InSchema):
     note: Annotated[str, bounded(300), SAFE] = ""
 
 
-class ConfirmIn(InSchema):
+class ShipmentConfirmIn(InSchema):
     received_by: Annotated[str, bounded(50, min_length=1), SAFE]
     lines: list[ReceivedLineIn] = Field(max_length=500)
     code: Annotated[str, bounded(6), SAFE] = ""
@@ -150,7 +150,7 @@ def shipments_dispatch(request: AuthedRequest, shipment_id: Id) -> Any:
 
 
 @router.post("/shipments/{int:shipment_id}/cancel", response={200: ShipmentDetailOut, **ERRORS})
-def shipments_cancel(request: AuthedRequest, shipment_id: Id, payload: CancelIn) -> Any:
+def shipments_cancel(request: AuthedRequest, shipment_id: Id, payload: ShipmentCancelIn) -> Any:
     """Before it leaves: the stock goes back into its lots."""
     actor = request.auth
     services.shipment_cancel(
@@ -160,7 +160,7 @@ def shipments_cancel(request: AuthedRequest, shipment_id: Id, payload: CancelIn)
 
 
 @router.post("/shipments/{int:shipment_id}/confirm", response={200: ShipmentDetailOut, **ERRORS})
-def shipments_confirm(request: AuthedRequest, shipment_id: Id, payload: ConfirmIn) -> Any:
+def shipments_confirm(request: AuthedRequest, shipment_id: Id, payload: ShipmentConfirmIn) -> Any:
     """The receipt, recorded for the receiving contact with their code or signature."""
     actor = request.auth
     services.shipment_confirm(

@@ -34,7 +34,7 @@ Amount = Annotated[str, bounded(24, min_length=1), SAFE]
 # Answers -------------------------------------------------------------------------------
 
 
-class WarehouseOut(Schema):
+class StockWarehouseOut(Schema):
     id: int
     code: str
     name: str
@@ -62,7 +62,7 @@ class StockLineOut(Schema):
 
 
 class WarehouseStockOut(Schema):
-    warehouse: WarehouseOut
+    warehouse: StockWarehouseOut
     soon_days: int
     lines: list[StockLineOut]
 
@@ -97,7 +97,7 @@ class IssueOut(Schema):
     entries: list[EntryOut]
 
 
-class TransferOut(Schema):
+class StockTransferOut(Schema):
     lots: list[LotOut]
 
 
@@ -111,7 +111,7 @@ class CountLineOut(Schema):
     reason: str
 
 
-class CountOut(Schema):
+class StockCountOut(Schema):
     id: int
     warehouse_id: int
     status: str
@@ -125,7 +125,7 @@ class CountOut(Schema):
 # Requests ------------------------------------------------------------------------------
 
 
-class ReceiveIn(InSchema):
+class StockReceiveIn(InSchema):
     item: Code
     quantity: Amount
     unit: Code = ""
@@ -141,7 +141,7 @@ class IssueIn(InSchema):
     reason: Annotated[str, bounded(200, min_length=1), SAFE]
 
 
-class TransferIn(InSchema):
+class StockTransferIn(InSchema):
     target_id: Id
     item: Code
     quantity: Amount
@@ -255,7 +255,7 @@ def _item(code: str) -> Item:
 # Reads ---------------------------------------------------------------------------------
 
 
-@router.get(f"{API}/warehouses", response={200: page_of(WarehouseOut), **ERRORS})
+@router.get(f"{API}/warehouses", response={200: page_of(StockWarehouseOut), **ERRORS})
 def warehouses_list(request: AuthedRequest, page: Query[PageParams]) -> Any:
     """The warehouses the caller sees, with items and lots in stock and lots expiring
     within 30 days."""
@@ -314,7 +314,7 @@ def lots_ledger(request: AuthedRequest, lot_id: Id, page: Query[PageParams]) -> 
 
 @router.post(f"{API}/warehouses/{{int:warehouse_id}}/receive", response={201: LotOut, **ERRORS})
 def warehouses_receive(
-    request: AuthedRequest, warehouse_id: Id, payload: ReceiveIn, key: IdempotencyKey
+    request: AuthedRequest, warehouse_id: Id, payload: StockReceiveIn, key: IdempotencyKey
 ) -> Any:
     """Receive goods that are not a donation (a purchase, a return) as a new lot; items
     that track expiry need ``expires_on``."""
@@ -363,10 +363,10 @@ def warehouses_issue(
 
 
 @router.post(
-    f"{API}/warehouses/{{int:warehouse_id}}/transfer", response={201: TransferOut, **ERRORS}
+    f"{API}/warehouses/{{int:warehouse_id}}/transfer", response={201: StockTransferOut, **ERRORS}
 )
 def warehouses_transfer(
-    request: AuthedRequest, warehouse_id: Id, payload: TransferIn, key: IdempotencyKey
+    request: AuthedRequest, warehouse_id: Id, payload: StockTransferIn, key: IdempotencyKey
 ) -> Any:
     """Move stock to another warehouse the caller sees; the new lots keep their lot
     number, expiry and origin."""
@@ -387,7 +387,7 @@ def warehouses_transfer(
         )
         return {"lots": [_lot_out(lot) for lot in lots]}
 
-    return create_once(request, key=key, payload=payload, make=make, out=TransferOut)
+    return create_once(request, key=key, payload=payload, make=make, out=StockTransferOut)
 
 
 @router.post(f"{API}/lots/{{int:lot_id}}/adjust", response={201: EntryOut, **ERRORS})
@@ -409,7 +409,9 @@ def lots_adjust(request: AuthedRequest, lot_id: Id, payload: AdjustIn, key: Idem
 # Counts --------------------------------------------------------------------------------
 
 
-@router.post(f"{API}/warehouses/{{int:warehouse_id}}/counts", response={201: CountOut, **ERRORS})
+@router.post(
+    f"{API}/warehouses/{{int:warehouse_id}}/counts", response={201: StockCountOut, **ERRORS}
+)
 def counts_start(
     request: AuthedRequest, warehouse_id: Id, payload: CountStartIn, key: IdempotencyKey
 ) -> Any:
@@ -423,15 +425,15 @@ def counts_start(
         item_ids = [_item(code).pk for code in payload.item_codes]
         return _count_out(counts.count_start(actor=actor, warehouse=warehouse, item_ids=item_ids))
 
-    return create_once(request, key=key, payload=payload, make=make, out=CountOut)
+    return create_once(request, key=key, payload=payload, make=make, out=StockCountOut)
 
 
-@router.get(f"{API}/counts/{{int:count_id}}", response={200: CountOut, **ERRORS})
+@router.get(f"{API}/counts/{{int:count_id}}", response={200: StockCountOut, **ERRORS})
 def counts_detail(request: AuthedRequest, count_id: Id) -> Any:
     return _count_out(selectors.count_get(actor=request.auth, pk=count_id))
 
 
-@router.post(f"{API}/counts/{{int:count_id}}/record", response={200: CountOut, **ERRORS})
+@router.post(f"{API}/counts/{{int:count_id}}/record", response={200: StockCountOut, **ERRORS})
 def counts_record(request: AuthedRequest, count_id: Id, payload: CountRecordIn) -> Any:
     """What was found of one lot (in the item's base unit); the counter only."""
     count = selectors.count_get(actor=request.auth, pk=count_id)
@@ -439,13 +441,13 @@ def counts_record(request: AuthedRequest, count_id: Id, payload: CountRecordIn) 
     return _count_out(count)
 
 
-@router.post(f"{API}/counts/{{int:count_id}}/submit", response={200: CountOut, **ERRORS})
+@router.post(f"{API}/counts/{{int:count_id}}/submit", response={200: StockCountOut, **ERRORS})
 def counts_submit(request: AuthedRequest, count_id: Id) -> Any:
     count = selectors.count_get(actor=request.auth, pk=count_id)
     return _count_out(counts.count_submit(actor=request.auth, count=count))
 
 
-@router.post(f"{API}/counts/{{int:count_id}}/review", response={200: CountOut, **ERRORS})
+@router.post(f"{API}/counts/{{int:count_id}}/review", response={200: StockCountOut, **ERRORS})
 def counts_review(request: AuthedRequest, count_id: Id, payload: CountReviewIn) -> Any:
     """Approve (each difference becomes a COUNT entry) or reject; another officer than
     the counter."""

@@ -181,12 +181,26 @@ def shipment_create(
     return shipment
 
 
+def _position(shipment: Shipment, needs: list[Need]) -> tuple[float | None, float | None]:
+    """Where the shipment goes: its own position, else a need's, else the building of a
+    need's household."""
+    if shipment.lat is not None and shipment.lng is not None:
+        return shipment.lat, shipment.lng
+    for need in needs:
+        if need.lat is not None and need.lng is not None:
+            return need.lat, need.lng
+        building = need.household.building if need.household_id else need.building
+        if building is not None and building.lat is not None and building.lng is not None:
+            return building.lat, building.lng
+    return None, None
+
+
 def _plan_visit(actor: Actor, shipment: Shipment, needs: list[Need]) -> None:
     """A visit on the field teams' queue (a teams delivery carried by the sending unit's
     teams, today) at the shipment's place: a household's, or a store's, a canteen's, a
     street's position. Teams refuses an actor who may not send supplies there, or a place
     with no position: the shipment is then made without a visit (``delivery_id`` empty)."""
-    lat, lng = shipment.lat, shipment.lng
+    lat, lng = _position(shipment, needs)
     if lat is None or lng is None:
         return
     what = f"{shipment.waybill_no} {', '.join(sorted({n.item.local_name for n in needs}))}"

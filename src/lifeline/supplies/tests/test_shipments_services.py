@@ -304,17 +304,21 @@ def test_cancel_before_dispatch_returns_the_stock(city, depot):
         shipment_cancel(actor=depot.officer, shipment=dispatched)
 
 
-def test_a_household_need_puts_a_visit_on_the_teams_queue(city, depot):
-    # An approver who may file requests for the household (command staff of grid B)
-    approver = make_user("ship_command_b", role=Role.COMMAND_STAFF, area=city.grid_b)
+def test_a_shipment_puts_a_visit_on_the_teams_queue_at_its_place(city, depot):
+    # Given a household need whose building is on the map
     household = city.people_b[0].household
+    building = household.building
+    building.lat, building.lng = 27.83, 113.15
+    building.save(update_fields=["lat", "lng"])
     need = make_need(depot, item="rice", quantity=10, area=city.grid_b, household=household)
-    shipment = ship(depot, city.grid_b, [(need, "rice", 10)], actor=approver)
+    # When the logistics officer ships it
+    shipment = ship(depot, city.grid_b, [(need, "rice", 10)])
+    # Then the sending unit's teams find a delivery visit there
     assert shipment.delivery_id is not None
     visit = Delivery.objects.get(pk=shipment.delivery_id)
-    assert visit.household_id == household.pk and visit.unit_id == depot.unit.pk
-    assert shipment.waybill_no in visit.what
-    # A warehouse officer may not file for households: the shipment is made, no visit
-    other = make_need(depot, item="rice", quantity=10, area=city.grid_b, household=household)
+    assert (visit.lat, visit.lng, visit.unit_id) == (27.83, 113.15, depot.unit.pk)
+    assert shipment.waybill_no in visit.what and visit.area_path == city.grid_b.path
+    # A place with no position on the map: the shipment is made without a visit
+    other = make_need(depot, item="rice", quantity=10, area=city.grid_b)
     plain = ship(depot, city.grid_b, [(other, "rice", 10)])
     assert plain.delivery_id is None and Shipment.objects.count() == 2

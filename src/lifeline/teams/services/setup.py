@@ -374,11 +374,13 @@ def delivery_create_at_place(
 ) -> Delivery:
     """A shipment for a place that is not a household (a community store, a canteen, a
     post), to be carried by a unit's teams: asked for by whoever sends supplies to that
-    area (``SUPPLIES_ALLOCATE`` there). The caller may hold the transaction."""
+    area, or by the carrying unit's own senders (``SUPPLIES_ALLOCATE`` at the area or
+    through a membership of that unit). The caller may hold the transaction."""
     require(
         actor,
         Perm.SUPPLIES_ALLOCATE,
         path=area.path,
+        unit_id=unit_id,
         message=_("Your role may not ask for deliveries here."),
     )
     unit = scoped(Unit.objects.all(), actor).filter(pk=unit_id).first()
