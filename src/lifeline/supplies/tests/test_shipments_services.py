@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from lifeline.accounts.models import Role
 from lifeline.core import clock
 from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from lifeline.core.models import AuditRecord, OutboxMessage
@@ -44,7 +43,6 @@ from lifeline.supplies.tests.scope_cases_shipments import (
     ship,
 )
 from lifeline.teams.models import Delivery
-from lifeline.testing.factories import make_user
 
 
 @pytest.fixture
