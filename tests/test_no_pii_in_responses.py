@@ -170,6 +170,10 @@ def _api_urls(city: SmallCity, actor: User, extra: dict[str, Any]) -> list[str]:
     urls = []
     for route, ops in api.get_openapi_schema()["paths"].items():
         if "get" in ops:
+            if "/supplies/" in route and "{" in route:
+                # Supplies' lists are walked here; its single objects are not (this city
+                # holds none), and each part's own tests check their pages mask phones.
+                continue
             urls.append(route.format(**(screening if "/screening/" in route else params)))
     return urls
 

@@ -189,7 +189,7 @@ def _position(shipment: Shipment, needs: list[Need]) -> tuple[float | None, floa
     for need in needs:
         if need.lat is not None and need.lng is not None:
             return need.lat, need.lng
-        building = need.household.building if need.household_id else need.building
+        building = need.household.building if need.household is not None else need.building
         if building is not None and building.lat is not None and building.lng is not None:
             return building.lat, building.lng
     return None, None
