@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/lifeline_ci
 # Coverage of the SQLite run (docs/testing.md): data and JSON report under var/coverage/.
 COVERAGE_JSON := var/coverage/coverage.json
 
-.PHONY: install demo test lint typecheck test-sqlite test-postgres check-deploy coverage-check coverage-total messages clean
+.PHONY: install demo test lint typecheck test-suites test-sqlite test-postgres check-deploy coverage-check coverage-total messages clean
 
 install: $(VENV)/.installed
 
@@ -50,7 +50,12 @@ check-deploy: install
 	scripts/check_deploy.sh $(BIN)/lifeline
 	LIFELINE_VAR_DIR=$$(mktemp -d) $(BIN)/lifeline makemigrations --check --dry-run
 
-test: lint typecheck check-deploy test-sqlite test-postgres coverage-total
+# The SQLite and PostgreSQL runs go side by side, one per core; each one's output is
+# printed whole when it ends (--output-sync), so the two never interleave.
+test-suites: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+test: lint typecheck check-deploy test-suites coverage-total
 
 messages: install
 	cd src/lifeline && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline makemessages -l zh_Hans -l en --ignore "var/*" && LIFELINE_VAR_DIR=$(CURDIR)/var ../../$(BIN)/lifeline compilemessages

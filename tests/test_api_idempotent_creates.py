@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Model
 
 from lifeline.api.creates import HEADER
 from lifeline.api.router import api
@@ -46,6 +43,7 @@ from lifeline.supplies.tests import idempotent_examples_stock as supplies_stock
 from lifeline.teams.models import Appointment, Delivery, Plan, Team, Vehicle
 from lifeline.teams.tests.scope_cases import make_teams_world
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.idempotent import Body, Example, text
 from lifeline.workorders.models import WorkOrder, WorkOrderEvent
 from lifeline.workorders.tests.scope_cases import make_workorder_world
 
@@ -77,39 +75,6 @@ CREATES = create_operations()
 
 
 # Examples ------------------------------------------------------------------------------
-
-
-def _none(w: Any) -> dict[str, Any]:
-    return {}
-
-
-Body = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Example:
-    """A valid create: ``persona`` of the world ``make_world`` builds posts ``body`` (to
-    the path filled with ``path_params``) and adds one row of ``created``. ``vary`` makes
-    another request of the same shape (still valid input, not necessarily a valid create),
-    which the same key must refuse. ``upload``: the body is a multipart form, its ``file``
-    given as ``(name, bytes)``."""
-
-    make_world: Callable[[SmallCity], Any]
-    persona: str
-    created: type[Model]
-    body: Callable[[Any], Body]
-    vary: Callable[[Body], Body]
-    path_params: Callable[[Any], dict[str, Any]] = _none
-    upload: bool = False
-
-
-def text(field: str) -> Callable[[Body], Body]:
-    """``vary``: the same body with another value of the text ``field``."""
-
-    def vary(body: Body) -> Body:
-        return {**body, field: f"{body[field]}2"}
-
-    return vary
 
 
 def other_file(body: Body) -> Body:
@@ -329,7 +294,7 @@ EXAMPLES: dict[str, Example] = {
     ),
 }
 
-# Supplies keeps its examples beside its code, one module per part, with the same fields.
+# Supplies keeps its examples beside its code, one module per part.
 for _part in (
     supplies_catalogue,
     supplies_stock,
@@ -338,8 +303,7 @@ for _part in (
     supplies_shipments,
     supplies_packages,
 ):
-    for _op, _example in _part.EXAMPLES.items():
-        EXAMPLES[_op] = Example(**(_example if isinstance(_example, dict) else vars(_example)))
+    EXAMPLES.update(_part.EXAMPLES)
 
 
 def _post(client: Any, url: str, body: dict[str, Any], example: Example, key: str) -> Any:

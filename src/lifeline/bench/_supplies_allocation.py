@@ -1,6 +1,6 @@
 """The allocation part of ``lifeline bench supplies``: a synthetic city's open needs and
 lots, solved in memory by the very model the logistics group's proposal runs
-(``supplies.services.allocation.solve``); no database."""
+(``supplies.services.allocation_model.solve``); no database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from lifeline.supplies.services.allocation import SCALE, LotRow, NeedRow, solve
+from lifeline.supplies.services.allocation_model import SCALE, LotRow, NeedRow, solve
 
 CENTRE = (27.83, 113.15)
 STREETS = 12

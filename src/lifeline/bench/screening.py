@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from lifeline.bench._database import bench_database
+from lifeline.bench._database import run_inside
 
 PER_GRID = 1000
 BASE = dt.date(2022, 11, 5)
@@ -56,22 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.inner:
         return _inner(args)
-    with bench_database("bench_screening", keep=args.keep) as url:
-        env = {**os.environ, "DATABASE_URL": url, "LIFELINE_LOG_LEVEL": "WARNING"}
-        print("bench database: migrating", flush=True)
-        cli = [sys.executable, "-m", "lifeline.cli"]
-        subprocess.run([*cli, "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
-        argv = [*cli, "bench", "screening", "--inner", *_forwarded(args)]
-        lines: list[str] = []
-        with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True) as proc:  # noqa: S603
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if lines:  # echo progress; the inner run's figures become our last line
-                    print(lines[-1], end="", flush=True)
-                lines.append(line)
-        if proc.returncode:
-            raise SystemExit(f"the inner bench failed with exit code {proc.returncode}")
-        return dict(json.loads(lines[-1]))
+    return run_inside("screening", "bench_screening", keep=args.keep, forwarded=_forwarded(args))
 
 
 def _forwarded(args: argparse.Namespace) -> list[str]:

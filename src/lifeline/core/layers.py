@@ -97,7 +97,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "panels",
         "vocab",
     ),
-    "workorders": ("models", "selectors", "services", "providers"),
+    "workorders": ("models", "selectors", "services", "providers", "links"),
     "passes": ("models", "selectors", "services"),
     "health": ("models", "selectors", "services", "vocab"),
     "screening": ("models", "selectors", "services"),

@@ -81,7 +81,13 @@ def _url_prefixes() -> dict[str, str]:
 
 
 def _grid_get(actor: Actor, pk: int) -> Area:
-    area = tree.area_get(actor=actor, pk=pk)
+    """The grid ``pk`` for its register: only where the actor may view the register."""
+    area = tree.area_get(
+        actor=actor,
+        pk=pk,
+        perm=Perm.REGISTRY_VIEW,
+        denied=_("You may not view this grid's register."),
+    )
     if area.level != AreaLevel.GRID:
         raise NotFound(_("This area is not a grid."))
     return area

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -84,6 +84,10 @@ class PickListOut(Schema):
 class DeliverIn(InSchema):
     delivered: bool
     reason: Annotated[str, bounded(200), SAFE] = ""
+
+
+class PaymentIn(InSchema):
+    payment: Literal["paid", "unpaid", "waived"]
 
 
 class OrderOut(Schema):
@@ -177,13 +181,26 @@ def package_orders_deliver(request: AuthedRequest, order_id: Id, payload: Delive
     done = services.order_deliver(
         actor=actor, order=order, delivered=payload.delivered, reason=payload.reason
     )
-    closed = PickList.objects.filter(pk=done.pick_list_id, closed_at__isnull=False).exists()
+    return _order_out(done)
+
+
+@router.post("/package-orders/{int:order_id}/payment", response={200: OrderOut, **ERRORS})
+def package_orders_payment(request: AuthedRequest, order_id: Id, payload: PaymentIn) -> Any:
+    """Community staff or the building head record how an order was paid; nothing is
+    charged."""
+    actor = request.auth
+    order = selectors.order_get(actor=actor, pk=order_id)
+    return _order_out(services.order_payment_set(actor=actor, order=order, payment=payload.payment))
+
+
+def _order_out(order: Any) -> dict[str, Any]:
+    closed = PickList.objects.filter(pk=order.pick_list_id, closed_at__isnull=False).exists()
     return {
-        "id": done.pk,
-        "area_path": done.area_path,
-        "status": done.status,
-        "payment": done.payment,
-        "refusal": done.refusal,
-        "pick_list_id": done.pick_list_id,
+        "id": order.pk,
+        "area_path": order.area_path,
+        "status": order.status,
+        "payment": order.payment,
+        "refusal": order.refusal,
+        "pick_list_id": order.pick_list_id,
         "pick_list_closed": closed,
     }

@@ -38,11 +38,7 @@ from lifeline.supplies.models import (
 from lifeline.supplies.selectors import needs as selectors
 from lifeline.supplies.services import allocation as allocations
 from lifeline.supplies.services import needs as services
-from lifeline.supplies.services.allocation import (
-    FAIR_SHARE,
-    KM_COST,
-    MAX_KM,
-)
+from lifeline.supplies.services.allocation_model import FAIR_SHARE, KM_COST, MAX_KM
 from lifeline.web.errors import error_text, renders_service_errors
 from lifeline.web.pages import form_page
 

@@ -179,7 +179,7 @@ class TransferForm(InStockForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        others = selectors.warehouse_list(actor=self.actor).exclude(pk=self.warehouse.pk)
+        others = selectors.warehouse_list(actor=self.actor, kept=True).exclude(pk=self.warehouse.pk)
         self.fields["target"].queryset = others  # type: ignore[attr-defined]
 
     def save(self) -> str:

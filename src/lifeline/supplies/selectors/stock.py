@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 
+from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
@@ -28,11 +29,14 @@ from lifeline.supplies.models import (
 SOON_DAYS = 30
 
 
-def warehouse_list(*, actor: Actor, include_inactive: bool = False) -> QuerySet[Warehouse]:
+def warehouse_list(
+    *, actor: Actor, include_inactive: bool = False, kept: bool = False
+) -> QuerySet[Warehouse]:
+    """The warehouses the actor sees (with ``kept``: those whose stock they move)."""
     qs = Warehouse.objects.select_related("unit", "area")
     if not include_inactive:
         qs = qs.filter(active=True)
-    return scoped(qs, actor).order_by("code")
+    return scoped(qs, actor, Perm.SUPPLIES_STOCK if kept else None).order_by("code")
 
 
 def warehouse_get(*, actor: Actor, pk: int) -> Warehouse:

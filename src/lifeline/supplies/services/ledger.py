@@ -260,6 +260,17 @@ def stock_transfer(
     require_stock(actor, source)
     if source.pk == target.pk:
         raise invalid("target", _("Choose another warehouse to move the stock to."))
+    if not target.active:
+        raise invalid("target", _("That warehouse is closed."))
+    # A transfer moves stock between warehouses the officer keeps; stock for another unit
+    # goes as a shipment, which its receiver confirms.
+    require(
+        actor,
+        Perm.SUPPLIES_STOCK,
+        path=target.area_path,
+        unit_id=target.unit_id,
+        message=_("You do not keep that warehouse: send the stock as a shipment instead."),
+    )
     amount = parse_quantity(quantity)
     moved: list[Lot] = []
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lifeline.core.errors import ServiceError
 from lifeline.supplies.models import Item, MeasureUnit
 
+COUNT = "count"  # the dimension of things counted in pieces
 PLACES = Decimal("0.001")
 MAX_QUANTITY = Decimal("100000000")
 
@@ -41,15 +42,19 @@ def parse_quantity(
 
 
 def unit_for(item: Item, code: str | None, *, field: str = "unit") -> MeasureUnit:
-    """The unit ``code`` for ``item`` (its base unit when empty); refused when unknown or
-    of another dimension (kilograms of masks) or another item's pack."""
+    """The unit ``code`` for ``item`` (its base unit when empty); refused when unknown, of
+    another dimension (kilograms of masks) or another item's pack. An item counted in
+    pieces is counted in its base unit or its own packs only: a "box" of N95 masks is not
+    a box of 20 unless it is the item's own box of 20."""
     base = item.base_unit
     if not code or code == base.code:
         return base
     unit = MeasureUnit.objects.filter(code=code).first()
     if unit is None:
         raise invalid(field, _("Unknown unit of measure."))
-    if unit.dimension != base.dimension or (unit.item_id and unit.item_id != item.pk):
+    other_pack = bool(unit.item_id) and unit.item_id != item.pk
+    loose_count = base.dimension == COUNT and unit.item_id != item.pk
+    if unit.dimension != base.dimension or other_pack or loose_count:
         raise invalid(
             field, _("%(item)s cannot be counted in that unit.") % {"item": item.local_name}
         )

@@ -47,7 +47,7 @@ from lifeline.supplies.models import (
 from lifeline.supplies.services import ledger
 from lifeline.supplies.services.ledger import Ref
 from lifeline.supplies.services.quantities import parse_quantity, show
-from lifeline.teams.services import delivery_create_at_place
+from lifeline.teams.services import delivery_cancel, delivery_create_at_place
 
 REF_TYPE = "supplies.shipment"
 WAYBILL_PREFIX = "WB"
@@ -368,6 +368,8 @@ def shipment_cancel(*, actor: Actor, shipment: Shipment, reason: str = "") -> Sh
                 ref=ref_of(shipment),
             )
         _give_back(lines)
+        if shipment.delivery_id is not None:
+            delivery_cancel(actor=actor, delivery_id=shipment.delivery_id, reason=note)
         shipment.status = ShipmentStatus.CANCELLED
         shipment.note = note[:MAX_NOTE]
         shipment.save(update_fields=["status", "note"])

@@ -1,37 +1,15 @@
-"""Donations' valid creates for ``tests/test_api_idempotent_creates.py`` (``EXAMPLES``).
-
-``Example`` has the fields of that test's ``Example`` (read by attribute), so these rows
-join its table as they are."""
+"""Donations' valid creates for ``tests/test_api_idempotent_creates.py`` (``EXAMPLES``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Model
 
 from lifeline.core import clock
 from lifeline.supplies.models import Donor, MoneyDonation, Pledge
 from lifeline.supplies.tests.scope_cases_donations import make_donations_world, pledge_body
+from lifeline.testing.idempotent import Body, Example
 
 API = "/api/v1"
-Body = dict[str, Any]
-
-
-def _none(w: Any) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Example:
-    make_world: Callable[[Any], Any]
-    persona: str
-    created: type[Model]
-    body: Callable[[Any], Body]
-    vary: Callable[[Body], Body]
-    path_params: Callable[[Any], dict[str, Any]] = _none
-    upload: bool = False
 
 
 def _text(field: str) -> Callable[[Body], Body]:

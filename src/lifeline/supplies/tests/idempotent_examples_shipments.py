@@ -6,6 +6,6 @@ and a repeat is refused with 409 by the state check, so no create is declared he
 
 from __future__ import annotations
 
-from typing import Any
+from lifeline.testing.idempotent import Example
 
-EXAMPLES: dict[str, Any] = {}
+EXAMPLES: dict[str, Example] = {}

@@ -1,42 +1,14 @@
-"""The stock creates for ``tests/test_api_idempotent_creates.py``: each example has the
-attributes of that module's ``Example`` (``make_world``, ``persona``, ``created``, ``body``,
-``vary``, ``path_params``, ``upload``), so the lead merges ``EXAMPLES`` as they are."""
+"""The stock creates for ``tests/test_api_idempotent_creates.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
-
-from django.db.models import Model
 
 from lifeline.supplies.models import LedgerEntry, Lot, StockCount
 from lifeline.supplies.tests.scope_cases_stock import make_stock_world
+from lifeline.testing.idempotent import Example, text
 
 API = "/api/v1/supplies/stock"
-Body = dict[str, Any]
-
-
-def _none(w: Any) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Example:
-    make_world: Callable[[Any], Any]
-    persona: str
-    created: type[Model]
-    body: Callable[[Any], Body]
-    vary: Callable[[Body], Body]
-    path_params: Callable[[Any], dict[str, Any]] = _none
-    upload: bool = False
-
-
-def text(field: str) -> Callable[[Body], Body]:
-    def vary(body: Body) -> Body:
-        return {**body, field: f"{body[field]}2"}
-
-    return vary
 
 
 def _wh_b(w: Any) -> dict[str, Any]:

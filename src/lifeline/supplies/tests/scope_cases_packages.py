@@ -135,4 +135,13 @@ PACKAGES_CASES = [
         body=lambda w: {"delivered": True},
         denied=("worker_a", "worker_b", "outsider", "head_a", "staff_a", "staff_b"),
     ),
+    Case(
+        "post",
+        f"{API}/package-orders/{{order_id}}/payment",
+        "object",
+        lambda w: {"order_id": w.order_b.pk},
+        body=lambda w: {"payment": "paid"},
+        denied=("worker_a", "worker_b", "outsider", "head_a", "staff_a"),
+        controls=("head_b", "staff_b", "staff"),
+    ),
 ]

@@ -26,14 +26,12 @@ from lifeline.supplies.models import (
 from lifeline.supplies.selectors.needs import run_proposal
 from lifeline.supplies.services import ledger
 from lifeline.supplies.services.allocation import (
-    LotRow,
-    NeedRow,
     allocation_approve,
     allocation_discard,
     allocation_edit,
     allocation_propose,
-    solve,
 )
+from lifeline.supplies.services.allocation_model import LotRow, NeedRow, solve
 from lifeline.supplies.tests.scope_cases_needs import item, logistics_setup, raise_need
 from lifeline.testing.factories import SmallCity, make_user
 

@@ -320,3 +320,7 @@ def test_a_shipment_puts_a_visit_on_the_teams_queue_at_its_place(city, depot):
     other = make_need(depot, item="rice", quantity=10, area=city.grid_b)
     plain = ship(depot, city.grid_b, [(other, "rice", 10)])
     assert plain.delivery_id is None and Shipment.objects.count() == 2
+    # Cancelled before it leaves: the visit goes off the teams' queue too
+    shipment_cancel(actor=depot.officer, shipment=shipment, reason="改期")
+    visit.refresh_from_db()
+    assert visit.status == Delivery.Status.CANCELLED

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from lifeline.core.errors import ServiceError
+from lifeline.core.errors import NotFound, ServiceError
 from lifeline.supplies.models import EntryKind, LedgerEntry, Lot
 from lifeline.supplies.services import ledger
 from lifeline.supplies.services.quantities import to_base
@@ -49,6 +49,21 @@ def test_vegetables_received_in_jin_are_kept_in_kilograms(place):
     )
     assert lot.on_hand == Decimal("100")
     assert to_base(item("n95"), "3", "n95_box20") == Decimal("60")
+
+
+@pytest.mark.parametrize(
+    ("code", "goods"),
+    [("box", "n95"), ("suit_case50", "n95"), ("kg", "n95"), ("n95_box20", "protective_suit")],
+)
+def test_a_unit_the_item_is_not_counted_in_is_refused(code, goods):
+    """A loose "box" is not the N95's box of 20; another item's pack or a weight neither."""
+    with pytest.raises(ServiceError) as refused:
+        to_base(item(goods), "3", code)
+    assert list(refused.value.fields) == ["unit"]
+
+
+def test_weights_convert_between_any_units_of_weight():
+    assert to_base(item("vegetables"), "2", "jin") == Decimal("1")
 
 
 def test_issue_takes_first_expired_first_across_lots(place):
@@ -133,6 +148,29 @@ def test_a_transfer_keeps_lot_number_expiry_origin_and_source_lot(place):
     )
     assert ledger.on_hand(main, item("n95")) == Decimal(80)
     assert ledger.ledger_problems() == []
+
+
+def test_a_transfer_goes_only_to_an_open_warehouse_the_officer_keeps(place, city):
+    """Stock for another unit goes as a shipment its receiver confirms, not a transfer."""
+    main = place["main"]
+    officer = make_officer("grid_officer", unit=place["unit"], area=city.grid_a)
+    receive(officer, main, "n95", 30)
+    store = make_warehouse(
+        "WH-9", unit=make_unit("U-SHOP", "社区便民店"), area=city.grid_b, name="网格店"
+    )
+    place["street"].active = False
+    place["street"].save()
+    before = _written()
+    with pytest.raises(NotFound):  # a warehouse outside the officer's scope is not named
+        ledger.stock_transfer(
+            actor=officer, source=main, target=store, item=item("n95"), quantity="5"
+        )
+    with pytest.raises(ServiceError) as refused:
+        ledger.stock_transfer(
+            actor=officer, source=main, target=place["street"], item=item("n95"), quantity="5"
+        )
+    assert list(refused.value.fields) == ["target"]
+    assert _written() == before
 
 
 def test_an_adjustment_needs_a_reason_and_cannot_go_below_zero(place):

@@ -6,6 +6,7 @@ from lifeline.teams.services.jobs import plan_job_create, plan_job_run
 from lifeline.teams.services.plans import Solved, plan_create, plan_publish, plan_solve
 from lifeline.teams.services.setup import (
     appointment_set,
+    delivery_cancel,
     delivery_create,
     delivery_create_at_place,
     shift_add,
@@ -20,6 +21,7 @@ __all__ = [
     "Solved",
     "UrgentResult",
     "appointment_set",
+    "delivery_cancel",
     "delivery_create",
     "delivery_create_at_place",
     "plan_create",

@@ -422,3 +422,34 @@ def delivery_create_at_place(
             fields=["address", "unit", "day", "what", "size"],
         )
     return delivery
+
+
+def delivery_cancel(*, actor: Actor, delivery_id: int, reason: str = "") -> bool:
+    """Take a delivery that is still to be made off the queue (its shipment or package
+    was cancelled); plans made after this leave it out. Allowed to whoever may ask for
+    deliveries there (as for :func:`delivery_create_at_place`). False when it was already
+    delivered or cancelled. The caller may hold the transaction."""
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound()
+    require(
+        actor,
+        Perm.SUPPLIES_ALLOCATE if delivery.household_id is None else Perm.WORKORDER_FILE,
+        path=delivery.area_path,
+        unit_id=delivery.unit_id if delivery.household_id is None else None,
+        message=_("Your role may not cancel deliveries here."),
+    )
+    with transaction.atomic():
+        cancelled = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.OPEN).update(
+            status=Delivery.Status.CANCELLED
+        )
+        if cancelled:
+            audit_log(
+                actor=actor,
+                action="teams.delivery_cancel",
+                obj=delivery,
+                area_path=delivery.area_path,
+                purpose=reason.strip()[:200],
+                fields=["status"],
+            )
+    return bool(cancelled)

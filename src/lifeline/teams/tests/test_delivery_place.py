@@ -8,7 +8,7 @@ import pytest
 from lifeline.accounts.models import Role
 from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
 from lifeline.teams.models import Delivery, VisitKind
-from lifeline.teams.services import delivery_create_at_place
+from lifeline.teams.services import delivery_cancel, delivery_create_at_place
 from lifeline.teams.tests.helpers import DAY
 from lifeline.teams.visits import visits_for_day
 from lifeline.testing.factories import make_user
@@ -74,3 +74,28 @@ def test_bad_input_is_refused_and_nothing_written(city, fleet):
         )
     assert set(error.value.fields) >= {"unit_id", "what", "lat", "size"}
     assert not Delivery.objects.exists()
+
+
+def test_a_delivery_still_to_make_is_cancelled_by_its_sender_only(city, fleet):
+    officer = make_user("place_officer_d", role=Role.WAREHOUSE_OFFICER, area=city.grid_a)
+    officer_b = make_user("place_officer_e", role=Role.WAREHOUSE_OFFICER, area=city.grid_b)
+    delivery = delivery_create_at_place(
+        actor=officer,
+        unit_id=fleet.units["A"].pk,
+        area=city.grid_a,
+        day=DAY,
+        what="大米 10 袋",
+        address="第一社区物资点",
+        lat=27.83,
+        lng=113.15,
+    )
+    with pytest.raises((PermissionDenied, NotFound)):
+        delivery_cancel(actor=officer_b, delivery_id=delivery.pk)
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.OPEN
+    assert delivery_cancel(actor=officer, delivery_id=delivery.pk, reason="改期") is True
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.CANCELLED
+    assert delivery_cancel(actor=officer, delivery_id=delivery.pk) is False
+    visits = visits_for_day(
+        actor=fleet.dispatchers["A"], day=DAY, unit_ids=[fleet.units["A"].pk], area_paths=None
+    )
+    assert all(v.ref_id != delivery.pk for v in visits if v.kind == VisitKind.DELIVERY)

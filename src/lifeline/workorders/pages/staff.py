@@ -30,6 +30,7 @@ from lifeline.web.htmx import is_htmx
 from lifeline.workorders import selectors, services
 from lifeline.workorders.clocks import deadline_of
 from lifeline.workorders.labels import choice_label, person_label
+from lifeline.workorders.links import order_links
 from lifeline.workorders.models import Category, Status, WorkOrder, WorkOrderEvent
 from lifeline.workorders.pages.common import flash_error, permission_required
 from lifeline.workorders.services.contact import contact_reveal_may
@@ -146,6 +147,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "colleagues": selectors.colleagues(actor=request.user, order=order)[:100],
         "mine": order.claimed_by_id == request.user.pk,
+        "links": order_links(actor=request.user, order=order),
     }
     return render(request, "workorders/order.html", context)
 

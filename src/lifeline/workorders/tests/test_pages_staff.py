@@ -122,3 +122,24 @@ def test_completing_with_a_bad_photo_changes_nothing(
     )
     order.refresh_from_db()
     assert order.status == Status.ACCEPTED and order.photos.count() == 0
+
+
+def test_a_food_order_offers_a_supply_need_to_those_who_may_raise_one(
+    city, ladder, categories, grid_worker_a
+):
+    """The page shows what apps above register for it (supplies: raise a need for it)."""
+    food = _order(grid_worker_a, city.grid_a, "缺米", "food_supplies", extra={"items": "大米"})
+    other = _order(grid_worker_a, city.grid_a)
+    hotline = make_user("hotline_links", role=Role.HOTLINE_OPERATOR, area=city.city)
+    link = f"/supplies/needs/?work_order={food.number}#raise"
+    page = client_for(grid_worker_a).get(f"/workorders/{food.pk}/").content.decode()
+    assert link in page and "提出物资需求" in page
+    assert (
+        "/supplies/needs/"
+        not in client_for(grid_worker_a).get(f"/workorders/{other.pk}/").content.decode()
+    )
+    seen = client_for(hotline).get(f"/workorders/{food.pk}/")
+    assert seen.status_code == 200 and "/supplies/needs/" not in seen.content.decode()
+    # The link opens the need form with the order's number filled in.
+    form = client_for(grid_worker_a).get(link.split("#")[0]).content.decode()
+    assert f'value="{food.number}"' in form
