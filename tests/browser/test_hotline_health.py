@@ -7,7 +7,6 @@ which is texted before the patient arrives."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +19,12 @@ from lifeline.health.services import health_status_set
 from lifeline.health.vocab import HospitalRole
 from lifeline.registry.models import AreaLevel, Facility
 from lifeline.testing.factories import SmallCity, make_area, make_person, make_user
+from lifeline.testing.shots import screenshots_dir
 from lifeline.workorders.models import Priority
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 DESKTOP = {"width": 1280, "height": 900}
 RAW_KEYS = re.compile(r"green_default|_any_need|special_needs_|neurosurgery|receiving_hospital")
 NOTICE_MOBILE = "13900001111"

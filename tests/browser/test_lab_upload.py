@@ -20,8 +20,10 @@ from lifeline.screening.services import (
     tube_close,
 )
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
+SHOTS = screenshots_dir()
 
 
 def _given_two_tubes_sent_to_the_lab(city: SmallCity) -> tuple[Unit, list[str]]:
@@ -115,7 +117,7 @@ def test_a_lab_uploads_a_bad_file_then_a_good_one(
     )
     expect(page.locator("#results-tubes")).to_contain_text(barcodes[0])
     expect(page.locator("#results-tubes")).to_contain_text(barcodes[1])
-    page.screenshot(path=f"/tmp/shots/lab-upload-{locale}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/lab-upload-{locale}.png", full_page=True)
     assert {t.tube.barcode: t.outcome for t in TubeResult.objects.select_related("tube")} == {
         barcodes[0]: "negative",
         barcodes[1]: "positive",

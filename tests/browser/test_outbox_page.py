@@ -4,7 +4,6 @@ queue."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +13,10 @@ from lifeline.accounts.models import Role
 from lifeline.core import clock
 from lifeline.core.models import OutboxMessage, OutboxStatus
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 
 
 def _dead_letter(object_id: str) -> OutboxMessage:
@@ -61,7 +61,6 @@ def test_command_staff_see_and_retry_failed_texts_in_chinese_and_english(
     body = page.locator("body")
     for hidden in ("13800001234", "张三", "Undelivered", "Retry"):
         expect(body).not_to_contain_text(hidden)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "outbox-zh.png"), full_page=True)
 
     # when the retry of the first is pressed

@@ -7,7 +7,6 @@ passes with the network cut and see them reach the server when it returns."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,12 +25,13 @@ from lifeline.passes.models import (
 from lifeline.passes.tests.conftest import seed_pass_types
 from lifeline.registry.models import Unit
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("lifeline.passes.tests.urls")]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 LOGINS = ("volunteer_a", "gas_dispatch", "district_approver", "street_approver", "bridge_staff")
 
 
@@ -117,7 +117,6 @@ def test_apply_approve_and_check_at_the_bridge_online_and_offline(
     english = locale.startswith("en")
     lang = "en" if english else "zh"
     city: SmallCity = world["city"]
-    SHOTS.mkdir(exist_ok=True)
 
     # given: a volunteer on their phone applies for a duty pass for themselves
     page = open_as("volunteer_a", "/passes/apply/", locale=locale, viewport=PHONE)

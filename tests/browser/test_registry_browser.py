@@ -28,6 +28,7 @@ from lifeline.registry.vocab import Relation
 from lifeline.screening.services import results_import, sample_register, tube_close
 from lifeline.screening.services.results import ResultRow
 from lifeline.testing.factories import SmallCity, make_household, make_person, make_user
+from lifeline.testing.shots import screenshots_dir
 from lifeline.workorders.services import workorder_create
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,7 +89,7 @@ def test_grid_worker_drills_down_and_reveals_a_phone_with_a_purpose(
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 HEAD_PHONE = "13912344826"  # found by its last four digits, never typed or shown whole
 LOGINS = ("community_li", "sampler_wu", "lab_zhou")
 RAW_KEYS = re.compile(
@@ -205,7 +206,6 @@ def test_community_staff_find_by_four_digits_read_panels_and_import_with_a_previ
     english = locale.startswith("en")
     lang = "en" if english else "zh"
     settings.LIFELINE_IMPORT_INLINE = True  # the live server checks and writes in-request
-    SHOTS.mkdir(parents=True, exist_ok=True)
     head: Person = registry_world["head"]
     household: Household = registry_world["household"]
     order = registry_world["order"]

@@ -17,10 +17,12 @@ from playwright.sync_api import expect
 from lifeline.accounts.models import Role
 from lifeline.core.models import OutboxMessage
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 from lifeline.workorders.models import Channel, Status, WorkOrder
 from lifeline.workorders.services import workorder_accept, workorder_resolve
 
 pytestmark = pytest.mark.browser
+SHOTS = screenshots_dir()
 
 PHONE = "13812345678"
 RAW = ("drug", "days_left", "medical_care", "dispatched", "resolved", "extra.", "committee_staff")
@@ -133,7 +135,7 @@ def test_a_resident_is_told_what_to_do_files_follows_and_confirms_from_a_phone(
     _assert_thumb_sized(gas.locator('a[href="tel:119"]'))
     if lang == "en":
         expect(gas).to_contain_text("Leave the building now")
-    page.screenshot(path=f"/tmp/shots/resident-gas-banner-{lang}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/resident-gas-banner-{lang}.png", full_page=True)
 
     # when: words of self-harm arrive, the crisis banner offers 12356 and 120
     _paste(page, words["self_harm"])
@@ -141,7 +143,7 @@ def test_a_resident_is_told_what_to_do_files_follows_and_confirms_from_a_phone(
     expect(gas).to_be_hidden()
     _assert_thumb_sized(crisis.locator('a[href="tel:12356"]'))
     expect(crisis.locator('a[href="tel:120"]')).to_be_visible()
-    page.screenshot(path=f"/tmp/shots/resident-crisis-banner-{lang}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/resident-crisis-banner-{lang}.png", full_page=True)
 
     # when: the resident files the real need, pasted too, with its own extra fields
     _paste(page, words["need"])
@@ -182,7 +184,7 @@ def test_a_resident_is_told_what_to_do_files_follows_and_confirms_from_a_phone(
     _assert_no_raw_keys(page)
     yes = page.get_by_test_id("confirm-met")
     _assert_thumb_sized(yes)
-    page.screenshot(path=f"/tmp/shots/resident-order-resolved-{lang}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/resident-order-resolved-{lang}.png", full_page=True)
     page.locator("label.choice").filter(has_text="5").click()
     yes.click()
     expect(page.get_by_test_id("answer")).to_have_count(0)
@@ -206,4 +208,4 @@ def test_radio_buttons_sit_on_the_row_of_their_words(
         middle = radio_box["y"] + radio_box["height"] / 2
         assert word_box["y"] <= middle <= word_box["y"] + word_box["height"]
         assert choice.bounding_box()["height"] >= 44
-    page.screenshot(path=f"/tmp/shots/resident-confirm-{lang}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/resident-confirm-{lang}.png", full_page=True)

@@ -17,6 +17,7 @@ from lifeline.registry.models import Unit
 from lifeline.screening.models import Sample, Session, Shipment, Site, Tube, TubeStatus
 from lifeline.screening.services import session_start
 from lifeline.testing.factories import SmallCity, make_household, make_person, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ CACHED = """async () => {
   return !!(await cache.match(location.pathname, { ignoreVary: true }));
 }"""
 
-SHOTS = "/tmp/shots"
+SHOTS = screenshots_dir()
 
 
 def _given_a_site_a_lab_and_a_sampler(city: SmallCity) -> tuple[Site, Unit]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +15,10 @@ from playwright.sync_api import expect
 from lifeline.supplies.models import Item, Pledge
 from lifeline.supplies.tests.scope_cases_donations import make_donations_world
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-donations")
+SHOTS = screenshots_dir("donations")
 RAW = re.compile(r"\{%|\{\{|%\(|msgid|protective_suit|alcohol_500ml|WH-LOG|U-LOG|supplies\.")
 
 WORDS = {
@@ -113,7 +113,6 @@ def test_officer_records_receives_and_traces_the_red_cross_pledge(
     body = page.locator("body")
     expect(body).not_to_contain_text("13812345678")
     assert not RAW.search(page.content().split("<body", 1)[1]), "raw codes on the page"
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"pledge-{language}.png"), full_page=True)
 
     # when the donor's trace is opened

@@ -15,9 +15,10 @@ from playwright.sync_api import expect
 from lifeline.supplies.models import Item
 from lifeline.supplies.selectors import exports
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-catalogue")
+SHOTS = screenshots_dir("catalogue")
 
 TEXTS: dict[str, dict[str, Any]] = {
     "zh-hans": {
@@ -66,7 +67,6 @@ def test_a_warehouse_officer_lands_on_supplies_and_downloads_the_hxl_export(
     page.fill("#id_password", "pass-word-123")
     page.click("form.stacked button[type=submit]")
     page.wait_for_url("**/supplies/")
-    SHOTS.mkdir(parents=True, exist_ok=True)
 
     for lang in ("zh-hans", "en"):
         texts = TEXTS[lang]

@@ -8,11 +8,11 @@ import datetime as dt
 import re
 from decimal import Decimal
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import transaction
 from playwright.sync_api import expect
 
 from lifeline.accounts.models import Role
@@ -22,9 +22,10 @@ from lifeline.supplies.models import Item, Need, Shipment
 from lifeline.supplies.services import ledger
 from lifeline.supplies.tests.scope_cases_needs import item, logistics_setup
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-needs")
+SHOTS = screenshots_dir("needs")
 PASSWORD = "pass-word-123"
 RAW = re.compile(r"\{%|\{\{|%\(|msgid|supplies\.[a-z_]+\b|n95_box20")
 
@@ -56,16 +57,16 @@ def _clean(page: Any) -> None:
 def test_staff_raise_a_need_and_the_officer_allocates_it(
     live_server: Any, browser: Any, city: SmallCity
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     # given the logistics group with 300 N95 masks at the Red Cross, and community staff
     setup = logistics_setup(city, prefix="b")
-    ledger.new_lot(
-        actor=None,
-        warehouse=setup["red_cross_store"],
-        item=item("n95"),
-        quantity=Decimal(300),
-        expires_on=clock.today() + dt.timedelta(days=180),
-    )
+    with transaction.atomic():  # the ledger's caller holds the transaction
+        ledger.new_lot(
+            actor=None,
+            warehouse=setup["red_cross_store"],
+            item=item("n95"),
+            quantity=Decimal(300),
+            expires_on=clock.today() + dt.timedelta(days=180),
+        )
     make_user("b_staff", role=Role.COMMUNITY_STAFF, area=city.community)
 
     # when the staff raise a need on their phone: 10 boxes of 20 N95 for grid B's checkpoint

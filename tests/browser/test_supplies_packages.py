@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +19,11 @@ from lifeline.core.models import OutboxMessage
 from lifeline.supplies.models import PackageOrder, PickList
 from lifeline.supplies.tests.scope_cases_packages import at, make_package, order_for
 from lifeline.testing.factories import SmallCity, make_household, make_user
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots-packages")
+SHOTS = screenshots_dir("packages")
 PHONE = "13812345678"
 RAW = re.compile(r"sold_out|already_ordered|window_closed|household_id|package_id|area_path")
 
@@ -122,7 +122,6 @@ def test_a_resident_orders_the_package_on_a_phone_and_sees_the_count(
     expect(card.get_by_test_id("left")).to_have_text(words["left_199"])
     expect(phone.get_by_test_id("my-order")).to_contain_text(package.name)
     assert PackageOrder.objects.filter(household=household).count() == 1
-    SHOTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(SHOTS / f"resident-{lang}.png"), full_page=True)
     _clean(phone, PHONE, "pk_staff")
 
@@ -170,6 +169,5 @@ def test_a_building_head_marks_the_buildings_orders_delivered(
     expect(phone.get_by_test_id("closed")).to_have_text(words["all_done"])
     expect(phone.get_by_test_id("totals")).to_contain_text(words["totals"])
     assert PickList.objects.get(building=building).closed_at is not None
-    SHOTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(SHOTS / f"head-{lang}.png"), full_page=True)
     _clean(phone, *(h.phone for h in homes), "pk_head")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +19,10 @@ from lifeline.core.models import OutboxMessage
 from lifeline.supplies.models import Item, ShipmentStatus
 from lifeline.supplies.tests.scope_cases_shipments import make_depot, make_need, ship
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-shipments")
+SHOTS = screenshots_dir("shipments")
 RAW = re.compile(r"\{%|\{\{|%\(|msgid|n95\b|rice\b|WH-SHIP|U-SHIP|ship_officer|supplies\.")
 
 WORDS = {
@@ -76,7 +76,6 @@ def test_receiver_enters_the_code_and_reports_a_short_line(
     live_server: Any, phone: Any, city: SmallCity, language: str
 ) -> None:
     words = WORDS[language]
-    SHOTS.mkdir(exist_ok=True)
     depot = make_depot("B", city.grid_b)
     need = make_need(depot, item="rice", quantity=40, area=city.grid_b)
     shipment = ship(depot, city.grid_b, [(need, "rice", 40), (None, "n95", 300)], dispatch=True)

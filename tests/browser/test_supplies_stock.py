@@ -4,7 +4,6 @@ much, in Chinese and in English; nothing is written by the refused issue."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,10 @@ from playwright.sync_api import expect
 from lifeline.supplies.models import LedgerEntry, Lot
 from lifeline.supplies.tests.scope_cases_stock import make_officer, make_unit, make_warehouse
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/tmp/shots-stock")
+SHOTS = screenshots_dir("stock")
 
 
 def test_an_officer_receives_in_units_and_is_told_what_is_short(
@@ -33,7 +33,6 @@ def test_an_officer_receives_in_units_and_is_told_what_is_short(
     page.fill("#id_password", "pass-word-123")
     page.click("form.stacked button[type=submit]")
     page.wait_for_url("**/supplies/stock/")
-    SHOTS.mkdir(parents=True, exist_ok=True)
 
     # when the officer opens the warehouse and receives 200 斤 of vegetables
     expect(page.locator("h1")).to_have_text("仓库")

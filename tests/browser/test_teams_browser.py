@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,11 +21,12 @@ from lifeline.teams.models import PlanStop
 from lifeline.teams.services import plan_create, plan_publish
 from lifeline.teams.tests.helpers import CENTRES, DAY, MORNING, Fleet, make_fleet, make_order
 from lifeline.testing.factories import SmallCity, make_household
+from lifeline.testing.shots import screenshots_dir
 from lifeline.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 PASSWORD = "pass-word-123"
 # Text a person must never see: internal ids, raw keys, template or gettext leftovers.
 RAW = re.compile(r"work_order:|ref_id|\{%|\{\{|%\(|msgid|teams\.[a-z_]+\b")
@@ -140,7 +140,6 @@ def test_crew_lands_on_its_route_sees_addresses_and_records_a_stop(
     arrive = "I have arrived" if language == "en" else "我已到达"
     done = "Done here" if language == "en" else "完成此上门点"
     expect(card.get_by_role("button", name=arrive)).to_be_visible()
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"crews-phone-{language}.png"), full_page=True)
     _clean(page, "crew_a")
     # When they record arrival, then completion (the card is swapped in place)

@@ -7,7 +7,6 @@ raw keys, no login names, and in English no Chinese outside what people typed.""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +15,13 @@ from playwright.sync_api import expect
 from lifeline.accounts.models import Role
 from lifeline.registry.models import Area, Unit
 from lifeline.testing.factories import SmallCity, make_user
+from lifeline.testing.shots import screenshots_dir
 from lifeline.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-SHOTS = Path("/tmp/shots")
+SHOTS = screenshots_dir()
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RAW_KEYS = ("extra.", "drug", "days_left", "medicine", "None", "dispatched", "in_progress")
 LOGINS = ("hotline_op", "community_staff")
@@ -78,7 +78,6 @@ def test_hotline_files_and_community_staff_resolve_without_keys_or_logins(
 ) -> None:
     english = locale.startswith("en")
     lang = "en" if english else "zh"
-    SHOTS.mkdir(parents=True, exist_ok=True)
     # given: the city's English names, a hotline operator and the community's staff
     _english_names(city)
     make_user("hotline_op", role=Role.HOTLINE_OPERATOR, area=city.city)

@@ -16,13 +16,13 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lifeline.accounts.models import User
+from lifeline.bench._threads import close_thread_connections, run_parts
 from lifeline.core import clock
 from lifeline.core.errors import Conflict
 from lifeline.registry.models import Area, AreaLevel, Building, Household, Unit
@@ -141,7 +141,7 @@ def run_burst(
                     seen["other"] += 1
                 mine.append((time.perf_counter() - start) * 1000)
         finally:
-            connections.close_all()
+            close_thread_connections()
         with lock:
             latencies.extend(mine)
             outcomes.update(seen)
@@ -151,8 +151,7 @@ def run_burst(
     try:
         write(f"burst: {orders} households, cap {cap}, {threads} threads")
         started = time.perf_counter()
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(worker, parts))
+        run_parts(worker, parts, threads)
         elapsed = time.perf_counter() - started
         counted = list(PackageDay.objects.filter(package=package).values_list("ordered", flat=True))
         stored = PackageOrder.objects.filter(day__package=package).count()

@@ -123,6 +123,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+class NeverChanged(ReadOnlyAdmin):
+    """Shown to staff, never written in the admin; no bulk actions either (delete is one):
+    rows that change only through their services."""
+
+    actions = None
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+
 @admin.register(AuditRecord)
 class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = (

@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.admin import AuditedInline, AuditedModelAdmin, ReadOnlyAdmin
+from lifeline.core.admin import AuditedInline, AuditedModelAdmin, NeverChanged
 from lifeline.core.errors import ServiceError
 from lifeline.supplies.models import (
     Donor,
@@ -115,15 +115,6 @@ class WarehouseAdmin(AuditedModelAdmin):
 
 
 # Read-only views ------------------------------------------------------------------------
-
-
-class NeverChanged(ReadOnlyAdmin):
-    """Shown, never written in the admin; no bulk actions either (delete is one)."""
-
-    actions = None
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
 
 
 @admin.register(LedgerEntry)
