@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "lifeline.passes",
     "lifeline.teams",
     "lifeline.supplies",
+    "lifeline.volunteers",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",

@@ -14,7 +14,7 @@ people of the sessions they sample, through ``SCREENING_SAMPLE``). A lab sees tu
 results, not the registry; checkpoint staff see the passes they check; unit staff and
 field teams see the work orders routed to their unit; warehouse officers see stock, needs
 and donors, not people; building heads see the orders of the buildings they deliver to;
-volunteer coordinators see no one yet.
+volunteer coordinators see the volunteers of their area, not the registry.
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ class Perm:
     SUPPLIES_DELIVER = "supplies.deliver"
     SUPPLIES_CATALOGUE = "supplies.catalogue"
 
+    VOLUNTEERS_VIEW = "volunteers.view"
+    VOLUNTEERS_MANAGE = "volunteers.manage"
+
     OUTBOX_MANAGE = "outbox.manage"
 
 
@@ -128,6 +131,8 @@ LABELS: dict[str, object] = {
     Perm.SUPPLIES_PACKAGES: _("Sell supply packages to residents"),
     Perm.SUPPLIES_DELIVER: _("Deliver a building's orders"),
     Perm.SUPPLIES_CATALOGUE: _("Change the item catalogue"),
+    Perm.VOLUNTEERS_VIEW: _("See volunteers, posts, shifts and who is on duty"),
+    Perm.VOLUNTEERS_MANAGE: _("Approve volunteers, set up posts and shifts, book and roster"),
     Perm.OUTBOX_MANAGE: _("See and retry text messages that could not be sent"),
 }
 
@@ -160,11 +165,12 @@ _MANAGE = _CARE | {
     Perm.HEALTH_SET_STATUS,
     Perm.WORKORDER_DISPATCH,
     Perm.MEMBERSHIP_GRANT,
+    Perm.VOLUNTEERS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: _CARE | {Perm.REVEAL},
-    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL, Perm.SUPPLIES_PACKAGES},
+    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL, Perm.SUPPLIES_PACKAGES, Perm.VOLUNTEERS_MANAGE},
     Role.STREET_STAFF: _MANAGE,
     Role.DISTRICT_STAFF: _MANAGE
     | {
@@ -229,8 +235,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # A building's volunteer: the pick lists of the buildings in the membership's area
     # that name them.
     Role.BUILDING_HEAD: frozenset({Perm.SUPPLIES_DELIVER}),
-    # Duty passes for the volunteers they send out (supplies and volunteers come later).
-    Role.VOLUNTEER_COORDINATOR: frozenset({Perm.PASS_APPLY}),
+    # The volunteers of the membership's area: approval, posts, shifts, sign-up lists,
+    # rosters, and duty passes for those they send out.
+    Role.VOLUNTEER_COORDINATOR: frozenset(
+        {Perm.PASS_APPLY, Perm.VOLUNTEERS_VIEW, Perm.VOLUNTEERS_MANAGE}
+    ),
 }
 # The administrator may do everything, inside the area or unit of their membership, and
 # every reveal and change of theirs is audited like anyone's.

@@ -48,6 +48,11 @@ LAYERS: tuple[Layer, ...] = (
         "the benchmarks and the test kit. Nothing imports them.",
     ),
     Layer(
+        "volunteers",
+        ("volunteers",),
+        "Volunteers, task groups, posts, shifts, sign-up lists, rosters and duty.",
+    ),
+    Layer(
         "supplies",
         ("supplies",),
         "Items, the stock ledger, donations, needs, allocation, shipments, supply packages.",
@@ -103,6 +108,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "screening": ("models", "selectors", "services"),
     "teams": ("models", "selectors", "services"),
     "supplies": ("models", "selectors", "services"),
+    "volunteers": ("models", "selectors", "services"),
 }
 
 
