@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -181,3 +181,25 @@ def _pk_column(model: type[models.Model]) -> str:
     pk = model._meta.pk
     assert pk is not None, model
     return str(pk.column)
+
+
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction it aborted to break a deadlock
+DEADLOCK_ATTEMPTS = 3
+
+R = TypeVar("R")
+
+
+def retry_deadlocked(work: Callable[[], R], *, attempts: int = DEADLOCK_ATTEMPTS) -> R:
+    """Run ``work`` (which opens its own transaction) again when PostgreSQL aborted it to
+    break a deadlock, as PostgreSQL's manual advises: the aborted transaction wrote
+    nothing, so running it again is safe. Inside a caller's transaction nothing is retried
+    (the caller's whole transaction is lost and must be retried by the caller)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            cause = getattr(error, "__cause__", None)
+            code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+            if code != DEADLOCK or connection.in_atomic_block or attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

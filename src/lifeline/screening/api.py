@@ -5,7 +5,7 @@ session from a list. Mounted at ``/screening`` by the API assembly."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from lifeline.api.auth import AuthedRequest, api_auth
 from lifeline.api.creates import IdempotencyKey, create_once, json_answer, once, render
 from lifeline.api.pagination import PageParams, page_of, paginate
-from lifeline.api.schemas import ERRORS, Id
+from lifeline.api.schemas import ERRORS, SAFE, Id, bounded
 from lifeline.core.personal import mask_phone
 from lifeline.screening import selectors
 from lifeline.screening.services import (
@@ -189,7 +189,10 @@ def counts_read(request: AuthedRequest, area_id: Id) -> Any:
 
 @router.get("/areas/{area_id}/rechecks", response={200: page_of(RecheckOut), **ERRORS})
 def rechecks_read(
-    request: AuthedRequest, area_id: Id, page: Query[PageParams], status: str = ""
+    request: AuthedRequest,
+    area_id: Id,
+    page: Query[PageParams],
+    status: Annotated[str, bounded(20), SAFE] = "",
 ) -> Any:
     tasks = selectors.recheck_list(actor=request.auth, area_id=area_id, status=status)
     body = paginate(tasks, page)

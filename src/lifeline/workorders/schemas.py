@@ -40,8 +40,8 @@ class WorkOrderIn(InSchema):
 
 
 class WorkOrderFilter(Schema):
-    status: str = ""
-    category: str = ""
+    status: Annotated[str, bounded(20), SAFE] = ""
+    category: Annotated[str, bounded(40), SAFE] = ""
     unit: Id | None = None
     area: Id | None = None
     open: bool = False

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lifeline.accounts.permissions import Perm
-from lifeline.core import clock
+from lifeline.core import clock, db
 from lifeline.core.actors import Actor
 from lifeline.core.errors import Conflict, PermissionDenied, ServiceError
 from lifeline.workorders.models import AWAITING_RESPONSE, CLAIMABLE, EventKind, Status, WorkOrder
@@ -20,8 +20,14 @@ from lifeline.workorders.services.lifecycle import set_status
 
 def workorder_claim(*, actor: Actor, order: WorkOrder) -> WorkOrder:
     """Take the order into one's own queue. Compare-and-set on ``claimed_by``: of many
-    simultaneous claims exactly one wins; the others get Conflict."""
+    simultaneous claims exactly one wins; the others get Conflict. A claim PostgreSQL
+    aborted to break a deadlock (seen under many simultaneous claims: foreign keys are
+    checked at commit, after the audit chain's lock) is run again."""
     common.require_handler(actor, order)
+    return db.retry_deadlocked(lambda: _claim(actor, order))
+
+
+def _claim(actor: Actor, order: WorkOrder) -> WorkOrder:
     now = clock.now()
     with transaction.atomic():
         won = WorkOrder.objects.filter(

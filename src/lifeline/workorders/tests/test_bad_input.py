@@ -92,6 +92,19 @@ def test_the_api_refuses_control_characters_and_direction_overrides(city, grid_w
     assert WorkOrder.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [("/api/v1/workorders", "status"), ("/api/v1/workorders", "category")],
+)
+def test_a_filter_holding_a_nul_byte_is_refused_not_a_server_error(
+    city, grid_worker_a, path, param
+):
+    """PostgreSQL refuses NUL in text: the filter is checked before any query."""
+    response = client_for(grid_worker_a).get(path, {param: "open\x00"}, **EN)
+    error = assert_error(response, 422, "validation")
+    assert param in error["fields"]
+
+
 def _verified_client(phone: str = "13712345678") -> Client:
     client = Client()
     client.post("/r/", {"phone": phone})
