@@ -23,6 +23,7 @@ urlpatterns = [
     path("teams/", include("lifeline.teams.urls")),
     path("health/", include("lifeline.health.urls")),
     path("supplies/", include("lifeline.supplies.urls")),
+    path("volunteers/", include("lifeline.volunteers.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from lifeline.accounts.scoping import scoped
+from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.registry.models import Area
 from lifeline.volunteers.models import LIVE, Booking, Post, Shift, Volunteer
 
 
@@ -54,10 +56,59 @@ def shift_roll(*, actor: Actor, shift: Shift) -> QuerySet[Booking]:
     )
 
 
+def booking_get(*, actor: Actor, pk: int) -> Booking:
+    found = scoped(Booking.objects.select_related("volunteer", "shift"), actor).filter(pk=pk)
+    booking = found.first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
 def bookings_of_volunteer(*, volunteer: Volunteer, since: dt.datetime) -> QuerySet[Booking]:
     """A volunteer's own shifts from ``since`` (their phone page has proven who they are)."""
     return (
         Booking.objects.select_related("shift__post")
         .filter(volunteer=volunteer, status__in=LIVE, ends_at__gt=since)
+        .order_by("starts_at")
+    )
+
+
+def manage_areas(*, actor: Actor) -> QuerySet[Area]:
+    """Areas where the actor sets up volunteers, posts and shifts (street down to grid)."""
+    grant = scope_for(actor).grant(Perm.VOLUNTEERS_MANAGE)
+    qs = Area.objects.none()
+    for prefix in grant.area_paths:
+        qs = qs | Area.objects.filter(path__startswith=prefix)
+    return qs.filter(level__in=("street", "community", "grid")).order_by("path")
+
+
+def manage_posts(*, actor: Actor) -> QuerySet[Post]:
+    """The open posts the actor may set shifts for."""
+    grant = scope_for(actor).grant(Perm.VOLUNTEERS_MANAGE)
+    qs = Post.objects.none()
+    for prefix in grant.area_paths:
+        qs = qs | Post.objects.filter(area_path__startswith=prefix, active=True)
+    return qs.order_by("area_path", "name")
+
+
+def volunteers_of_phone(*, phone: str) -> QuerySet[Volunteer]:
+    """The volunteers registered with a phone the page has proven."""
+    return Volunteer.objects.filter(phone=phone).order_by("area_path")
+
+
+def open_calls_for(
+    *, volunteers: list[Volunteer], since: dt.datetime, until: dt.datetime
+) -> QuerySet[Shift]:
+    """Shifts open for sign-up that these volunteers may take (posts in their areas, or in
+    an area above: an agency's), with their live counts."""
+    where = Q(pk__in=[])
+    for path in {v.area_path for v in volunteers}:
+        parts = path.strip("/").split("/")
+        above = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        where |= Q(area_path__startswith=path) | Q(area_path__in=above)
+    return (
+        Shift.objects.select_related("post")
+        .filter(where, open_call=True, cancelled_at__isnull=True)
+        .filter(starts_at__gt=since, starts_at__lt=until)
         .order_by("starts_at")
     )

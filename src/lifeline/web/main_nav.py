@@ -30,6 +30,7 @@ ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
         _("Testing"),
         (Perm.SCREENING_VIEW, Perm.SCREENING_SAMPLE, Perm.SCREENING_RESULTS),
     ),
+    ("volunteers:home", _("Volunteers"), (Perm.VOLUNTEERS_MANAGE,)),
     ("passes:queue", _("Passes"), (Perm.PASS_VIEW, Perm.PASS_APPROVE)),
     ("passes:apply", _("Apply for a pass"), (Perm.PASS_APPLY,)),
     ("passes:checkpoint", _("Checkpoint"), (Perm.PASS_CHECK,)),

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from lifeline.core.models import AuditRecord
 from lifeline.registry.models import Area, Person
 from lifeline.testing.factories import make_area
+from lifeline.volunteers.models import Shift, Volunteer
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -37,6 +38,10 @@ def test_demo_generates_once_and_skips_when_the_city_exists(db: None) -> None:
     assert "demo-command_staff" in first and "demo-command_staff" in second
     assert "--reset" in second
     assert AuditRecord.objects.filter(action="demo.generate").count() == 1
+    # and the coordinator's community has volunteers and tomorrow's call, partly filled
+    assert Volunteer.objects.count() == 60
+    call = Shift.objects.get(post__kind="sampling")
+    assert (call.capacity, call.confirmed) == (10, 7)
 
 
 def test_demo_reset_builds_the_city_again(transactional_db: None) -> None:

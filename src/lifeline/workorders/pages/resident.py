@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -41,6 +42,7 @@ from lifeline.workorders.services.resident import workorder_answer_as_resident
 SESSION_PHONE = "resident_phone"
 SESSION_UNTIL = "resident_until"
 SESSION_PENDING = "resident_pending_phone"
+SESSION_NEXT = "resident_next"  # a page of this site to return to once the phone is proven
 VERIFIED_FOR = dt.timedelta(hours=2)
 
 # What each status means for the resident who filed the order.
@@ -84,8 +86,13 @@ def _banners(found: list[Emergency], *, all_kinds: bool) -> list[dict[str, Any]]
 
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
-    """Step 1: the phone number; a code is sent to it."""
+    """Step 1: the phone number; a code is sent to it. ``?next=`` (a page of this site, such
+    as a volunteers' sign-up list) is where step 2 returns once the phone is proven."""
     if request.method != "POST":
+        wanted = request.GET.get("next", "")
+        local = wanted.startswith("/") and not wanted.startswith("//")
+        if local and url_has_allowed_host_and_scheme(wanted, allowed_hosts=None):
+            request.session[SESSION_NEXT] = wanted[:500]
         return _page(request, "start.html", {})
     phone = request.POST.get("phone", "")[:20]
     try:
@@ -116,7 +123,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_PHONE] = phone
     request.session[SESSION_UNTIL] = (clock.now() + VERIFIED_FOR).isoformat()
     request.session.pop(SESSION_PENDING, None)
-    return redirect("workorders:resident_home")
+    wanted = str(request.session.pop(SESSION_NEXT, ""))
+    return redirect(wanted or "workorders:resident_home")
 
 
 def _home_context(phone: str, description: str = "", **more: Any) -> dict[str, Any]:

@@ -166,12 +166,14 @@ class Command(BaseCommand):
         from lifeline.demo.hospitals import seed_demo_hospitals
         from lifeline.demo.sampling import seed_demo_sampling
         from lifeline.demo.supplies import seed_demo_supplies
+        from lifeline.demo.volunteers import seed_demo_volunteers
 
         self.stdout.write(seed_demo_hospitals())
         gas_day = seed_demo_day()
         self.stdout.write(seed_demo_checkpoints())
         self.stdout.write(seed_demo_sampling())
         self.stdout.write(seed_demo_supplies())
+        self.stdout.write(seed_demo_volunteers())
         if gas_day:
             self.stdout.write(gas_day)
         # Read back: the seeds above may move a login (the checkpoint staff to a bridge).
