@@ -44,6 +44,7 @@ from lifeline.teams.models import Appointment, Delivery, Plan, Team, Vehicle
 from lifeline.teams.tests.scope_cases import make_teams_world
 from lifeline.testing.factories import SmallCity
 from lifeline.testing.idempotent import Body, Example, text
+from lifeline.volunteers.tests import idempotent_examples as volunteers
 from lifeline.workorders.models import WorkOrder, WorkOrderEvent
 from lifeline.workorders.tests.scope_cases import make_workorder_world
 
@@ -302,6 +303,7 @@ for _part in (
     supplies_needs,
     supplies_shipments,
     supplies_packages,
+    volunteers,
 ):
     EXAMPLES.update(_part.EXAMPLES)
 

@@ -39,6 +39,7 @@ from lifeline.testing.response_capture import (
     allow_pii,
     find_pii,
 )
+from lifeline.volunteers.tests.scope_cases import walk_params as volunteers_walk_params
 from lifeline.workorders.services import workorder_create
 
 PLANTED_ID = make_id_number(serial=123)
@@ -199,7 +200,11 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
     )
     client = client_for(command_staff)
     full_values = _full_values(city)
-    params = {**_health_and_passes(city, command_staff), **walk_params(city)}
+    params = {
+        **_health_and_passes(city, command_staff),
+        **walk_params(city),
+        **volunteers_walk_params(city),
+    }
     crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
     queries: dict[str, dict[str, Any]] = {
         "/api/v1/buildings": {"grid": city.grid_a.pk},

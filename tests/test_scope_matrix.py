@@ -57,6 +57,7 @@ from lifeline.testing.scope_matrix import (
     permissions_consulted,
     unrelated_roles,
 )
+from lifeline.volunteers.tests.scope_cases import VOLUNTEERS_CASES, make_volunteers_world
 from lifeline.workorders.tests.scope_cases import WORKORDER_CASES, make_workorder_world
 
 # Each app's cases with the builder of the world they run in.
@@ -73,6 +74,7 @@ SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
     (make_needs_world, NEEDS_CASES),
     (make_shipments_world, SHIPMENTS_CASES),
     (make_packages_world, PACKAGES_CASES),
+    (make_volunteers_world, VOLUNTEERS_CASES),
 ]
 ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 

@@ -283,6 +283,7 @@ LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.passes.tasks.run_periodic",
     "lifeline.health.tasks.run_periodic",
     "lifeline.supplies.services.needs.run_periodic",
+    "lifeline.volunteers.tasks.run_periodic",
     "lifeline.screening.services.policies_sweep.run_periodic",
     "lifeline.core.ratelimit.run_periodic",
     "lifeline.core.audit.checkpoints.run_periodic",

@@ -27,6 +27,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("/screening", "lifeline.screening.api"),
     ("/teams", "lifeline.teams.api"),
     ("/supplies", "lifeline.supplies.api"),
+    ("/volunteers", "lifeline.volunteers.api"),
 ]
 
 

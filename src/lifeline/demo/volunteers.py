@@ -1,7 +1,8 @@
 """The demo's volunteers: the coordinator's community gets the seeds' seven task groups,
 posts (the sampling site, a bridge checkpoint, a gate, the buildings' deliveries), 60
 volunteers (a few waiting for approval), tomorrow's call "10 volunteers for tomorrow's
-testing" (接龙) partly filled, and the bridge covered in three shifts, so the coordinator
+testing" (接龙) partly filled, the bridge open in three shifts, and the east gate's week
+proposed by the roster solver for the coordinator to edit and publish, so the coordinator
 and the volunteers' phones have something to do. Synthetic data only."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from lifeline.volunteers.services import (
     shift_create,
     volunteer_create,
 )
+from lifeline.volunteers.services.rosters import roster_request, roster_run
 
 GROUPS = [
     ("巡逻组", GroupKind.PATROL),
@@ -69,6 +71,13 @@ def seed_demo_volunteers() -> str:
             actor=coordinator,
             area=community,
             name="建设桥卡口",
+            kind=PostKind.CHECKPOINT,
+            group=groups[GroupKind.GATE],
+        )
+        gate = post_create(
+            actor=coordinator,
+            area=community,
+            name="小区东门门岗",
             kind=PostKind.CHECKPOINT,
             group=groups[GroupKind.GATE],
         )
@@ -125,6 +134,20 @@ def seed_demo_volunteers() -> str:
                     open_call=True,
                 )
                 shifts += 1
+        for day in range(7):  # the east gate in three shifts for a week, for the roster
+            for start, hours in ((7, 5), (12, 5), (17, 5)):
+                begins = tomorrow.replace(hour=start, minute=0) + dt.timedelta(days=day)
+                shift_create(
+                    actor=coordinator,
+                    post=gate,
+                    starts_at=begins,
+                    ends_at=begins + dt.timedelta(hours=hours),
+                    capacity=2,
+                )
+        roster = roster_request(
+            actor=coordinator, area=community, starts_on=tomorrow.date(), time_limit=5
+        )
+    roster_run(roster_id=roster.pk)  # what the worker does, so the proposal is there
     return _(
         "Volunteers: %(v)s volunteers in %(g)s task groups; tomorrow's testing call %(c)s of "
         "10 filled; %(s)s bridge shifts open."

@@ -8,11 +8,13 @@ from typing import Any, TypeVar
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
     id_number_is_valid,
+    mask_name,
     normalise_id_number,
     normalise_phone,
 )
@@ -25,6 +27,7 @@ from lifeline.registry.models import (
     Person,
     Unit,
     Vulnerability,
+    VulnerabilityKind,
 )
 
 M = TypeVar("M", bound=Model)
@@ -259,3 +262,45 @@ def facility_list(*, actor: Actor, kind: str = "", area: Area | None = None) -> 
 def unit_list(*, actor: Actor, kind: str = "") -> QuerySet[Unit]:
     qs = scoped(Unit.objects.all(), actor)
     return qs.filter(kind=kind) if kind else qs
+
+
+def building_care_list(
+    *, building_id: int, actor: Actor | None = None
+) -> list[dict[str, Any]] | None:
+    """A building's residents marked as needing care, for its head's task sheet: one row
+    per person with the masked name, the unit and the needs' labels, at most 500. With
+    ``actor``, None unless they may see the registry there; without one, the caller has
+    proven that the reader is the head a coordinator made of this building."""
+    qs = Vulnerability.objects.filter(person__household__building_id=building_id)
+    if actor is not None:
+        building = Building.objects.filter(pk=building_id).only("area_path").first()
+        if building is None or not scope_for(actor).can(
+            Perm.REGISTRY_VIEW, path=building.area_path
+        ):
+            return None
+        qs = scoped(qs, actor)
+    labels = dict(VulnerabilityKind.choices)
+    people: dict[int, dict[str, Any]] = {}
+    rows = qs.select_related("person__household").order_by("person__household__unit_no", "pk")
+    for row in rows[:500]:
+        person = people.setdefault(
+            row.person_id,
+            {
+                "name": mask_name(row.person.name),
+                "unit_no": row.person.household.unit_no,
+                "needs": [],
+            },
+        )
+        person["needs"].append(str(labels.get(row.kind, "")))
+    return list(people.values())
+
+
+def communities_public() -> QuerySet[Area]:
+    """Every community of the city, with its street, for a resident to choose one (where to
+    serve as a volunteer). Area names are public reference data: no scope is needed."""
+    return (
+        Area.objects.filter(level=AreaLevel.COMMUNITY)
+        .select_related("parent")
+        .only("id", "name", "name_en", "path", "parent__name", "parent__name_en")
+        .order_by("path")
+    )

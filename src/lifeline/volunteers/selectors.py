@@ -11,7 +11,7 @@ from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.registry.models import Area
-from lifeline.volunteers.models import LIVE, Booking, Post, Shift, Volunteer
+from lifeline.volunteers.models import LIVE, Booking, Post, Roster, Shift, TaskGroup, Volunteer
 
 
 def volunteer_list(*, actor: Actor, status: str = "") -> QuerySet[Volunteer]:
@@ -112,3 +112,43 @@ def open_calls_for(
         .filter(starts_at__gt=since, starts_at__lt=until)
         .order_by("starts_at")
     )
+
+
+def roster_list(*, actor: Actor) -> QuerySet[Roster]:
+    return scoped(Roster.objects.select_related("area", "created_by"), actor)
+
+
+def roster_get(*, actor: Actor, pk: int) -> Roster:
+    found = roster_list(actor=actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def volunteers_named(*, actor: Actor, ids: list[int]) -> dict[int, Volunteer]:
+    """The volunteers of these ids that the actor may see, by id."""
+    return {v.pk: v for v in volunteer_list(actor=actor).filter(pk__in=ids)}
+
+
+def shifts_by_id(*, actor: Actor, ids: list[int]) -> dict[int, Shift]:
+    return {s.pk: s for s in scoped(Shift.objects.select_related("post"), actor).filter(pk__in=ids)}
+
+
+def group_list(*, actor: Actor) -> QuerySet[TaskGroup]:
+    """The task groups where the actor may see volunteers."""
+    return scoped(TaskGroup.objects.all(), actor)
+
+
+def group_get(*, actor: Actor, pk: int) -> TaskGroup:
+    found = group_list(actor=actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def post_get(*, actor: Actor, pk: int) -> Post:
+    """One post the actor may see, open or closed (a closed one is refused by the writes)."""
+    found = scoped(Post.objects.select_related("group"), actor).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -1,8 +1,24 @@
 """The volunteers pages under /volunteers/: the coordinator's, and the volunteer's phone
 pages under /volunteers/v/."""
 
-from lifeline.volunteers.pages import coordinator, phone
+from lifeline.volunteers.pages import (
+    coordinator,
+    exports,
+    feed,
+    phone,
+    rosters,
+    selfservice,
+    sheet,
+)
 
 app_name = "volunteers"
 
-urlpatterns = [*coordinator.urlpatterns, *phone.urlpatterns]
+urlpatterns = [
+    *coordinator.urlpatterns,
+    *rosters.urlpatterns,
+    *sheet.urlpatterns,
+    *exports.urlpatterns,
+    *phone.urlpatterns,
+    *selfservice.urlpatterns,
+    *feed.urlpatterns,
+]

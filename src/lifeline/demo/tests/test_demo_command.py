@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from lifeline.core.models import AuditRecord
 from lifeline.registry.models import Area, Person
 from lifeline.testing.factories import make_area
-from lifeline.volunteers.models import Shift, Volunteer
+from lifeline.volunteers.models import Roster, RosterStatus, Shift, Volunteer
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -42,6 +42,10 @@ def test_demo_generates_once_and_skips_when_the_city_exists(db: None) -> None:
     assert Volunteer.objects.count() == 60
     call = Shift.objects.get(post__kind="sampling")
     assert (call.capacity, call.confirmed) == (10, 7)
+    # and the east gate's week is proposed by the roster solver, for the coordinator
+    roster = Roster.objects.get()
+    assert roster.status == RosterStatus.PROPOSED
+    assert roster.figures["filled"] > 0 and roster.assignments
 
 
 def test_demo_reset_builds_the_city_again(transactional_db: None) -> None:

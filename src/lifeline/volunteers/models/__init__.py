@@ -1,4 +1,4 @@
-"""Volunteers models: the people (``people``) and their duty (``duty``)."""
+"""Volunteers models: the people (``people``), their duty (``duty``) and rosters (``rosters``)."""
 
 from lifeline.volunteers.models.duty import (
     LIVE,
@@ -12,6 +12,7 @@ from lifeline.volunteers.models.duty import (
     TaskGroup,
 )
 from lifeline.volunteers.models.people import OrgKind, Skill, Volunteer, VolunteerStatus
+from lifeline.volunteers.models.rosters import Roster, RosterStatus, Unavailability
 
 __all__ = [
     "LIVE",
@@ -22,9 +23,12 @@ __all__ = [
     "OrgKind",
     "Post",
     "PostKind",
+    "Roster",
+    "RosterStatus",
     "Shift",
     "Skill",
     "TaskGroup",
+    "Unavailability",
     "Volunteer",
     "VolunteerStatus",
 ]

@@ -57,6 +57,15 @@ class Volunteer(models.Model):
         on_delete=models.SET_NULL,
         related_name="volunteer",
     )
+    # The building whose orders and neighbours this volunteer looks after (楼栋长).
+    building = models.ForeignKey(
+        "registry.Building",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("building head of"),
+    )
     org_kind = models.CharField(
         _("organisation"), max_length=16, choices=OrgKind.choices, default=OrgKind.COMMUNITY
     )
@@ -71,6 +80,8 @@ class Volunteer(models.Model):
     consent_at = models.DateTimeField(_("consented at"), null=True, blank=True)
     sms_ok = models.BooleanField(_("texts allowed"), default=True)
     minutes_credited = models.PositiveIntegerField(_("minutes credited"), default=0)
+    # The secret in the address of the volunteer's calendar feed (blank: no feed yet).
+    feed_token = models.CharField(max_length=43, blank=True, db_index=True)
     created_at = models.DateTimeField()
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -28,7 +28,7 @@ from lifeline.workorders.providers import verified_phone
 WEEK = dt.timedelta(days=7)
 
 
-def _prove(request: HttpRequest) -> HttpResponse:
+def prove_phone(request: HttpRequest) -> HttpResponse:
     """To the resident pages' phone proof, and back here afterwards."""
     start = reverse("workorders:resident_start")
     return redirect(f"{start}?{urlencode({'next': request.get_full_path()})}")
@@ -46,7 +46,7 @@ def _active(people: list[Volunteer]) -> list[Volunteer]:
 def my_duty(request: HttpRequest) -> HttpResponse:
     phone = verified_phone(request)
     if not phone:
-        return _prove(request)
+        return prove_phone(request)
     people = _mine(phone)
     now = clock.now()
     bookings = [b for v in people for b in selectors.bookings_of_volunteer(volunteer=v, since=now)]
@@ -117,7 +117,7 @@ def _own_booking(phone: str, pk: Any) -> Booking:
 def act(request: HttpRequest, action: str) -> HttpResponse:
     phone = verified_phone(request)
     if not phone:
-        return _prove(request)
+        return prove_phone(request)
     data = request.POST
     back = reverse("volunteers:my_duty")
     try:

@@ -2,11 +2,17 @@
 booking_signup``; inside volunteers, import the part's module."""
 
 from lifeline.volunteers.services.attendance import booking_check_in, booking_check_out
+from lifeline.volunteers.services.availability import (
+    away_during,
+    unavailability_add,
+    unavailability_remove,
+)
 from lifeline.volunteers.services.bookings import (
     booking_cancel,
     booking_signup,
     shift_capacity_set,
 )
+from lifeline.volunteers.services.registration import volunteer_register
 from lifeline.volunteers.services.setup import (
     group_create,
     post_create,
@@ -16,6 +22,7 @@ from lifeline.volunteers.services.setup import (
 )
 
 __all__ = [
+    "away_during",
     "booking_cancel",
     "booking_check_in",
     "booking_check_out",
@@ -24,6 +31,9 @@ __all__ = [
     "post_create",
     "shift_capacity_set",
     "shift_create",
+    "unavailability_add",
+    "unavailability_remove",
     "volunteer_approve",
     "volunteer_create",
+    "volunteer_register",
 ]

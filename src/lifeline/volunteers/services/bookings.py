@@ -33,6 +33,7 @@ from lifeline.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
+from lifeline.volunteers.services.availability import away_during
 from lifeline.volunteers.services.common import invalid, shift_label, text_volunteer
 
 DAY = dt.timedelta(days=1)
@@ -63,10 +64,13 @@ def _local_day(moment: dt.datetime) -> dt.date:
 
 
 def fits(volunteer: Volunteer, shift: Shift) -> str:
-    """Why the volunteer cannot take the shift ("" when they can): another booking overlaps
+    """Why the volunteer cannot take the shift ("" when they can): they are away then,
+    another booking overlaps
     it or leaves less than their rest, or it would take them past their minutes in its
     day (the local day it starts) or in its week (the seven days up to its end). Reads
     the volunteer's confirmed bookings; the caller holds the volunteer's row lock."""
+    if away_during(volunteer, shift.starts_at, shift.ends_at):
+        return str(_("away then"))
     rest = dt.timedelta(minutes=volunteer.min_rest_minutes)
     window_start = min(shift.starts_at - rest, shift.ends_at - 7 * DAY)
     others = Booking.objects.filter(
@@ -100,6 +104,7 @@ def booking_signup(
     shift: Shift,
     actor: Actor | None = None,
     source: str = BookingSource.SIGNUP,
+    waitlist: bool = True,
 ) -> Booking:
     """Put the volunteer on the shift: confirmed while places are left, else on the
     waiting list in arrival order. Without ``actor`` the volunteer signs up themselves
@@ -108,7 +113,8 @@ def booking_signup(
 
     Refused, writing nothing: a volunteer not yet approved, a shift not open or already
     begun, signing up twice (``already_booked``), or a booking that overlaps another, cuts
-    their rest or passes their limits (``limits``)."""
+    their rest or passes their limits (``limits``); with ``waitlist=False`` (a published
+    roster) a full shift (``full``) rather than a place on the waiting list."""
     if actor is not None:
         require(
             actor,
@@ -131,6 +137,8 @@ def booking_signup(
                 code="limits",
             )
         confirmed = locked.confirmed < locked.capacity
+        if not confirmed and not waitlist:
+            raise Conflict(_("This shift is full."), code="full")
         Shift.objects.filter(pk=locked.pk).update(
             arrivals=F("arrivals") + 1,
             confirmed=F("confirmed") + (1 if confirmed else 0),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import require
@@ -28,7 +29,7 @@ from lifeline.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-from lifeline.volunteers.services.common import invalid
+from lifeline.volunteers.services.common import invalid, text_volunteer
 
 MAX_SHIFT = dt.timedelta(hours=16)
 
@@ -128,11 +129,21 @@ def volunteer_approve(*, actor: Actor, volunteer: Volunteer, approve: bool = Tru
     """Approve a volunteer who signed up on their phone (or suspend one)."""
     _require_manage(actor, volunteer.area_path)
     status = VolunteerStatus.ACTIVE if approve else VolunteerStatus.SUSPENDED
+    was = volunteer.status
     with transaction.atomic():
         Volunteer.objects.filter(pk=volunteer.pk).update(
             status=status, approved_by=user_of(actor), approved_at=clock.now()
         )
         volunteer.refresh_from_db()
+        if approve and was == VolunteerStatus.PENDING:
+            text_volunteer(
+                volunteer,
+                gettext_lazy(
+                    "You are approved as a volunteer of %(area)s. "
+                    "Sign up for shifts on the volunteers' page."
+                ),
+                area=volunteer.area.name,
+            )
         audit_log(
             actor=actor,
             action="volunteers.volunteer_approve" if approve else "volunteers.volunteer_suspend",
