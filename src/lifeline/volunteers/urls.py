@@ -9,6 +9,7 @@ from lifeline.volunteers.pages import (
     rosters,
     selfservice,
     sheet,
+    testing_calls,
 )
 
 app_name = "volunteers"
@@ -18,6 +19,7 @@ urlpatterns = [
     *rosters.urlpatterns,
     *sheet.urlpatterns,
     *exports.urlpatterns,
+    *testing_calls.urlpatterns,
     *phone.urlpatterns,
     *selfservice.urlpatterns,
     *feed.urlpatterns,

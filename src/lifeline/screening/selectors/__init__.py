@@ -47,6 +47,7 @@ from lifeline.screening.selectors.plans import (
     round_list,
     session_get,
     session_list,
+    sessions_to_staff,
     site_get,
     site_list,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "screening_list",
     "session_get",
     "session_list",
+    "sessions_to_staff",
     "shipments_incoming",
     "shipments_of_day",
     "site_get",

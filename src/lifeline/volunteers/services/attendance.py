@@ -11,7 +11,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import require
 from lifeline.core import clock
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict
 from lifeline.volunteers.models import Booking, BookingStatus, Volunteer
@@ -23,14 +26,33 @@ LATE = dt.timedelta(minutes=60)
 NO_SHOW_AFTER = dt.timedelta(minutes=30)
 
 
+def _require_manage(actor: Actor | None, booking: Booking) -> None:
+    """A coordinator of the post records a volunteer's check-in or -out for them; without
+    an actor the volunteer does it on their phone (the page has proven the phone)."""
+    if actor is not None:
+        require(
+            actor,
+            Perm.VOLUNTEERS_MANAGE,
+            path=booking.area_path,
+            message=_("You may not change bookings for this post."),
+        )
+
+
 def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("shift").get(pk=booking.pk)
 
 
-def booking_check_in(*, booking: Booking, post_id: Any, now: dt.datetime | None = None) -> Booking:
+def booking_check_in(
+    *,
+    booking: Booking,
+    post_id: Any,
+    now: dt.datetime | None = None,
+    actor: Actor | None = None,
+) -> Booking:
     """The volunteer is at the post (``post_id``: the post their phone page or the post's
     code names). Refused: another post, a booking not confirmed, too early, after the
     shift, or checked in already. Nothing is written by a refusal."""
+    _require_manage(actor, booking)
     moment = now or clock.now()
     with transaction.atomic():
         mine = _locked(booking)
@@ -48,7 +70,7 @@ def booking_check_in(*, booking: Booking, post_id: Any, now: dt.datetime | None 
         mine.no_show = False
         mine.save(update_fields=["checked_in_at", "no_show"])
         audit_log(
-            actor=None,
+            actor=actor,
             action="volunteers.check_in",
             obj=mine,
             area_path=mine.area_path,
@@ -66,8 +88,11 @@ def credited_minutes(booking: Booking, out: dt.datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def booking_check_out(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
+def booking_check_out(
+    *, booking: Booking, now: dt.datetime | None = None, actor: Actor | None = None
+) -> Booking:
     """The volunteer leaves the post: the minutes on duty are credited."""
+    _require_manage(actor, booking)
     moment = now or clock.now()
     with transaction.atomic():
         mine = _locked(booking)
@@ -82,7 +107,7 @@ def booking_check_out(*, booking: Booking, now: dt.datetime | None = None) -> Bo
             minutes_credited=F("minutes_credited") + mine.minutes_credited
         )
         audit_log(
-            actor=None,
+            actor=actor,
             action="volunteers.check_out",
             obj=mine,
             area_path=mine.area_path,
