@@ -66,6 +66,10 @@ def _fill(path: str, city: Any) -> str:
         run_id=999999,
         shipment_id=999999,
         warehouse_id=999999,
+        # Volunteers: ids of nothing.
+        booking_id=999999,
+        shift_id=999999,
+        volunteer_id=999999,
     )
 
 
