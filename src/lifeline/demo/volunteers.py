@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from lifeline.accounts.models import Membership, Role
 from lifeline.core import clock
 from lifeline.demo.supplies import DEMO_EMAIL
+from lifeline.registry import selectors as registry_selectors
 from lifeline.volunteers.models import GroupKind, PostKind, Skill, Volunteer, VolunteerStatus
 from lifeline.volunteers.services import (
     booking_signup,
     group_create,
     post_create,
     shift_create,
+    volunteer_building_set,
     volunteer_create,
 )
 from lifeline.volunteers.services.rosters import roster_request, roster_run
@@ -103,6 +105,10 @@ def seed_demo_volunteers() -> str:
                 skills=skills,
             )
             people.append(person)
+        # 楼栋长: the first volunteers each head a building of the community.
+        buildings = list(registry_selectors.buildings_public(area_path=community.path)[:8])
+        for person, building in zip(people[10:], buildings, strict=False):
+            volunteer_building_set(actor=coordinator, volunteer=person, building_id=building.pk)
         for person in people[-5:]:  # signed up on their phones, waiting for approval
             Volunteer.objects.filter(pk=person.pk).update(status=VolunteerStatus.PENDING)
         tomorrow = timezone.localtime(clock.now()).replace(

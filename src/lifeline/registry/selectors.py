@@ -15,6 +15,7 @@ from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import (
     id_number_is_valid,
     mask_name,
+    mask_phone,
     normalise_id_number,
     normalise_phone,
 )
@@ -295,6 +296,28 @@ def building_care_list(
     return list(people.values())
 
 
+def buildings_public(*, area_path: str) -> QuerySet[Building]:
+    """The buildings under an area with their grid, for naming a building's head (楼栋长):
+    the names and addresses of places are reference data; nothing of the people in them."""
+    if not area_path:
+        return Building.objects.none()
+    return (
+        Building.objects.filter(area_path__startswith=area_path)
+        .select_related("grid__parent")
+        .only(
+            "id",
+            "name",
+            "address",
+            "area_path",
+            "grid__name",
+            "grid__name_en",
+            "grid__parent__name",
+            "grid__parent__name_en",
+        )
+        .order_by("area_path", "name_sort", "name")
+    )
+
+
 def communities_public() -> QuerySet[Area]:
     """Every community of the city, with its street, for a resident to choose one (where to
     serve as a volunteer). Area names are public reference data: no scope is needed."""
@@ -304,3 +327,62 @@ def communities_public() -> QuerySet[Area]:
         .only("id", "name", "name_en", "path", "parent__name", "parent__name_en")
         .order_by("path")
     )
+
+
+# Needs that make a household depend on power or water at home (key users' outages).
+SUPPLY_DEPENDENT_NEEDS = (
+    VulnerabilityKind.HOME_OXYGEN,
+    VulnerabilityKind.LIFE_SUPPORT,
+    VulnerabilityKind.DIALYSIS,
+    VulnerabilityKind.BEDRIDDEN,
+    VulnerabilityKind.ELDERLY_ALONE,
+    VulnerabilityKind.DISABLED,
+)
+
+
+def supply_dependent_households(
+    *, building_ids: list[int], kinds: tuple[str, ...] = SUPPLY_DEPENDENT_NEEDS
+) -> list[dict[str, Any]]:
+    """The households of these buildings with someone whose need (``kinds``) depends on
+    supply, one row each: household and building ids, the building's name, the unit number
+    masked, the need labels, ``phone`` in full (to text them a notice, never to show) and
+    ``phone_masked``. No actor: the caller (an outage service) has proven the reader may see
+    who an interruption of these buildings affects, and shows only the masked values."""
+    if not building_ids:
+        return []
+    labels = dict(VulnerabilityKind.choices)
+    rows = (
+        Vulnerability.objects.filter(
+            person__household__building_id__in=building_ids, kind__in=kinds
+        )
+        .values_list(
+            "person__household_id",
+            "person__household__building_id",
+            "person__household__building__name",
+            "person__household__unit_no",
+            "person__household__phone",
+            "person__phone",
+            "area_path",
+            "kind",
+        )
+        .order_by("person__household__building_id", "person__household_id", "kind")
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for household, building, name, unit_no, phone, person_phone, path, kind in rows:
+        row = found.get(household)
+        if row is None:
+            number = phone or person_phone or ""
+            row = found[household] = {
+                "household_id": household,
+                "building_id": building,
+                "building": name,
+                "unit_no_masked": mask_name(unit_no or ""),
+                "area_path": path,
+                "phone": number,
+                "phone_masked": mask_phone(number),
+                "needs": [],
+            }
+        label = str(labels.get(kind, ""))
+        if label not in row["needs"]:
+            row["needs"].append(label)
+    return list(found.values())

@@ -5,6 +5,7 @@ from lifeline.volunteers.pages import (
     coordinator,
     exports,
     feed,
+    heads,
     phone,
     rosters,
     selfservice,
@@ -23,4 +24,5 @@ urlpatterns = [
     *phone.urlpatterns,
     *selfservice.urlpatterns,
     *feed.urlpatterns,
+    *heads.urlpatterns,
 ]

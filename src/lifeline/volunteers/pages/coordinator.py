@@ -51,7 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
     shifts = selectors.shift_list(actor=actor, since=now, until=now + WEEK).order_by(
         "starts_at", "post__name"
     )[:200]
-    people = selectors.volunteer_list(actor=actor).order_by("status", "name")[:300]
+    people = (
+        selectors.volunteer_list(actor=actor)
+        .select_related("area", "building")
+        .order_by("status", "name")[:300]
+    )
     rows = [
         {"volunteer": v, "phone": mask_phone(v.phone), "skills": _skill_names(v.skills)}
         for v in people
@@ -62,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "posts": selectors.post_list(actor=actor)[:200],
         "may_manage": can_anywhere(actor, Perm.VOLUNTEERS_MANAGE),
         "pending": VolunteerStatus.PENDING,
+        "active": VolunteerStatus.ACTIVE,
     }
     return render(request, "volunteers/home.html", context)
 

@@ -20,6 +20,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.registry import selectors as registry_selectors
@@ -125,6 +127,8 @@ def volunteer_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "volunteer": volunteer,
         "sheet": day_sheet(volunteer, day, neighbours),
         "printed_at": clock.now(),
+        "may_set_building": volunteer.status == VolunteerStatus.ACTIVE
+        and can(actor, Perm.VOLUNTEERS_MANAGE, path=volunteer.area_path),
     }
     return render(request, "volunteers/sheet.html", context)
 

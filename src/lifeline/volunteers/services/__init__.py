@@ -12,6 +12,7 @@ from lifeline.volunteers.services.bookings import (
     booking_signup,
     shift_capacity_set,
 )
+from lifeline.volunteers.services.heads import volunteer_building_set
 from lifeline.volunteers.services.registration import volunteer_register
 from lifeline.volunteers.services.setup import (
     group_create,
@@ -34,6 +35,7 @@ __all__ = [
     "unavailability_add",
     "unavailability_remove",
     "volunteer_approve",
+    "volunteer_building_set",
     "volunteer_create",
     "volunteer_register",
 ]
