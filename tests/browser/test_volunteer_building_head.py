@@ -52,6 +52,8 @@ def test_a_coordinator_names_a_building_head(
 ) -> None:
     words = WORDS[lang]
     duty = make_duty(city)
+    duty.coordinator.display_name = "王协调"
+    duty.coordinator.save()
     person = volunteer(duty, 1)
     building = city.people_a[0].household.building
     context = browser.new_context(locale=words["locale"], viewport={"width": 1280, "height": 900})
