@@ -19,12 +19,14 @@ from lifeline.accounts.models import Role, User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for, post_json
 from lifeline.core import clock
+from lifeline.enterprises.tests.scope_cases import walk_params as enterprises_walk_params
 from lifeline.health.services import (
     access_decide,
     health_status_set,
     medical_transfer_request,
     standing_need_create,
 )
+from lifeline.keyusers.tests.scope_cases import walk_params as keyusers_walk_params
 from lifeline.passes import checkpoints
 from lifeline.passes import services as passes
 from lifeline.passes.models import Checkpoint
@@ -204,6 +206,8 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
         **_health_and_passes(city, command_staff),
         **walk_params(city),
         **volunteers_walk_params(city),
+        **enterprises_walk_params(city),
+        **keyusers_walk_params(city),
     }
     crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
     queries: dict[str, dict[str, Any]] = {

@@ -24,6 +24,10 @@ urlpatterns = [
     path("health/", include("lifeline.health.urls")),
     path("supplies/", include("lifeline.supplies.urls")),
     path("volunteers/", include("lifeline.volunteers.urls")),
+    path("keyusers/", include("lifeline.keyusers.urls")),
+    path("counselling/", include("lifeline.counselling.urls")),
+    path("continuity/", include("lifeline.continuity.urls")),
+    path("enterprises/", include("lifeline.enterprises.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

@@ -58,7 +58,11 @@ def test_a_coordinator_asks_for_helpers_for_tomorrows_testing(
     duty.coordinator.save()
     planner = make_user("planner", role=Role.COMMUNITY_STAFF, area=city.community)
     site = site_create(
-        actor=planner, area_id=city.grid_a.pk, name="一号点", kind=SiteKind.FIXED, address="泰山路1号"
+        actor=planner,
+        area_id=city.grid_a.pk,
+        name="一号点",
+        kind=SiteKind.FIXED,
+        address="泰山路1号",
     )
     session_create(
         actor=planner,

@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     WAREHOUSE_OFFICER = "warehouse_officer", _("Warehouse officer")
     VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("Volunteer coordinator")
     BUILDING_HEAD = "building_head", _("Building head")
+    UTILITY_STAFF = "utility_staff", _("Utility duty desk")
+    ENTERPRISE_LIAISON = "enterprise_liaison", _("Enterprise liaison")
+    COUNSELLOR = "counsellor", _("Counsellor")
+    COUNSELLING_SUPERVISOR = "counselling_supervisor", _("Counselling supervisor")
     ADMIN = "admin", _("Administrator")
 
 

@@ -84,6 +84,19 @@ class Perm:
     VOLUNTEERS_VIEW = "volunteers.view"
     VOLUNTEERS_MANAGE = "volunteers.manage"
 
+    CONTINUITY_VIEW = "continuity.view"
+    CONTINUITY_REPORT = "continuity.report"
+    CONTINUITY_MANAGE = "continuity.manage"
+    CONTINUITY_KEY_USERS = "continuity.key_users"
+    CONTINUITY_OUTAGES = "continuity.outages"
+    CONTINUITY_OVERRIDE_NOTICE = "continuity.override_notice"
+
+    ENTERPRISES_VIEW = "enterprises.view"
+    ENTERPRISES_MANAGE = "enterprises.manage"
+
+    COUNSELLING_TAKE = "counselling.take"
+    COUNSELLING_SUPERVISE = "counselling.supervise"
+
     OUTBOX_MANAGE = "outbox.manage"
 
 
@@ -133,6 +146,24 @@ LABELS: dict[str, object] = {
     Perm.SUPPLIES_CATALOGUE: _("Change the item catalogue"),
     Perm.VOLUNTEERS_VIEW: _("See volunteers, posts, shifts and who is on duty"),
     Perm.VOLUNTEERS_MANAGE: _("Approve volunteers, set up posts and shifts, book and roster"),
+    Perm.CONTINUITY_VIEW: _(
+        "See lifeline units, their figures and problems, key users and outages"
+    ),
+    Perm.CONTINUITY_REPORT: _("Report a lifeline unit's figures and work its problems"),
+    Perm.CONTINUITY_MANAGE: _("Set up lifeline units, their thresholds, and guide their problems"),
+    Perm.CONTINUITY_KEY_USERS: _("Register key protected users and their protection plans"),
+    Perm.CONTINUITY_OUTAGES: _("Enter planned interruptions and outages"),
+    Perm.CONTINUITY_OVERRIDE_NOTICE: _(
+        "Publish an interruption without the notice period, with a reason"
+    ),
+    Perm.ENTERPRISES_VIEW: _("See enterprises in closed loop, their staff and compliance"),
+    Perm.ENTERPRISES_MANAGE: _(
+        "Whitelist enterprises, seal their staff, record their needs and issues"
+    ),
+    Perm.COUNSELLING_TAKE: _("Answer the counselling line and log contacts"),
+    Perm.COUNSELLING_SUPERVISE: _(
+        "Supervise the counselling line: counsellors, high-risk contacts, counts"
+    ),
     Perm.OUTBOX_MANAGE: _("See and retry text messages that could not be sent"),
 }
 
@@ -177,6 +208,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.HEALTH_SET_RISK,
         Perm.PASS_MANAGE_CHECKPOINTS,
         Perm.TEAMS_VIEW,
+        Perm.CONTINUITY_VIEW,
+        Perm.ENTERPRISES_VIEW,
     },
     Role.COMMAND_STAFF: _MANAGE
     | {
@@ -193,6 +226,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.SUPPLIES_DONATIONS,
         Perm.SUPPLIES_ALLOCATE,
         Perm.SUPPLIES_CATALOGUE,
+        Perm.CONTINUITY_VIEW,
+        Perm.CONTINUITY_MANAGE,
+        Perm.CONTINUITY_KEY_USERS,
+        Perm.CONTINUITY_OVERRIDE_NOTICE,
+        Perm.ENTERPRISES_VIEW,
+        Perm.ENTERPRISES_MANAGE,
     },
     Role.HOTLINE_OPERATOR: frozenset(
         {
@@ -239,6 +278,43 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # rosters, and duty passes for those they send out.
     Role.VOLUNTEER_COORDINATOR: frozenset(
         {Perm.PASS_APPLY, Perm.VOLUNTEERS_VIEW, Perm.VOLUNTEERS_MANAGE}
+    ),
+    # A utility's or a plant's duty desk (a membership of its unit, and of the area it
+    # supplies): its figures and problems, its key users and its outages; the work orders
+    # routed to it.
+    Role.UTILITY_STAFF: frozenset(
+        {
+            Perm.CONTINUITY_VIEW,
+            Perm.CONTINUITY_REPORT,
+            Perm.CONTINUITY_KEY_USERS,
+            Perm.CONTINUITY_OUTAGES,
+            Perm.WORKORDER_VIEW,
+            Perm.WORKORDER_WORK,
+        }
+    ),
+    # The enterprises of the membership's area (or unit): whitelist, sealed staff and
+    # their testing compliance, passes for their vehicles, supplies and issues.
+    Role.ENTERPRISE_LIAISON: frozenset(
+        {
+            Perm.ENTERPRISES_VIEW,
+            Perm.ENTERPRISES_MANAGE,
+            Perm.PASS_APPLY,
+            Perm.PASS_VIEW,
+            Perm.SUPPLIES_NEED,
+            Perm.WORKORDER_FILE,
+        }
+    ),
+    # The counselling line's unit: counsellors take calls and log contacts (anonymous by
+    # default); the supervisor sees high-risk flags and counts, and runs the roster.
+    # Psychological-help work orders route to the line: its people see and work them.
+    Role.COUNSELLOR: frozenset({Perm.COUNSELLING_TAKE, Perm.WORKORDER_VIEW, Perm.WORKORDER_WORK}),
+    Role.COUNSELLING_SUPERVISOR: frozenset(
+        {
+            Perm.COUNSELLING_TAKE,
+            Perm.COUNSELLING_SUPERVISE,
+            Perm.WORKORDER_VIEW,
+            Perm.WORKORDER_WORK,
+        }
     ),
 }
 # The administrator may do everything, inside the area or unit of their membership, and

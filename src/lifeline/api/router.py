@@ -28,6 +28,10 @@ MOUNTS: list[tuple[str, str]] = [
     ("/teams", "lifeline.teams.api"),
     ("/supplies", "lifeline.supplies.api"),
     ("/volunteers", "lifeline.volunteers.api"),
+    ("/keyusers", "lifeline.keyusers.api"),
+    ("/counselling", "lifeline.counselling.api"),
+    ("/continuity", "lifeline.continuity.api"),
+    ("/enterprises", "lifeline.enterprises.api"),
 ]
 
 

@@ -48,6 +48,12 @@ LAYERS: tuple[Layer, ...] = (
         "the benchmarks and the test kit. Nothing imports them.",
     ),
     Layer(
+        "continuity",
+        ("continuity", "keyusers", "enterprises", "counselling"),
+        "Lifeline units and their problems; key protected users and outages; enterprises in "
+        "closed loop; the counselling line. Independent of each other.",
+    ),
+    Layer(
         "volunteers",
         ("volunteers",),
         "Volunteers, task groups, posts, shifts, sign-up lists, rosters and duty.",
@@ -109,6 +115,10 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "teams": ("models", "selectors", "services"),
     "supplies": ("models", "selectors", "services"),
     "volunteers": ("models", "selectors", "services"),
+    "continuity": ("models", "selectors", "services"),
+    "keyusers": ("models", "selectors", "services"),
+    "enterprises": ("models", "selectors", "services"),
+    "counselling": ("models", "selectors", "services"),
 }
 
 

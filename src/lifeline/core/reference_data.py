@@ -13,9 +13,17 @@ from typing import Any
 
 from django.apps import apps as django_apps
 
-# (app label, model whose emptiness means "not seeded", module, seed function)
+# (app label, model whose emptiness means "not seeded", module, seed function), in the
+# order the migrations run them: every seed of an empty table runs again, in this order.
 SEEDS: list[tuple[str, str, str, str]] = [
     ("workorders", "Category", "lifeline.workorders.migrations.0002_seed_categories", "seed"),
+    ("workorders", "Category", "lifeline.workorders.migrations.0008_category_internal", "seed"),
+    (
+        "workorders",
+        "Category",
+        "lifeline.counselling.migrations.0002_route_psychological",
+        "forward",
+    ),
     ("passes", "PassType", "lifeline.passes.migrations.0002_seed_pass_types", "seed"),
     ("health", "RuleTable", "lifeline.health.seed_table", "install"),
     ("supplies", "Item", "lifeline.supplies.migrations.0002_seed_catalogue", "seed"),
@@ -23,10 +31,15 @@ SEEDS: list[tuple[str, str, str, str]] = [
 
 
 def restore_missing_reference_data(**kwargs: Any) -> None:
+    empty: dict[tuple[str, str], bool] = {}
     for app_label, model_name, module, function in SEEDS:
-        if not django_apps.is_installed(f"lifeline.{app_label}"):
+        owner = module.split(".")[1]
+        if not django_apps.is_installed(f"lifeline.{app_label}") or not (
+            django_apps.is_installed(f"lifeline.{owner}")
+        ):
             continue
-        model = django_apps.get_model(app_label, model_name)
-        if model.objects.exists():
-            continue
-        getattr(import_module(module), function)(django_apps, None)
+        key = (app_label, model_name)
+        if key not in empty:
+            empty[key] = not django_apps.get_model(app_label, model_name).objects.exists()
+        if empty[key]:
+            getattr(import_module(module), function)(django_apps, None)

@@ -153,6 +153,8 @@ class Unit(models.Model):
         RED_CROSS = "red_cross", _("Red Cross")
         LOGISTICS = "logistics", _("Logistics group")
         VOLUNTEER_AGENCY = "volunteer_agency", _("Volunteer agency")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        COUNSELLING_LINE = "counselling_line", _("Counselling line")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=150)
@@ -319,6 +321,8 @@ class VulnerabilityKind(models.TextChoices):
     CHEMO = "chemo", _("Chemo- or radiotherapy")
     CHRONIC_MEDICATION = "chronic_medication", _("Chronic medication")
     MENTAL_ILLNESS = "mental_illness", _("Mental illness")
+    HOME_OXYGEN = "home_oxygen", _("Home oxygen")
+    LIFE_SUPPORT = "life_support", _("Other life-support equipment at home")
     UNGUARDED_MINOR = "unguarded_minor", _("Minor without a guardian")
 
 

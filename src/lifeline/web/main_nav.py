@@ -21,6 +21,12 @@ from lifeline.accounts.scoping import scope_for
 ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("registry:area_tree", _("Areas"), (Perm.AREA_VIEW,)),
     ("teams:my_route", _("My route"), (Perm.TEAMS_RIDE,)),
+    # Utility desks, enterprise liaisons and counsellors land on their own work, before
+    # the work orders they also read.
+    ("continuity:home", _("Lifeline units"), (Perm.CONTINUITY_VIEW,)),
+    ("keyusers:home", _("Key users"), (Perm.CONTINUITY_KEY_USERS, Perm.CONTINUITY_OUTAGES)),
+    ("enterprises:home", _("Enterprises"), (Perm.ENTERPRISES_VIEW,)),
+    ("counselling:desk", _("Counselling"), (Perm.COUNSELLING_TAKE, Perm.COUNSELLING_SUPERVISE)),
     ("workorders:queue", _("Work orders"), (Perm.WORKORDER_VIEW,)),
     ("workorders:mine", _("My tasks"), (Perm.WORKORDER_WORK,)),
     ("workorders:hotline", _("Hotline"), (Perm.WORKORDER_FILE,)),

@@ -84,6 +84,9 @@ class Category(models.Model):
     fields = models.JSONField(_("extra fields"), default=list, blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Filed by the city's own services (a lifeline unit's problem, a key user's outage),
+    # never offered to residents, the hotline or Open311.
+    internal = models.BooleanField(_("internal"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

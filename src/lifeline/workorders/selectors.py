@@ -146,9 +146,13 @@ def likely_duplicate_map(*, actor: Actor, orders: list[WorkOrder]) -> dict[int, 
     return result
 
 
-def category_list() -> QuerySet[Category]:
-    """Reference data, public: the resident form shows it without a login."""
-    return Category.objects.filter(active=True).order_by("sort_order", "code")
+def category_list(*, internal: bool = False) -> QuerySet[Category]:
+    """Reference data, public: the resident form shows it without a login. Internal
+    categories (filed by the city's services) only with ``internal=True`` (staff filters)."""
+    found = Category.objects.filter(active=True)
+    if not internal:
+        found = found.filter(internal=False)
+    return found.order_by("sort_order", "code")
 
 
 def workorder_metrics(

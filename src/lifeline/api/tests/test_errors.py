@@ -70,6 +70,17 @@ def _fill(path: str, city: Any) -> str:
         booking_id=999999,
         shift_id=999999,
         volunteer_id=999999,
+        # Enterprises: ids of nothing.
+        enterprise_id=999999,
+        bubble_id=999999,
+        # Counselling: ids of nothing.
+        contact_id=999999,
+        callback_id=999999,
+        # Continuity: ids of nothing.
+        unit_id=999999,
+        # Key users: ids of nothing.
+        key_user_id=999999,
+        interruption_id=999999,
     )
 
 

@@ -322,6 +322,15 @@ def write_units(plan: CityPlan) -> dict[str, Unit]:
     tianyuan = next(d for d in plan.of_level(AreaLevel.DISTRICT) if d.code == "430211")
     unit("REDCROSS-430211", "天元区红十字会", kind.RED_CROSS, None, [tianyuan])
     unit("VOLUNTEERS", "株洲市志愿者协会", kind.VOLUNTEER_AGENCY, None, [plan.city])
+    # The trade union's free counselling line (its counsellors' numbers are published).
+    unit(
+        "COUNSELLING",
+        "株洲市总工会心理援助热线",
+        kind.COUNSELLING_LINE,
+        None,
+        [plan.city],
+        "Trade union counselling line",
+    )
     return made
 
 

@@ -57,6 +57,10 @@ def _membership_place(
         Role.WAREHOUSE_OFFICER: (plan.city, units["LOGISTICS"]),
         Role.VOLUNTEER_COORDINATOR: (community, units["VOLUNTEERS"]),
         Role.BUILDING_HEAD: (grid, None),
+        Role.UTILITY_STAFF: (plan.city, units["POWER"]),
+        Role.ENTERPRISE_LIAISON: (district, None),
+        Role.COUNSELLOR: (None, units["COUNSELLING"]),
+        Role.COUNSELLING_SUPERVISOR: (plan.city, units["COUNSELLING"]),
         Role.ADMIN: (plan.city, None),
     }
     return places[role]

@@ -37,7 +37,13 @@ from lifeline.screening.selectors.lists import (
     staying_home_list,
     yellow_code_list,
 )
-from lifeline.screening.selectors.people import person_by_code, tests_in_window
+from lifeline.screening.selectors.people import (
+    person_by_code,
+    positives_since,
+    tests_in_window,
+    tests_in_window_for,
+    workers_policy_at,
+)
 from lifeline.screening.selectors.plans import (
     PLAN_READERS,
     policies_above,
@@ -92,6 +98,7 @@ __all__ = [
     "policies_above",
     "policy_get",
     "policy_list",
+    "positives_since",
     "recheck_list",
     "review_per_site",
     "root_areas",
@@ -112,5 +119,7 @@ __all__ = [
     "status_list",
     "staying_home_list",
     "tests_in_window",
+    "tests_in_window_for",
+    "workers_policy_at",
     "yellow_code_list",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,8 @@ from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import id_number_is_valid, lookup_hash, normalise_id_number
 from lifeline.registry.models import Person
-from lifeline.screening.models import Compliance
+from lifeline.registry.tree import ancestor_paths
+from lifeline.screening.models import Compliance, Outcome, PersonResult, Policy, PolicyAudience
 from lifeline.screening.window import MASK_DAYS, DayWindow
 
 
@@ -51,3 +53,39 @@ def tests_in_window(*, person_id: int, days: int, at: dt.datetime) -> int:
         return 0
     today = timezone.localdate(at)
     return DayWindow(row[0], row[1] & ((1 << MASK_DAYS) - 1)).tests_within(today=today, days=days)
+
+
+def tests_in_window_for(*, person_ids: list[int], days: int, at: dt.datetime) -> dict[int, int]:
+    """``tests_in_window`` for many people at once: distinct days with a negative test in
+    the ``days`` days up to ``at``, by person id (0 for anyone never tested). Unscoped like
+    ``tests_in_window``: counts only, for people the caller has already scoped."""
+    today = timezone.localdate(at)
+    counts = dict.fromkeys(person_ids, 0)
+    rows = Compliance.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "last_tested_on", "day_mask"
+    )
+    for person_id, last, mask in rows:
+        window = DayWindow(last, mask & ((1 << MASK_DAYS) - 1))
+        counts[person_id] = window.tests_within(today=today, days=days)
+    return counts
+
+
+def positives_since(*, person_ids: list[int], since: dt.date) -> set[int]:
+    """Which of these people had a positive result sampled on or after ``since``."""
+    return set(
+        PersonResult.objects.filter(
+            person_id__in=person_ids, outcome=Outcome.POSITIVE, sampled_on__gte=since
+        ).values_list("person_id", flat=True)
+    )
+
+
+def workers_policy_at(*, area_path: str, on: dt.date) -> tuple[int, int] | None:
+    """The testing rule (tests, days) for closed-loop workers in force at ``area_path`` on
+    ``on``: the policy for workers set on the nearest area at or above it, or None."""
+    policies = Policy.objects.filter(
+        audience=PolicyAudience.WORKERS,
+        area_path__in=ancestor_paths(area_path),
+        starts_on__lte=on,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    found = policies.order_by("-area_path", "-starts_on").first()
+    return (found.required_tests, found.window_days) if found is not None else None

@@ -26,7 +26,8 @@ def _place(city: SmallCity, role: str) -> dict[str, Any]:
     by_unit = {Role.UNIT_STAFF, Role.FIELD_TEAM}
     by_both = {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF}
     by_both |= {Role.COMMAND_STAFF, Role.LAB, Role.VOLUNTEER_COORDINATOR}
-    by_both |= {Role.WAREHOUSE_OFFICER}
+    by_both |= {Role.WAREHOUSE_OFFICER, Role.UTILITY_STAFF, Role.COUNSELLING_SUPERVISOR}
+    by_unit |= {Role.COUNSELLOR}
     if role in by_unit:
         return {"unit": unit}
     if role in by_both:
@@ -74,6 +75,10 @@ def test_every_link_in_the_top_bar_opens(city: SmallCity, role: str) -> None:
         (Role.WAREHOUSE_OFFICER, "/supplies/"),
         (Role.BUILDING_HEAD, "/supplies/picklists/"),
         (Role.VOLUNTEER_COORDINATOR, "/volunteers/"),
+        (Role.UTILITY_STAFF, "/continuity/"),
+        (Role.ENTERPRISE_LIAISON, "/enterprises/"),
+        (Role.COUNSELLOR, "/counselling/desk/"),
+        (Role.COUNSELLING_SUPERVISOR, "/counselling/desk/"),
     ],
 )
 def test_crews_and_unit_staff_land_on_their_work(city: SmallCity, role: str, landing: str) -> None:

@@ -66,7 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "statuses": Status.choices,
-        "categories": selectors.category_list(),
+        "categories": selectors.category_list(internal=True),
         "status": status,
         "overdue": overdue,
         "sort": sort if sort in SORTS else "due",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import require
 from lifeline.core import clock, db
-from lifeline.core.actors import Actor
+from lifeline.core.actors import Actor, SystemActor
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import normalise_phone, phone_is_valid
 from lifeline.registry.models import Area, Household, Person, Vulnerability
@@ -119,7 +119,7 @@ def workorder_create(
     )
     if draft is not None:
         _check_location(draft, address, lat, lng, stops, errors)
-        if not actor_authenticated(actor) and not contact_phone:
+        if not actor_authenticated(actor) and not contact_phone and not _internal(actor, draft):
             errors["contact_phone"] = [_("A phone number is required to follow up.")]
     if errors or draft is None:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
@@ -184,6 +184,9 @@ def _draft(
         category = by_code.get(EMERGENCY_CATEGORY)
     elif category_code:
         category = by_code.get(category_code)
+        if category is not None and category.internal and not actor_authenticated(actor):
+            # Internal categories are filed by staff or the city's own services only.
+            category = None if not isinstance(actor, SystemActor) else category
         if category is None:
             errors["category"] = [_("Unknown category.")]
     else:
@@ -202,6 +205,8 @@ def _draft(
         return None
     if actor_authenticated(actor):
         _require_filing(actor, area, household)
+    elif isinstance(actor, SystemActor) and category.internal and not (household or person):
+        pass  # the city's own services (a threshold, a sweep) file internal categories
     elif channel not in PUBLIC_CHANNELS or household is not None or person is not None:
         raise ServiceError(
             _("Sign in to file a request for a registered household."), code="unauthenticated"
@@ -223,6 +228,10 @@ def _draft(
         )
     )
     return _Draft(conf, category, area, household, person, clean, emergency, priority)
+
+
+def _internal(actor: Actor | None, draft: _Draft) -> bool:
+    return isinstance(actor, SystemActor) and draft.category.internal
 
 
 def _require_filing(actor: Actor | None, area: Area, household: Household | None) -> None:

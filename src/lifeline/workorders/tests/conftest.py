@@ -14,7 +14,9 @@ from lifeline.workorders.models import Category, RoutingRule
 @pytest.fixture
 def categories(db: None) -> dict[str, Category]:
     found = {c.code: c for c in Category.objects.all()}
-    assert len(found) == 12, "categories are seeded by migration 0002"
+    public = [c for c in found.values() if not c.internal]
+    assert len(public) == 12, "categories are seeded by migration 0002"
+    assert len(found) == 15, "and three internal ones by migration 0008"
     return found
 
 

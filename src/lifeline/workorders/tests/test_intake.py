@@ -2,7 +2,8 @@ import pytest
 
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.models import AuditRecord, OutboxMessage
-from lifeline.workorders.models import EventKind, Priority, Status, WorkOrder
+from lifeline.workorders import selectors
+from lifeline.workorders.models import Channel, EventKind, Priority, Status, WorkOrder
 from lifeline.workorders.services import workorder_create
 
 
@@ -261,3 +262,23 @@ def test_routing_and_clock_changes_apply_to_the_next_order_at_once(
     assert surge is not None, "the seed has a normal and a lockdown-surge policy"
     sla_policy_activate(actor=command_staff, code=surge.code)
     assert create().sla_version == surge
+
+
+def test_internal_categories_are_not_offered_or_taken_from_residents(categories, city):
+    # Given the internal category a lifeline unit's problem is filed in
+    assert categories["lifeline_problem"].internal
+    # Then the resident form and Open311 do not offer it
+    assert "lifeline_problem" not in {c.code for c in selectors.category_list()}
+    assert "lifeline_problem" in {c.code for c in selectors.category_list(internal=True)}
+    # and an anonymous filing in it is refused as an unknown category, writing nothing
+    with pytest.raises(ServiceError) as refused:
+        workorder_create(
+            actor=None,
+            description="煤不够了",
+            category_code="lifeline_problem",
+            channel=Channel.FORM,
+            area=city.grid_a,
+            contact_phone="13900001234",
+        )
+    assert "category" in refused.value.fields
+    assert not WorkOrder.objects.exists()

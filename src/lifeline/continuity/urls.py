@@ -1,0 +1,7 @@
+"""The continuity pages under /continuity/: the duty desk's and the command centre's."""
+
+from lifeline.continuity.pages import board
+
+app_name = "continuity"
+
+urlpatterns = [*board.urlpatterns]

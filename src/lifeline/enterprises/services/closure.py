@@ -1,0 +1,152 @@
+"""A positive in a bubble: the loop stops (status suspended), the enterprise's contact and
+the district are told, and the bubble's vehicle passes are stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lifeline.accounts.permissions import Perm
+from lifeline.accounts.scoping import can
+from lifeline.core import clock
+from lifeline.core.actors import Actor, system
+from lifeline.core.audit import audit_log
+from lifeline.core.errors import Conflict
+from lifeline.enterprises.models import Bubble, Enterprise, LoopStatus, SealedStaff, Vehicle
+from lifeline.enterprises.services.common import invalid, require_manage, text
+from lifeline.passes.models import ApplicationStatus, MovementPass, PassApplication, PassStatus
+from lifeline.passes.services import pass_application_refuse, pass_revoke
+from lifeline.registry.tree import unit_of_kind_near
+from lifeline.screening.selectors import positives_since
+
+CONTACT_TEXT = gettext_lazy(
+    "A positive in the closed loop %(loop)s of %(name)s: the loop is suspended and its "
+    "vehicle passes are stopped. Keep everyone in place and wait for the district."
+)
+DISTRICT_TEXT = gettext_lazy(
+    "A positive in the closed loop %(loop)s of %(name)s (%(staff)s): the loop is suspended; "
+    "%(stopped)s pass(es) stopped, %(left)s left for the district to revoke."
+)
+
+
+def positive_report(
+    *, actor: Actor, bubble: Bubble, staff: SealedStaff | None = None, note: str = ""
+) -> Bubble:
+    """A positive entered by the liaison or the district (``ENTERPRISES_MANAGE``): see
+    ``_suspend``. ``staff``, when named, must be a member of the bubble."""
+    require_manage(actor, bubble.area_path)
+    note = (note or "").strip()
+    fields: dict[str, list[str]] = {}
+    if staff is not None and staff.bubble_id != bubble.pk:
+        fields["staff"] = [_("This person is not in the loop.")]
+    if len(note) > 200:
+        fields["note"] = [_("At most 200 characters.")]
+    if fields:
+        raise invalid(fields)
+    return _suspend(
+        actor=actor, bubble_id=bubble.pk, staff_ids=[staff.pk] if staff else [], note=note
+    )
+
+
+def bubble_positives_sweep(*, now: dt.datetime | None = None, days: int = 7) -> int:
+    """The worker's check: an active bubble with a member whose positive result (from
+    screening) was sampled in the last ``days`` days is suspended. Returns how many."""
+    now = now or clock.now()
+    since = timezone.localdate(now) - dt.timedelta(days=days - 1)
+    members = SealedStaff.objects.filter(
+        active=True, person__isnull=False, bubble__status=LoopStatus.ACTIVE
+    ).values_list("pk", "person_id", "bubble_id")
+    by_person: dict[int, list[tuple[int, int]]] = {}
+    for pk, person_id, bubble_id in members:
+        by_person.setdefault(person_id, []).append((pk, bubble_id))
+    positive = positives_since(person_ids=list(by_person), since=since)
+    hits: dict[int, list[int]] = {}
+    for person_id in positive:
+        for pk, bubble_id in by_person[person_id]:
+            hits.setdefault(bubble_id, []).append(pk)
+    actor = system("closed-loop positives sweep")
+    done = 0
+    for bubble_id, staff_ids in sorted(hits.items()):
+        try:
+            _suspend(actor=actor, bubble_id=bubble_id, staff_ids=staff_ids, note="")
+            done += 1
+        except Conflict:
+            continue
+    return done
+
+
+def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -> Bubble:
+    """Suspend the bubble and its enterprise, mark the members positive, tell the contact
+    and the district bureau (outbox, same transaction), and stop the vehicles' passes:
+    revoked (or their pending applications refused) where the actor approves passes of the
+    issuing unit, otherwise listed in the district's text for it to revoke."""
+    now = clock.now()
+    with transaction.atomic():
+        bubble = Bubble.objects.select_for_update().select_related("enterprise").get(pk=bubble_id)
+        if bubble.status != LoopStatus.ACTIVE:
+            raise Conflict(_("This loop is already suspended or closed."), code="suspended")
+        enterprise = Enterprise.objects.select_for_update().get(pk=bubble.enterprise_id)
+        bubble.status = LoopStatus.SUSPENDED
+        bubble.save(update_fields=["status"])
+        enterprise.status = LoopStatus.SUSPENDED
+        enterprise.status_reason = (
+            note or _("A positive in the loop %(loop)s.") % {"loop": bubble.name}
+        )[:200]
+        enterprise.status_changed_at = now
+        enterprise.save(update_fields=["status", "status_reason", "status_changed_at"])
+        SealedStaff.objects.filter(pk__in=staff_ids, positive_at__isnull=True).update(
+            positive_at=now
+        )
+        stopped, left = _stop_passes(actor, bubble, now)
+        values = {"loop": bubble.name, "name": enterprise.name}
+        text(enterprise.contact_phone, CONTACT_TEXT, object_id=enterprise.pk, **values)
+        district = unit_of_kind_near("district_bureau", enterprise.area_path)
+        if district is not None:
+            text(
+                district.phone,
+                DISTRICT_TEXT,
+                object_id=enterprise.pk,
+                staff=len(staff_ids),
+                stopped=stopped,
+                left=", ".join(left) or "0",
+                **values,
+            )
+        audit_log(
+            actor=actor,
+            action="enterprises.positive",
+            obj=bubble,
+            area_path=bubble.area_path,
+            fields=["status"],
+        )
+    return bubble
+
+
+def _stop_passes(actor: Actor, bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
+    vehicles = list(Vehicle.objects.filter(bubble=bubble))
+    Vehicle.objects.filter(bubble=bubble).update(stopped_at=now)
+    reason = _("A positive in the closed loop.")
+    stopped, left = 0, []
+    for vehicle in vehicles:
+        if vehicle.pass_application_id is None:
+            continue
+        application = PassApplication.objects.filter(pk=vehicle.pass_application_id).first()
+        if application is None:
+            continue
+        issued = MovementPass.objects.filter(
+            application=application, status=PassStatus.ACTIVE
+        ).first()
+        if issued is not None and can(actor, Perm.PASS_APPROVE, unit_id=issued.issuer_unit_id):
+            pass_revoke(actor=actor, pass_id=issued.pass_id, reason=reason)
+            stopped += 1
+        elif application.status == ApplicationStatus.PENDING and can(
+            actor, Perm.PASS_APPROVE, unit_id=application.approver_unit_id
+        ):
+            pass_application_refuse(actor=actor, application_id=application.pk, reason=reason)
+            stopped += 1
+        elif issued is not None or application.status == ApplicationStatus.PENDING:
+            left.append(vehicle.plate)
+    return stopped, left
