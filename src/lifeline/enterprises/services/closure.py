@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifeline.accounts.permissions import Perm
-from lifeline.accounts.scoping import can
 from lifeline.core import clock
 from lifeline.core.actors import Actor, system
 from lifeline.core.audit import audit_log
@@ -81,9 +79,8 @@ def bubble_positives_sweep(*, now: dt.datetime | None = None, days: int = 7) -> 
 
 def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -> Bubble:
     """Suspend the bubble and its enterprise, mark the members positive, tell the contact
-    and the district bureau (outbox, same transaction), and stop the vehicles' passes:
-    revoked (or their pending applications refused) where the actor approves passes of the
-    issuing unit, otherwise listed in the district's text for it to revoke."""
+    and the district bureau (outbox, same transaction), and stop the vehicles' passes
+    (revoked, or their pending applications refused, by the rule)."""
     now = clock.now()
     with transaction.atomic():
         bubble = Bubble.objects.select_for_update().select_related("enterprise").get(pk=bubble_id)
@@ -101,7 +98,7 @@ def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -
         SealedStaff.objects.filter(pk__in=staff_ids, positive_at__isnull=True).update(
             positive_at=now
         )
-        stopped, left = _stop_passes(actor, bubble, now)
+        stopped, left = _stop_passes(bubble, now)
         values = {"loop": bubble.name, "name": enterprise.name}
         text(enterprise.contact_phone, CONTACT_TEXT, object_id=enterprise.pk, **values)
         district = unit_of_kind_near("district_bureau", enterprise.area_path)
@@ -125,10 +122,14 @@ def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -
     return bubble
 
 
-def _stop_passes(actor: Actor, bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
+def _stop_passes(bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
+    """Revoke the vehicles' passes and refuse their pending applications: by the rule, so
+    the system does it whoever reported the positive (the liaison, the district, the
+    sweep); every stop is audited with the reason."""
     vehicles = list(Vehicle.objects.filter(bubble=bubble))
     Vehicle.objects.filter(bubble=bubble).update(stopped_at=now)
-    reason = _("A positive in the closed loop.")
+    reason = str(_("A positive in the closed loop."))
+    rule = system("positive in a closed loop")
     stopped, left = 0, []
     for vehicle in vehicles:
         if vehicle.pass_application_id is None:
@@ -139,14 +140,10 @@ def _stop_passes(actor: Actor, bubble: Bubble, now: dt.datetime) -> tuple[int, l
         issued = MovementPass.objects.filter(
             application=application, status=PassStatus.ACTIVE
         ).first()
-        if issued is not None and can(actor, Perm.PASS_APPROVE, unit_id=issued.issuer_unit_id):
-            pass_revoke(actor=actor, pass_id=issued.pass_id, reason=reason)
+        if issued is not None:
+            pass_revoke(actor=rule, pass_id=issued.pass_id, reason=reason)
             stopped += 1
-        elif application.status == ApplicationStatus.PENDING and can(
-            actor, Perm.PASS_APPROVE, unit_id=application.approver_unit_id
-        ):
-            pass_application_refuse(actor=actor, application_id=application.pk, reason=reason)
+        elif application.status == ApplicationStatus.PENDING:
+            pass_application_refuse(actor=rule, application_id=application.pk, reason=reason)
             stopped += 1
-        elif issued is not None or application.status == ApplicationStatus.PENDING:
-            left.append(vehicle.plate)
     return stopped, left

@@ -110,10 +110,10 @@ def test_positive_reported_by_the_command_suspends_the_loop_revokes_its_passes_a
     assert {m.recipient for m in sent} >= {CONTACT_PHONE, DISTRICT_PHONE}
 
 
-def test_positive_reported_by_the_liaison_suspends_and_leaves_the_pass_to_the_district(
+def test_positive_reported_by_the_liaison_stops_the_pass_by_the_rule(
     crew: Crew,
 ) -> None:
-    # given: the truck's pass, and a liaison who may not revoke passes
+    # given: the truck's pass, and a liaison who may not revoke passes themselves
     with clock.frozen_at(at(10, 10)):
         issued = _truck_pass(crew)
 
@@ -121,13 +121,15 @@ def test_positive_reported_by_the_liaison_suspends_and_leaves_the_pass_to_the_di
     with clock.frozen_at(at(10, 16)):
         services.positive_report(actor=crew.liaison, bubble=crew.bubble)
 
-    # then: the loop is suspended, the vehicle stopped, and the district's text names the
-    # plate for it to revoke
+    # then: the loop is suspended, the vehicle stopped, and its pass revoked by the rule
+    # (the system, audited with the reason), and the district is told
     assert Bubble.objects.get(pk=crew.bubble.pk).status == LoopStatus.SUSPENDED
     assert Vehicle.objects.get(pk=crew.truck.pk).stopped_at is not None
-    assert MovementPass.objects.get(pk=issued.pk).status == PassStatus.ACTIVE
+    assert MovementPass.objects.get(pk=issued.pk).status == PassStatus.REVOKED
+    revoked = AuditRecord.objects.filter(action="passes.revoke").get()
+    assert revoked.actor_id is None
     district = OutboxMessage.objects.filter(recipient=DISTRICT_PHONE).last()
-    assert district is not None and "湘B12345" in district.body
+    assert district is not None and "已停用通行证1张" in district.body
 
 
 def test_a_suspended_loop_gets_no_new_pass(crew: Crew) -> None:
