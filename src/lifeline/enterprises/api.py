@@ -67,7 +67,7 @@ class StaffOut(Schema):
     linked: bool
 
 
-class MemberOut(Schema):
+class SealedMemberOut(Schema):
     staff_id: int
     bubble_id: int
     name: str  # masked
@@ -86,8 +86,8 @@ class ComplianceOut(Schema):
     days: int
     due_by: dt.datetime
     percent: int | None
-    behind: list[MemberOut]
-    members: list[MemberOut]
+    behind: list[SealedMemberOut]
+    members: list[SealedMemberOut]
 
 
 class PositiveIn(InSchema):

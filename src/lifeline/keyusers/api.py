@@ -89,7 +89,7 @@ class PublishIn(InSchema):
     override_reason: Annotated[str, bounded(300), SAFE] = ""
 
 
-class HouseholdOut(Schema):
+class AffectedHouseholdOut(Schema):
     household_id: int
     building: str
     unit_no_masked: str
@@ -118,7 +118,7 @@ class InterruptionOut(Schema):
 class ImpactOut(Schema):
     interruption: InterruptionOut
     key_users: list[KeyUserOut]
-    households: list[HouseholdOut]
+    households: list[AffectedHouseholdOut]
 
 
 def _aware(moment: dt.datetime | None, field: str) -> dt.datetime | None:

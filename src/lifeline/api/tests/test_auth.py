@@ -19,11 +19,13 @@ def _bearer(plain: str) -> dict[str, str]:
 
 
 # Public by design: the resident confirms a resolved order with the code sent to them.
-# Checkpoints fetch the published key and revocation lists before going offline.
+# Checkpoints fetch the published key and revocation lists before going offline. The
+# counselling line publishes who is on duty now, with their numbers, for anyone to call.
 PUBLIC_OPERATIONS = {
     ("post", "/api/v1/workorders/confirm"),
     ("get", "/api/v1/passes/keys"),
     ("get", "/api/v1/passes/revocations"),
+    ("get", "/api/v1/counselling/on-duty"),
 }
 
 

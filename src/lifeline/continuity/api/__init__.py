@@ -41,7 +41,7 @@ class RoleOut(Schema):
     short: bool
 
 
-class UnitOut(Schema):
+class LifelineUnitOut(Schema):
     id: int
     name: str
     sector: str
@@ -52,7 +52,7 @@ class UnitOut(Schema):
     open_problems: int
 
 
-class UnitFilter(Schema):
+class LifelineUnitFilter(Schema):
     sector: str | None = Field(None, max_length=12)
 
 
@@ -167,8 +167,10 @@ def _open_count(actor: Any, unit: Any) -> int:
     return selectors.problem_list(actor=actor, lifeline_unit=unit, open_only=True).count()
 
 
-@router.get("/units", response={200: page_of(UnitOut), **ERRORS})
-def units_list(request: AuthedRequest, filters: Query[UnitFilter], page: Query[PageParams]) -> Any:
+@router.get("/units", response={200: page_of(LifelineUnitOut), **ERRORS})
+def units_list(
+    request: AuthedRequest, filters: Query[LifelineUnitFilter], page: Query[PageParams]
+) -> Any:
     """The lifeline units the caller may see, with their latest figures, days of cover,
     staff on site against the minimum of each critical role, and open problems."""
     qs = selectors.lifeline_unit_list(actor=request.auth, sector=filters.sector or "")

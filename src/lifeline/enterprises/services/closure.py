@@ -130,7 +130,8 @@ def _stop_passes(bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
     Vehicle.objects.filter(bubble=bubble).update(stopped_at=now)
     reason = str(_("A positive in the closed loop."))
     rule = system("positive in a closed loop")
-    stopped, left = 0, []
+    stopped = 0
+    left: list[str] = []  # none since the rule stops them all; the text keeps the slot
     for vehicle in vehicles:
         if vehicle.pass_application_id is None:
             continue
