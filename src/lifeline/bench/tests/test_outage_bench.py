@@ -45,3 +45,58 @@ def test_the_bench_hangs_every_building_and_times_what_it_finds(city: SmallCity)
     assert figures["households_max"] == dependent
     assert figures["key_users_found"] == 1
     assert figures["max_ms"] >= figures["p50_ms"] > 0
+
+
+def test_the_command_runs_the_probe_on_its_city_and_reports_both_figures(
+    city: SmallCity, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the command's own database and city replaced by the test's (the subprocesses
+    # it starts are what the real run adds), with a key user on the power company's grid
+    import argparse
+    import contextlib
+    import io
+
+    from lifeline.bench import outage
+
+    grid = make_power_grid(city)
+    vulnerable_households(grid.buildings_a, 2, serial=3)
+    key_user(grid, 1, grid.feeder_a)
+    calls: list[tuple[str, ...]] = []
+
+    @contextlib.contextmanager
+    def this_database(suffix: str, *, keep: bool, sqlite_ok: bool = False):  # type: ignore[no-untyped-def]
+        assert (suffix, keep, sqlite_ok) == ("outage", False, True)
+        yield "sqlite:///the-bench-database"
+
+    def lifeline(env: dict[str, str], *argv: str, capture: bool = False) -> str:
+        calls.append(argv)
+        assert env["DATABASE_URL"] == "sqlite:///the-bench-database"
+        if argv[0] != "shell":
+            return ""
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(argv[2], {})  # the probe's call, run in this process
+        return out.getvalue()
+
+    city_figures = {"people": 123, "households": 45, "vulnerabilities": 6, "seconds": 1.5}
+    monkeypatch.setattr(outage, "bench_database", this_database)
+    monkeypatch.setattr(outage.registry_bench, "_lifeline", lifeline)
+    monkeypatch.setattr(outage.registry_bench, "_generate", lambda env, args: city_figures)
+    parser = argparse.ArgumentParser()
+    outage.add_arguments(parser)
+    assert parser.parse_args([]).people == 4_000_000  # the default is the seeds' city
+    args = parser.parse_args(["--people", "123", "--buildings-per-feeder", "3", "--outages", "4"])
+    # When the command runs
+    figures = outage.run(args)
+    # Then it migrated, then ran the probe with its arguments, and reports the city's
+    # figures with the probe's
+    assert [call[0] for call in calls] == ["migrate", "shell"]
+    assert "per_feeder=3, outages=4, seed=20221105" in calls[1][2]
+    assert (figures["people"], figures["households"], figures["generation_seconds"]) == (
+        123,
+        45,
+        1.5,
+    )
+    assert figures["buildings_per_feeder"] == 3 and figures["key_users"] == 1
+    assert figures["feeders"] == -(-Building.objects.count() // 3)
+    assert "bench database: sqlite:///the-bench-database" in capsys.readouterr().out
