@@ -98,7 +98,7 @@ def test_route_sheet_lists_each_route_in_order_for_printing(fleet, plan):
 def test_map_page_loads_leaflet_and_its_data_answers_only_to_readers(fleet, plan):
     client = english(fleet.company_dispatcher)
     html = client.get(reverse("teams:map", args=[plan.pk])).content.decode()
-    assert "teams/vendor/leaflet/leaflet.js" in html and "teams/plan_map.js" in html
+    assert "vendor/leaflet/leaflet.js" in html and "teams/plan_map.js" in html
     assert 'data-testid="legend"' in html and "A-1" in html and "not served (1)" in html
     data = client.get(reverse("teams:map_data", args=[plan.pk])).json()
     kinds = [f["properties"]["kind"] for f in data["features"]]
