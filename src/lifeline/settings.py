@@ -185,6 +185,8 @@ INSTALLED_APPS = [
     "lifeline.enterprises",
     "lifeline.keyusers",
     "lifeline.counselling",
+    "lifeline.command",
+    "lifeline.notices",
     "lifeline.api",
     "lifeline.web",
     "lifeline.demo",

@@ -28,6 +28,8 @@ urlpatterns = [
     path("counselling/", include("lifeline.counselling.urls")),
     path("continuity/", include("lifeline.continuity.urls")),
     path("enterprises/", include("lifeline.enterprises.urls")),
+    path("command/", include("lifeline.command.urls")),
+    path("notices/", include("lifeline.notices.urls")),
     path("", include("lifeline.registry.urls")),
     path("", include("lifeline.web.urls")),
 ]

@@ -97,6 +97,14 @@ class Perm:
     COUNSELLING_TAKE = "counselling.take"
     COUNSELLING_SUPERVISE = "counselling.supervise"
 
+    COMMAND_VIEW = "command.view"
+    COMMAND_ALERTS = "command.alerts"
+    COMMAND_REPORT = "command.report"
+
+    NOTICES_DRAFT = "notices.draft"
+    NOTICES_APPROVE = "notices.approve"
+    NOTICES_REACH = "notices.reach"
+
     OUTBOX_MANAGE = "outbox.manage"
 
 
@@ -164,6 +172,14 @@ LABELS: dict[str, object] = {
     Perm.COUNSELLING_SUPERVISE: _(
         "Supervise the counselling line: counsellors, high-risk contacts, counts"
     ),
+    Perm.COMMAND_VIEW: _("See the dashboard, alerts and daily reports of the area"),
+    Perm.COMMAND_ALERTS: _("Set alert thresholds and acknowledge alerts"),
+    Perm.COMMAND_REPORT: _(
+        "Write and sign the area's daily report, and record review-meeting actions"
+    ),
+    Perm.NOTICES_DRAFT: _("Draft public notices"),
+    Perm.NOTICES_APPROVE: _("Approve and publish public notices drafted by others"),
+    Perm.NOTICES_REACH: _("See households that have not acknowledged a notice, and visit them"),
     Perm.OUTBOX_MANAGE: _("See and retry text messages that could not be sent"),
 }
 
@@ -187,6 +203,7 @@ _CARE = frozenset(
         Perm.PASS_APPLY,
         Perm.SUPPLIES_VIEW,
         Perm.SUPPLIES_NEED,
+        Perm.COMMAND_VIEW,
     }
 )
 _MANAGE = _CARE | {
@@ -197,14 +214,19 @@ _MANAGE = _CARE | {
     Perm.WORKORDER_DISPATCH,
     Perm.MEMBERSHIP_GRANT,
     Perm.VOLUNTEERS_VIEW,
+    Perm.NOTICES_DRAFT,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: _CARE | {Perm.REVEAL},
-    Role.COMMUNITY_STAFF: _MANAGE | {Perm.REVEAL, Perm.SUPPLIES_PACKAGES, Perm.VOLUNTEERS_MANAGE},
+    Role.GRID_WORKER: _CARE | {Perm.REVEAL, Perm.NOTICES_REACH},
+    Role.COMMUNITY_STAFF: _MANAGE
+    | {Perm.REVEAL, Perm.SUPPLIES_PACKAGES, Perm.VOLUNTEERS_MANAGE, Perm.NOTICES_REACH},
     Role.STREET_STAFF: _MANAGE,
     Role.DISTRICT_STAFF: _MANAGE
     | {
+        Perm.COMMAND_ALERTS,
+        Perm.COMMAND_REPORT,
+        Perm.NOTICES_APPROVE,
         Perm.HEALTH_SET_RISK,
         Perm.PASS_MANAGE_CHECKPOINTS,
         Perm.TEAMS_VIEW,
@@ -232,6 +254,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         Perm.CONTINUITY_OVERRIDE_NOTICE,
         Perm.ENTERPRISES_VIEW,
         Perm.ENTERPRISES_MANAGE,
+        Perm.COMMAND_ALERTS,
+        Perm.COMMAND_REPORT,
+        Perm.NOTICES_APPROVE,
     },
     Role.HOTLINE_OPERATOR: frozenset(
         {

@@ -32,6 +32,8 @@ MOUNTS: list[tuple[str, str]] = [
     ("/counselling", "lifeline.counselling.api"),
     ("/continuity", "lifeline.continuity.api"),
     ("/enterprises", "lifeline.enterprises.api"),
+    ("/command", "lifeline.command.api"),
+    ("/notices", "lifeline.notices.api"),
 ]
 
 

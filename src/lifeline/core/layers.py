@@ -48,6 +48,13 @@ LAYERS: tuple[Layer, ...] = (
         "the benchmarks and the test kit. Nothing imports them.",
     ),
     Layer(
+        "command",
+        ("command", "notices"),
+        "The command centre (dashboard figures of every app, alerts, daily reports, review "
+        "meetings) and public notices (drafts, approval, SMS, the CAP feed, "
+        "acknowledgements); independent of each other.",
+    ),
+    Layer(
         "continuity",
         ("continuity", "keyusers", "enterprises", "counselling"),
         "Lifeline units and their problems; key protected users and outages; enterprises in "
@@ -119,6 +126,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "keyusers": ("models", "selectors", "services"),
     "enterprises": ("models", "selectors", "services"),
     "counselling": ("models", "selectors", "services"),
+    "command": ("models", "selectors", "services"),
+    "notices": ("models", "selectors", "services"),
 }
 
 

@@ -1,0 +1,7 @@
+"""The command pages."""
+
+from django.urls import URLPattern
+
+app_name = "command"
+
+urlpatterns: list[URLPattern] = []

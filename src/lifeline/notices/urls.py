@@ -1,0 +1,7 @@
+"""The notices pages."""
+
+from django.urls import URLPattern
+
+app_name = "notices"
+
+urlpatterns: list[URLPattern] = []
