@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lifeline.api.creates import HEADER
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
+from lifeline.command.tests import idempotent_examples as command
 from lifeline.continuity.tests import idempotent_examples as continuity
 from lifeline.core import clock
 from lifeline.core.idempotency import MAX_KEY_LENGTH
@@ -32,6 +33,7 @@ from lifeline.enterprises.tests import idempotent_examples as enterprises
 from lifeline.health.models import Decision, HealthStatus, MedicalTransfer, StandingNeed
 from lifeline.health.tests.scope_cases import make_health_world
 from lifeline.keyusers.tests import idempotent_examples as keyusers
+from lifeline.notices.tests import idempotent_examples as notices
 from lifeline.passes.models import PassApplication, PassSigningKey, RelayHandoff
 from lifeline.passes.tests.scope_cases import make_passes_world
 from lifeline.registry.models import Building, Facility, Household, Person
@@ -312,6 +314,8 @@ for _part in (
     counselling,
     continuity,
     enterprises,
+    command,
+    notices,
 ):
     EXAMPLES.update(_part.EXAMPLES)
 

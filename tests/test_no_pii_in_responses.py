@@ -27,6 +27,7 @@ from lifeline.health.services import (
     standing_need_create,
 )
 from lifeline.keyusers.tests.scope_cases import walk_params as keyusers_walk_params
+from lifeline.notices.tests.scope_cases import walk_params as notices_walk_params
 from lifeline.passes import checkpoints
 from lifeline.passes import services as passes
 from lifeline.passes.models import Checkpoint
@@ -208,6 +209,7 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
         **volunteers_walk_params(city),
         **enterprises_walk_params(city),
         **keyusers_walk_params(city),
+        **notices_walk_params(city),
     }
     crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
     queries: dict[str, dict[str, Any]] = {

@@ -28,12 +28,14 @@ from lifeline.accounts.models import Membership, User
 from lifeline.accounts.scoping import ANY, forget_scope
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for
+from lifeline.command.tests.scope_cases import COMMAND_CASES, make_command_world
 from lifeline.continuity.tests.scope_cases import CONTINUITY_CASES, make_continuity_world
 from lifeline.core import clock
 from lifeline.counselling.tests.scope_cases import COUNSELLING_CASES, make_counselling_world
 from lifeline.enterprises.tests.scope_cases import ENTERPRISES_CASES, make_enterprises_world
 from lifeline.health.tests.scope_cases import HEALTH_CASES, make_health_world
 from lifeline.keyusers.tests.scope_cases import KEYUSERS_CASES, make_keyusers_world
+from lifeline.notices.tests.scope_cases import NOTICES_CASES, make_notices_world
 from lifeline.passes.tests.scope_cases import PASSES_CASES, make_passes_world
 from lifeline.registry.tests.scope_cases import (
     REGISTRY_CASES,
@@ -83,6 +85,8 @@ SUITES: list[tuple[Callable[[SmallCity], World], list[Case]]] = [
     (make_enterprises_world, ENTERPRISES_CASES),
     (make_continuity_world, CONTINUITY_CASES),
     (make_counselling_world, COUNSELLING_CASES),
+    (make_command_world, COMMAND_CASES),
+    (make_notices_world, NOTICES_CASES),
 ]
 ALL_CASES = [pytest.param(make, case, id=case.id) for make, cases in SUITES for case in cases]
 

@@ -296,7 +296,34 @@ LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.core.ratelimit.run_periodic",
     "lifeline.core.audit.checkpoints.run_periodic",
     "lifeline.core.retention.run_periodic",
+    "lifeline.command.tasks.run_periodic",
+    "lifeline.notices.tasks.run_periodic",
 ]
+
+# The command centre's dashboard figures: each app's ``dashboard_figures()`` (see
+# command/catalogue.py), refreshed by the command sweep above.
+LIFELINE_DASHBOARD_FIGURES = [
+    "lifeline.registry.figures.dashboard_figures",
+    "lifeline.workorders.figures.dashboard_figures",
+    "lifeline.screening.figures.dashboard_figures",
+    "lifeline.health.figures.dashboard_figures",
+    "lifeline.passes.figures.dashboard_figures",
+    "lifeline.teams.figures.dashboard_figures",
+    "lifeline.supplies.figures.dashboard_figures",
+    "lifeline.volunteers.figures.dashboard_figures",
+    "lifeline.continuity.figures.dashboard_figures",
+    "lifeline.keyusers.figures.dashboard_figures",
+    "lifeline.enterprises.figures.dashboard_figures",
+]
+
+# Public notices: the address residents reach this server at (links in texts, the CAP
+# feed's Atom index) and the CAP sender (docs/notices.md).
+LIFELINE_PUBLIC_URL = envstr("LIFELINE_PUBLIC_URL", "")
+LIFELINE_CAP_SENDER = envstr("LIFELINE_CAP_SENDER", "lifeline@localhost")
+# Planned interruptions' notice counts business days: public holidays and the weekend
+# days worked in exchange (调休), ISO dates separated by commas or spaces (docs/keyusers.md).
+LIFELINE_KEYUSERS_HOLIDAYS = envstr("LIFELINE_KEYUSERS_HOLIDAYS", "")
+LIFELINE_KEYUSERS_WORKDAYS = envstr("LIFELINE_KEYUSERS_WORKDAYS", "")
 
 # Audit records are appended to one of N hash chains, so that concurrent writers only
 # queue behind writers that drew the same chain, never behind the whole city.

@@ -337,6 +337,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             Perm.COUNSELLING_TAKE,
             Perm.COUNSELLING_SUPERVISE,
+            # A high-risk caller's referral to medical care is a work order filed by the
+            # supervisor (counselling/services/referrals.py).
+            Perm.WORKORDER_FILE,
             Perm.WORKORDER_VIEW,
             Perm.WORKORDER_WORK,
         }

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lifeline.accounts.permissions import Perm
-from lifeline.accounts.scoping import can, scoped
+from lifeline.accounts.scoping import can, can_anywhere, scope_for, scoped
 from lifeline.continuity.models import (
     SETTLED,
     CriticalRole,
@@ -20,11 +20,16 @@ from lifeline.continuity.models import (
     LifelineUnit,
     Problem,
     StaffReport,
+    Threshold,
     days_of_cover,
 )
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.registry import selectors as registry
+from lifeline.registry.models import Area, AreaLevel, Unit
+
+SERVED_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY)
 
 
 def lifeline_unit_list(*, actor: Actor, sector: str = "") -> QuerySet[LifelineUnit]:
@@ -52,6 +57,55 @@ def problem_list(
     if open_only:
         found = found.exclude(work_order__status__in=SETTLED)
     return found
+
+
+def problem_get(*, actor: Actor, problem_id: Any) -> Problem:
+    try:
+        wanted = int(problem_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = problem_list(actor=actor).filter(pk=wanted).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def threshold_list(*, actor: Actor, lifeline_unit: LifelineUnit) -> QuerySet[Threshold]:
+    found = scoped(Threshold.objects.all(), actor).filter(figure__lifeline_unit=lifeline_unit)
+    return found.select_related("figure").order_by("figure__sort_order", "figure_id", "pk")
+
+
+def may_set_up(*, actor: Actor) -> bool:
+    """Whether the actor sets lifeline units up anywhere (to show the link)."""
+    return can_anywhere(actor, Perm.CONTINUITY_MANAGE)
+
+
+def _manage_prefixes(actor: Actor) -> tuple[str, ...]:
+    return scope_for(actor).grant(Perm.CONTINUITY_MANAGE).area_paths
+
+
+def unit_choices(*, actor: Actor) -> QuerySet[Unit]:
+    """Registry units serving an area where the actor sets lifeline units up, that are
+    not lifeline units yet (read through the registry's ``unit_list``)."""
+    prefixes = _manage_prefixes(actor)
+    if not prefixes:
+        return Unit.objects.none()
+    ours = Unit.objects.none()
+    for prefix in prefixes:
+        ours = ours | registry.unit_list(actor=actor).filter(areas__path__startswith=prefix)
+    taken = LifelineUnit.objects.values("unit_id")
+    return ours.exclude(pk__in=taken).distinct().order_by("name", "pk")
+
+
+def served_area_choices(*, actor: Actor) -> QuerySet[Area]:
+    """The areas (city to community) a lifeline unit the actor sets up may supply."""
+    prefixes = _manage_prefixes(actor)
+    if not prefixes:
+        return Area.objects.none()
+    ours = Area.objects.none()
+    for prefix in prefixes:
+        ours = ours | registry.area_list(actor=actor).filter(path__startswith=prefix)
+    return ours.filter(level__in=SERVED_LEVELS).order_by("path")
 
 
 def figure_report_list(

@@ -209,3 +209,35 @@ def outbox_retry(*, actor: Actor, message_ids: Sequence[int]) -> int:
             ],
         )
     return len(ids)
+
+
+def enqueue_sms_many(
+    *,
+    messages: Sequence[tuple[str, str]],
+    object_type: str = "",
+    object_id: str = "",
+    batch: int = 2000,
+) -> int:
+    """Queue many texts (``(recipient, body)`` pairs) in the caller's transaction, one
+    multi-row INSERT per ``batch`` with no model instances (a notice's fan-out to a whole
+    city); the worker sends them after commit. Returns how many were queued."""
+    if not messages:
+        return 0
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    constant = [now, now, object_type[:64], object_id[:64]]
+    with connection.cursor() as cursor:
+        for start in range(0, len(messages), batch):
+            chunk = messages[start : start + batch]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            params: list[Any] = [*constant]
+            for recipient, body in chunk:
+                params.extend((recipient[:200], body))
+            sql = (  # the model's table name and placeholders only
+                f"INSERT INTO {table} (recipient, body, channel, subject, status, attempts, "  # noqa: S608
+                "last_error, created_at, next_attempt_at, object_type, object_id, claimed_by, "
+                "provider_message_id) SELECT v.column1, v.column2, 'sms', '', %s, 0, '', "
+                "%s, %s, %s, %s, '', '' FROM (VALUES "
+            )
+            cursor.execute(sql + values + ") AS v", [OutboxStatus.PENDING.value, *params])
+    return len(messages)

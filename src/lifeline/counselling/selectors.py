@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,11 @@ from lifeline.counselling.models import (
     Counsellor,
     DutyWindow,
     Language,
+    Referral,
+    ReferralStatus,
 )
 from lifeline.registry.models import Unit
+from lifeline.workorders.selectors import workorder_track_by_pk
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,9 @@ class OnDuty:
         return "".join(parts)
 
 
-def on_duty_now(*, line: Unit | None = None) -> list[OnDuty]:
-    """Counsellors on duty now (public: no actor), one row each, soonest to leave last."""
+def on_duty_now(*, line: Unit | None = None, line_ids: Iterable[int] | None = None) -> list[OnDuty]:
+    """Counsellors on duty now (public: no actor), one row each, soonest to leave last;
+    of one ``line`` or of the lines ``line_ids`` when given."""
     now = clock.now()
     windows = (
         DutyWindow.objects.filter(
@@ -68,6 +73,8 @@ def on_duty_now(*, line: Unit | None = None) -> list[OnDuty]:
     )
     if line is not None:
         windows = windows.filter(line=line)
+    if line_ids is not None:
+        windows = windows.filter(line_id__in=sorted(line_ids))
     seen: dict[int, OnDuty] = {}
     for window in windows:
         c = window.counsellor
@@ -90,6 +97,12 @@ def lines_for(*, actor: Actor, perm: Any = (Perm.COUNSELLING_TAKE,)) -> QuerySet
     return Unit.objects.filter(pk__in=sorted(units), kind=Unit.Kind.COUNSELLING_LINE)
 
 
+def on_duty_for(*, actor: Actor, perm: Any = (Perm.COUNSELLING_SUPERVISE,)) -> list[OnDuty]:
+    """Counsellors on duty now on the lines where the actor holds ``perm`` (the
+    supervisor's own lines, not the city's)."""
+    return on_duty_now(line_ids=lines_for(actor=actor, perm=perm).values_list("pk", flat=True))
+
+
 def line_get(*, actor: Actor, pk: Any, perm: Any = (Perm.COUNSELLING_TAKE,)) -> Unit:
     found = lines_for(actor=actor, perm=perm).filter(pk=_id(pk)).first()
     if found is None:
@@ -101,8 +114,9 @@ def _id(pk: Any) -> int:
     return int(pk) if str(pk).isdigit() and len(str(pk)) < 19 else 0
 
 
-def counsellor_list(*, actor: Actor) -> QuerySet[Counsellor]:
-    return scoped(Counsellor.objects.select_related("line"), actor)
+def counsellor_list(*, actor: Actor, perm: Any = None) -> QuerySet[Counsellor]:
+    """Counsellors of the lines where the actor holds ``perm`` (default: any line's)."""
+    return scoped(Counsellor.objects.select_related("line"), actor, perm)
 
 
 def counsellor_get(*, actor: Actor, pk: Any) -> Counsellor:
@@ -137,6 +151,27 @@ def high_risk_open(*, actor: Actor) -> QuerySet[Contact]:
     return qs.filter(flagged_at__isnull=False, handled_at__isnull=True).order_by("flagged_at")
 
 
+def referral_list(
+    *, actor: Actor, perm: Any = None, contact: Contact | None = None
+) -> QuerySet[Referral]:
+    """Referrals of the actor's lines (``perm``: default any line permission), newest first."""
+    qs = scoped(Referral.objects.select_related("contact", "line"), actor, perm)
+    return qs.filter(contact=contact) if contact is not None else qs
+
+
+def referral_order_states(referrals: Iterable[Referral]) -> dict[int, str]:
+    """The state of each sent referral's work order (its label), read from the work-order
+    app, by referral id. Only the state leaves that app, nothing about the order."""
+    states: dict[int, str] = {}
+    for referral in referrals:
+        if referral.status != ReferralStatus.SENT or referral.order_ref is None:
+            continue
+        order = workorder_track_by_pk(pk=referral.order_ref)
+        if order is not None:
+            states[referral.pk] = str(order.get_status_display())
+    return states
+
+
 def callback_queue(*, actor: Actor) -> QuerySet[Callback]:
     """Waiting callbacks, oldest missed call first."""
     return scoped(Callback.objects.select_related("line"), actor).filter(
@@ -156,14 +191,26 @@ def callback_get(*, actor: Actor, pk: Any) -> Callback:
     return found
 
 
-def roster(*, actor: Actor, day: dt.date) -> QuerySet[DutyWindow]:
-    """Duty windows overlapping the city's ``day``."""
+def roster(*, actor: Actor, day: dt.date, perm: Any = None) -> QuerySet[DutyWindow]:
+    """Duty windows overlapping the city's ``day`` on the lines where the actor holds
+    ``perm`` (default: any line permission)."""
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     end = start + dt.timedelta(days=1)
     return (
-        scoped(DutyWindow.objects.select_related("counsellor", "line"), actor)
+        scoped(DutyWindow.objects.select_related("counsellor", "line"), actor, perm)
         .filter(starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at", "counsellor__display_name")
+    )
+
+
+def duty_list(*, actor: Actor, since: dt.datetime | None = None) -> QuerySet[DutyWindow]:
+    """Duty windows of the actor's lines still running or to come (ending after
+    ``since``, default now), soonest first."""
+    after = since or clock.now()
+    return (
+        scoped(DutyWindow.objects.select_related("counsellor"), actor)
+        .filter(ends_at__gt=after)
+        .order_by("starts_at", "id")
     )
 
 

@@ -1,8 +1,13 @@
 """The counselling pages under /counselling/: the public list of who is on duty (no login),
-the counsellor's desk and the supervisor's page."""
+the counsellor's desk, the supervisor's page and its export."""
 
-from lifeline.counselling.pages import desk, public, supervisor
+from lifeline.counselling.pages import desk, exports, public, supervisor
 
 app_name = "counselling"
 
-urlpatterns = [*public.urlpatterns, *desk.urlpatterns, *supervisor.urlpatterns]
+urlpatterns = [
+    *public.urlpatterns,
+    *desk.urlpatterns,
+    *supervisor.urlpatterns,
+    *exports.urlpatterns,
+]

@@ -101,6 +101,9 @@ class Bubble(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=LoopStatus.choices, default=LoopStatus.ACTIVE
     )
+    # When the liaison or the district last reopened the loop: the positives sweep reads
+    # results sampled from that day on, so a cleared positive does not suspend it again.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -193,3 +196,40 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate
+
+
+class BubbleNeed(models.Model):
+    """A supply need raised for a bubble. The need lives in the supplies app and is
+    referred to here by id, with what was asked, so the liaison finds the bubble's needs
+    again."""
+
+    SCOPE_PERMISSION = Perm.ENTERPRISES_VIEW
+
+    bubble = models.ForeignKey(
+        Bubble, on_delete=models.CASCADE, related_name="needs", verbose_name=_("closed loop")
+    )
+    area_path = models.CharField(max_length=255, editable=False)
+    need_id = models.PositiveBigIntegerField(unique=True)
+    # What was asked, as filed (the need's progress is the supplies app's to tell).
+    item_name = models.CharField(_("item"), max_length=100)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_label = models.CharField(_("unit"), max_length=20, blank=True)
+    needed_by = models.DateField(_("needed by"))
+    canteen = models.BooleanField(_("for the canteen"), default=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="ent_need_path_idx", opclasses=PATH_INDEX_OPCLASS
+            )
+        ]
+        verbose_name = _("closed-loop supply need")
+        verbose_name_plural = _("closed-loop supply needs")
+
+    def __str__(self) -> str:
+        return f"{self.bubble} #{self.need_id}"

@@ -18,7 +18,7 @@ from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import mask_name, mask_phone
-from lifeline.enterprises.models import Bubble, Enterprise, SealedStaff, Vehicle
+from lifeline.enterprises.models import Bubble, BubbleNeed, Enterprise, SealedStaff, Vehicle
 from lifeline.passes.models import MovementPass, PassApplication
 from lifeline.registry.models import Area
 from lifeline.screening.selectors import tests_in_window_for, workers_policy_at
@@ -188,3 +188,9 @@ def vehicles_with_passes(*, actor: Actor, enterprise: Enterprise) -> list[Vehicl
 
 def masked_contact(enterprise: Enterprise) -> str:
     return f"{mask_name(enterprise.contact_name)} {mask_phone(enterprise.contact_phone)}"
+
+
+def needs_of(*, actor: Actor, enterprise: Enterprise) -> QuerySet[BubbleNeed]:
+    """The supply needs raised for the enterprise's loops, newest first (as filed)."""
+    qs = scoped(BubbleNeed.objects.select_related("bubble"), actor)
+    return qs.filter(bubble__enterprise_id=enterprise.pk)

@@ -1,7 +1,7 @@
 """The enterprise liaison's pages under /enterprises/."""
 
-from lifeline.enterprises.pages import liaison
+from lifeline.enterprises.pages import liaison, whitelist
 
 app_name = "enterprises"
 
-urlpatterns = [*liaison.urlpatterns]
+urlpatterns = [*liaison.urlpatterns, *whitelist.urlpatterns]

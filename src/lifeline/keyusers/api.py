@@ -6,9 +6,11 @@ write."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -18,7 +20,7 @@ from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.keyusers import selectors, services
+from lifeline.keyusers import exports, selectors, services
 from lifeline.keyusers.models import Interruption, KeyUser, SupplyPoint
 from lifeline.registry.models import Area
 
@@ -291,3 +293,65 @@ def outages_record(request: AuthedRequest, payload: OutageIn, key: IdempotencyKe
         return interruption_out(interruption)
 
     return create_once(request, key=key, payload=payload, make=make, out=InterruptionOut)
+
+
+FILE_ANSWER = {
+    "responses": {
+        200: {
+            "description": "The file (CSV in UTF-8 with a byte-order mark, or XLSX).",
+            "content": {
+                exports.CONTENT_TYPES[fmt]: {"schema": {"type": "string", "format": "binary"}}
+                for fmt in exports.FORMATS
+            },
+        }
+    }
+}
+
+
+class KeyUsersExportIn(InSchema):
+    q: Annotated[str, bounded(100), SAFE] = ""
+    kind: Code = ""
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+class AffectedExportIn(InSchema):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+def _file(export: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
+
+
+@router.post("/exports/key-users", response={200: None, **ERRORS}, openapi_extra=FILE_ANSWER)
+def exports_key_users(request: AuthedRequest, payload: KeyUsersExportIn) -> Any:
+    """The register the caller sees (``q``, ``kind`` as in the list): name, kind, area,
+    address, supply points and the plan; contacts masked unless the caller may export
+    revealed lists there. A POST because it is audited."""
+    export = exports.register_export(
+        actor=request.auth,
+        q=payload.q.strip(),
+        kind=payload.kind,
+        fmt=payload.format,
+        language=get_language() or "zh-hans",
+    )
+    return _file(export)
+
+
+@router.post(
+    "/interruptions/{int:interruption_id}/export",
+    response={200: None, **ERRORS},
+    openapi_extra=FILE_ANSWER,
+)
+def exports_affected(request: AuthedRequest, interruption_id: Id, payload: AffectedExportIn) -> Any:
+    """Those the interruption affects, masked as in ``GET /interruptions/{id}``. Audited."""
+    actor = request.auth
+    interruption = selectors.interruption_get(actor=actor, pk=interruption_id)
+    export = exports.affected_export(
+        actor=actor,
+        interruption=interruption,
+        fmt=payload.format,
+        language=get_language() or "zh-hans",
+    )
+    return _file(export)

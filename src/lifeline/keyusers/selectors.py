@@ -30,6 +30,30 @@ def supply_point_list(*, actor: Actor, perm: Any = SEE) -> QuerySet[SupplyPoint]
     return scoped(SupplyPoint.objects.select_related("utility", "area"), actor, perm)
 
 
+def supply_point_get(*, actor: Actor, pk: int, perm: Any = SEE) -> SupplyPoint:
+    found = supply_point_list(actor=actor, perm=perm).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def supply_point_buildings(*, point: SupplyPoint) -> list[Any]:
+    """The buildings the supply point serves (names and addresses: reference data), read
+    through the registry's public selector. The caller has read ``point`` in scope."""
+    ids = BuildingSupply.objects.filter(supply_point=point).values_list("building_id", flat=True)
+    return list(registry_selectors.buildings_public(area_path=point.area_path).filter(pk__in=ids))
+
+
+def buildings_to_link(*, point: SupplyPoint, q: str = "", limit: int = 300) -> list[Any]:
+    """Buildings of the supply point's area it does not serve yet (``q``: name or address),
+    at most ``limit``."""
+    linked = BuildingSupply.objects.filter(supply_point=point).values_list("building_id", flat=True)
+    qs = registry_selectors.buildings_public(area_path=point.area_path).exclude(pk__in=linked)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return list(qs[:limit])
+
+
 def keyuser_list(*, actor: Actor, q: str = "", kind: str = "") -> QuerySet[KeyUser]:
     qs = scoped(KeyUser.objects.filter(active=True).select_related("area"), actor)
     if kind:

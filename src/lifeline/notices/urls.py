@@ -1,7 +1,24 @@
-"""The notices pages."""
+"""The notices pages: public (board, acknowledgement, CAP and Atom) and staff."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from lifeline.notices.pages import public, staff
 
 app_name = "notices"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", public.board, name="board"),
+    path("a/<str:token>", public.acknowledge, name="acknowledge"),
+    path("n/<str:identifier>", public.notice_page, name="notice"),
+    path("cap/feed.atom", public.cap_feed, name="cap_feed"),
+    path("cap/<str:identifier>.xml", public.cap_document, name="cap"),
+    path("staff/", staff.home, name="home"),
+    path("staff/new/", staff.draft_new, name="new"),
+    path("staff/<int:pk>/", staff.detail, name="detail"),
+    path("staff/<int:pk>/submit/", staff.submit, name="submit"),
+    path("staff/<int:pk>/approve/", staff.approve, name="approve"),
+    path("staff/<int:pk>/follow-up/", staff.follow_up, name="follow_up"),
+    path("reach/", staff.reach, name="reach"),
+    path("reach/<int:pk>/reached/", staff.reach_mark, name="reach_mark"),
+    path("reach/notice/<int:pk>/export/", staff.reach_export, name="reach_export"),
+]

@@ -19,6 +19,9 @@ from lifeline.accounts.scoping import scope_for
 # order: a user lands on the first page offered to them (a crew on its route, before the
 # work orders its role also reads).
 ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
+    # Everyone who answers for an area (a grid worker up to the command centre) lands on
+    # its dashboard: the area's figures today, its alerts, its children to drill into.
+    ("command:index", _("Dashboard"), (Perm.COMMAND_VIEW,)),
     ("registry:area_tree", _("Areas"), (Perm.AREA_VIEW,)),
     ("teams:my_route", _("My route"), (Perm.TEAMS_RIDE,)),
     # Utility desks, enterprise liaisons and counsellors land on their own work, before
@@ -53,6 +56,8 @@ ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
             Perm.SUPPLIES_NEED,
         ),
     ),
+    ("notices:reach", _("Households to reach"), (Perm.NOTICES_REACH,)),
+    ("notices:home", _("Public notices"), (Perm.NOTICES_DRAFT, Perm.NOTICES_APPROVE)),
     ("web:outbox", _("Undelivered texts"), (Perm.OUTBOX_MANAGE,)),
 ]
 # Where a user whose memberships open no page lands: the area tree says so.

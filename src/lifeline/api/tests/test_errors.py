@@ -78,6 +78,11 @@ def _fill(path: str, city: Any) -> str:
         callback_id=999999,
         # Continuity: ids of nothing.
         unit_id=999999,
+        problem_id=999999,
+        # Command centre and notices: ids of nothing.
+        alert_id=999999,
+        notice_id=999999,
+        row_id=999999,
         # Key users: ids of nothing.
         key_user_id=999999,
         interruption_id=999999,

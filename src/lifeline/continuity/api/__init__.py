@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db import transaction
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -16,9 +17,13 @@ from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
 from lifeline.continuity import selectors, services
+from lifeline.continuity.api import exports, setup
 from lifeline.continuity.models import FigureReport, Problem, Sector, StaffReport
 
 router = Router(tags=["continuity"])
+router.post("/units", response={201: setup.LifelineUnitMadeOut, **ERRORS})(setup.units_create)
+for _part in (setup, exports):
+    router.add_router("", _part.router)
 
 
 class FigureOut(Schema):
@@ -100,6 +105,13 @@ class ProblemOut(Schema):
     escalated: bool
     open: bool
     opened_at: dt.datetime
+
+
+class ProblemPatchIn(InSchema):
+    owner: Annotated[str, bounded(100), SAFE] | None = None
+    guidance: Annotated[str, bounded(2000), SAFE] | None = None
+    # Given: the problem's work order is resolved with this note (what was done).
+    resolve_note: Annotated[str, bounded(2000), SAFE] | None = None
 
 
 class ProblemFilter(Schema):
@@ -245,3 +257,21 @@ def problems_list(
     answer = paginate(qs.order_by("-opened_at", "-pk"), page)
     answer["items"] = [problem_out(p) for p in answer["items"]]
     return answer
+
+
+@router.patch("/problems/{int:problem_id}", response={200: ProblemOut, **ERRORS})
+def problems_update(request: AuthedRequest, problem_id: Id, payload: ProblemPatchIn) -> Any:
+    """The command centre's owner and guidance of a problem; with ``resolve_note``, the
+    problem is resolved (its work order, the clock, with it). All or nothing."""
+    actor = request.auth
+    problem = selectors.problem_get(actor=actor, problem_id=problem_id)
+    with transaction.atomic():
+        if payload.owner is not None or payload.guidance is not None:
+            problem = services.problem_update(
+                actor=actor, problem=problem, owner=payload.owner, guidance=payload.guidance
+            )
+        if payload.resolve_note is not None:
+            problem = services.problem_resolve(
+                actor=actor, problem=problem, note=payload.resolve_note
+            )
+    return problem_out(selectors.problem_get(actor=actor, problem_id=problem.pk))

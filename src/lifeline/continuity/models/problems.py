@@ -34,6 +34,7 @@ class Threshold(models.Model):
     below = models.DecimalField(_("below"), max_digits=16, decimal_places=3)
     title = models.CharField(_("title"), max_length=150)
     guidance = models.TextField(_("guidance"), blank=True)
+    owner = models.CharField(_("owner"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("threshold")

@@ -38,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "continuity/home.html",
-        {"lines": selectors.unit_status(units=units), "problems": problems},
+        {
+            "lines": selectors.unit_status(units=units),
+            "problems": problems,
+            "may_set_up": selectors.may_set_up(actor=request.user),
+        },
     )
 
 
@@ -83,6 +87,8 @@ def unit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "line": selectors.unit_status(units=[unit])[0],
         "unit": unit,
         "may_report": selectors.may_report(actor=request.user, lifeline_unit=unit),
+        "may_manage": selectors.may_manage(actor=request.user, lifeline_unit=unit),
+        "thresholds": selectors.threshold_list(actor=request.user, lifeline_unit=unit),
         "error": error,
         "posted": request.POST if error else {},
         "figure_reports": selectors.figure_report_list(actor=request.user, lifeline_unit=unit),

@@ -82,7 +82,7 @@ def open_once(
     if threshold is not None:
         Threshold.objects.select_for_update().filter(pk=threshold.pk).first()
         mine = Problem.objects.filter(threshold=threshold)
-        title, guidance = threshold.title, threshold.guidance
+        title, guidance, owner = threshold.title, threshold.guidance, threshold.owner
     elif role is not None:
         CriticalRole.objects.select_for_update().filter(pk=role.pk).first()
         mine = Problem.objects.filter(role=role)
@@ -90,13 +90,19 @@ def open_once(
             "role": role.name,
             "minimum": role.minimum,
         }
-        guidance = role.guidance
+        guidance, owner = role.guidance, ""
     else:
         return None
     if mine.exclude(work_order__status__in=SETTLED).exists():
         return None
     return _open(
-        actor=actor, unit=unit, title=title, guidance=guidance, threshold=threshold, role=role
+        actor=actor,
+        unit=unit,
+        title=title,
+        guidance=guidance,
+        owner=owner,
+        threshold=threshold,
+        role=role,
     )
 
 

@@ -108,9 +108,17 @@ def figure_create(
 
 
 def threshold_create(
-    *, actor: Actor, figure: Figure, measure: str, below: Any, title: str, guidance: str = ""
+    *,
+    actor: Actor,
+    figure: Figure,
+    measure: str,
+    below: Any,
+    title: str,
+    guidance: str = "",
+    owner: str = "",
 ) -> Threshold:
-    """Below ``below`` opens a problem for the command centre with ``guidance``."""
+    """Below ``below`` opens a problem for the command centre with ``guidance`` and
+    ``owner`` (who is to act on it)."""
     require_manage(actor, figure.lifeline_unit)
     fields: dict[str, list[str]] = {}
     if measure not in Measure.values:
@@ -120,18 +128,24 @@ def threshold_create(
     limit = number(below, "below", fields)
     title = text(title, "title", fields, limit=150, needed=True)
     guidance = text(guidance, "guidance", fields, limit=2000, needed=False)
+    owner = text(owner, "owner", fields, limit=100, needed=False)
     if fields or limit is None:
         raise invalid(fields)
     with transaction.atomic():
         made = Threshold.objects.create(
-            figure=figure, measure=measure, below=limit, title=title, guidance=guidance
+            figure=figure,
+            measure=measure,
+            below=limit,
+            title=title,
+            guidance=guidance,
+            owner=owner,
         )
         audit_log(
             actor=actor,
             action="continuity.threshold_create",
             obj=made,
             area_path=figure.lifeline_unit.area_path,
-            fields=["measure", "below", "title"],
+            fields=["measure", "below", "title", "owner"],
         )
     return made
 

@@ -154,6 +154,11 @@ class Callback(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=CallbackStatus.choices, default=CallbackStatus.WAITING
     )
+    # The counsellor who took it to call, so two do not dial one caller at once.
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -187,7 +192,17 @@ class ReferralTo(models.TextChoices):
     COMMUNITY_DOCTOR = "community_doctor", _("Community doctor")
 
 
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent to medical care (work order)")
+    TO_PHONE = "to_phone", _("Recorded: the line phones it through")
+
+
 class Referral(models.Model):
+    """A referral to medical access. It is handed to the medical side as a work order in
+    the "medical care" category when the referrer may file one where the caller is; else
+    it is recorded for the line to phone through (``TO_PHONE``). Only the work order's id
+    and number are kept here: its state is read from the work-order app."""
+
     SCOPE_PERMISSION = LINE_PERMS
     SCOPE_AREA_FIELD = ""
     SCOPE_UNIT_FIELD = "line"
@@ -203,9 +218,15 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     made_at = models.DateTimeField(_("made at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.TO_PHONE
+    )
+    order_ref = models.PositiveBigIntegerField(_("work order"), null=True, blank=True)
+    order_number = models.CharField(_("work order number"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["-made_at", "-id"]
+        indexes = [models.Index(fields=["line", "made_at"], name="counsel_referral_day_idx")]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
 

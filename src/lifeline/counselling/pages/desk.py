@@ -144,10 +144,16 @@ def contact_page(request: HttpRequest, pk: int) -> HttpResponse:
         success_message=_("The referral is recorded."),
         context=lambda: {
             "contact": contact,
-            "referrals": contact.referrals.all(),
+            "referrals": _with_states(selectors.referral_list(actor=request.user, contact=contact)),
             "may_supervise": can(request.user, Perm.COUNSELLING_SUPERVISE, unit_id=contact.line_id),
         },
     )
+
+
+def _with_states(referrals: Any) -> list[tuple[Any, str]]:
+    rows = list(referrals)
+    states = selectors.referral_order_states(rows)
+    return [(r, states.get(r.pk, "")) for r in rows]
 
 
 @login_required

@@ -25,6 +25,7 @@ from lifeline.web.errors import error_text, renders_service_errors
 from lifeline.web.pages import form_page
 
 WEEK = 7
+SUPERVISE = Perm.COUNSELLING_SUPERVISE
 
 
 def _require_supervise(request: HttpRequest) -> None:
@@ -42,13 +43,19 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     counts = selectors.contact_counts(
         actor=actor, since=today - dt.timedelta(days=WEEK - 1), until=today, by=by
     )
+    week_ago = clock.now() - dt.timedelta(days=WEEK)
+    referrals = list(
+        selectors.referral_list(actor=actor, perm=SUPERVISE).filter(made_at__gte=week_ago)[:100]
+    )
+    states = selectors.referral_order_states(referrals)
     context = {
+        "referrals": [(r, states.get(r.pk, "")) for r in referrals],
         "high_risk": selectors.high_risk_open(actor=actor)[:100],
         "counts": counts,
         "total": sum(row.count for row in counts),
         "by": by,
-        "roster": selectors.roster(actor=actor, day=today)[:300],
-        "on_duty": len(selectors.on_duty_now()),
+        "roster": selectors.roster(actor=actor, day=today, perm=SUPERVISE)[:300],
+        "on_duty": len(selectors.on_duty_for(actor=actor)),
         "today": today,
     }
     return render(request, "counselling/supervisor.html", context)

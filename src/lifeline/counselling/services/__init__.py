@@ -5,13 +5,14 @@ from lifeline.counselling.services.callbacks import (
     callback_complete,
     callback_request,
     callback_reveal,
+    callback_take,
 )
 from lifeline.counselling.services.contacts import (
     contact_flag_high_risk,
     contact_handle,
     contact_log,
-    referral_make,
 )
+from lifeline.counselling.services.referrals import referral_make
 from lifeline.counselling.services.roster import (
     counsellor_create,
     counsellor_off_duty,
@@ -23,6 +24,7 @@ __all__ = [
     "callback_complete",
     "callback_request",
     "callback_reveal",
+    "callback_take",
     "contact_flag_high_risk",
     "contact_handle",
     "contact_log",

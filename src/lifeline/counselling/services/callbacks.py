@@ -78,6 +78,30 @@ def callback_reveal(*, actor: Actor, callback: Callback, purpose: str = "") -> s
     return callback.phone
 
 
+def callback_take(*, actor: Actor, callback: Callback) -> Callback:
+    """Take a waiting callback to call it: the queue shows who has it, and a colleague
+    taking it too is told it is taken (compare-and-set). Taking one's own again is a no-op."""
+    require_line(actor, Perm.COUNSELLING_TAKE, callback.line)
+    user = user_of(actor)
+    with transaction.atomic():
+        taken = Callback.objects.filter(
+            pk=callback.pk, status=CallbackStatus.WAITING, taken_by__isnull=True
+        ).update(taken_by=user, taken_at=clock.now())
+        if not taken:
+            current = Callback.objects.get(pk=callback.pk)
+            if current.status != CallbackStatus.WAITING:
+                raise Conflict(_("Someone has already done this callback."), code="done")
+            if user is None or current.taken_by_id != user.pk:
+                raise Conflict(_("A colleague has taken this callback."), code="taken")
+            callback.refresh_from_db()
+            return callback
+        audit_log(
+            actor=actor, action="counselling.callback_take", obj=callback, fields=["taken_by"]
+        )
+    callback.refresh_from_db()
+    return callback
+
+
 def callback_complete(
     *, actor: Actor, callback: Callback, reached: bool, contact: Contact | None = None
 ) -> Callback:

@@ -25,9 +25,6 @@ from lifeline.counselling.models import (
     Contact,
     Counsellor,
     Outcome,
-    Referral,
-    ReferralBasis,
-    ReferralTo,
     Risk,
     Topic,
 )
@@ -211,52 +208,3 @@ def contact_handle(*, actor: Actor, contact: Contact, note: str) -> Contact:
         )
     contact.refresh_from_db()
     return contact
-
-
-def referral_make(
-    *, actor: Actor, contact: Contact, to: str, basis: str, reason: str = ""
-) -> Referral:
-    """Refer the caller to medical access: with their consent (given on the contact), or
-    without it only when a life is at risk, with the reason. Audited with its basis; a
-    life-at-risk referral also flags the contact high-risk."""
-    require_line(actor, Perm.COUNSELLING_TAKE, contact.line)
-    fields: dict[str, list[str]] = {}
-    choice(to, ReferralTo.values, "to", fields)
-    choice(basis, ReferralBasis.values, "basis", fields)
-    why = text(reason, 300, "reason", fields)
-    if basis == ReferralBasis.CONSENT and not contact.consent_referral:
-        fields["basis"] = [
-            str(
-                _(
-                    "The caller has not agreed to a referral; without consent refer only "
-                    "when a life is at risk, and say why."
-                )
-            )
-        ]
-    if basis == ReferralBasis.LIFE_AT_RISK and len(why) < 5 and "reason" not in fields:
-        fields["reason"] = [str(_("Say why the life is at risk."))]
-    if fields:
-        raise invalid(fields)
-    now = clock.now()
-    with transaction.atomic():
-        referral = Referral.objects.create(
-            line_id=contact.line_id,
-            contact=contact,
-            to=to,
-            basis=basis,
-            reason=why,
-            made_by=user_of(actor),
-            made_at=now,
-        )
-        Contact.objects.filter(pk=contact.pk).update(outcome=Outcome.REFERRED)
-        audit_log(
-            actor=actor,
-            action="counselling.referral_make",
-            obj=referral,
-            purpose=f"referral: {basis}",
-            fields=["to", "basis", "reason"],
-        )
-        if basis == ReferralBasis.LIFE_AT_RISK and contact.flagged_at is None:
-            _flag(actor, Contact.objects.select_for_update().get(pk=contact.pk), now)
-    contact.refresh_from_db()
-    return referral

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from lifeline.counselling.models import Callback, Contact
-from lifeline.counselling.tests.scope_cases import contact_body, make_counselling_world
+import datetime as dt
+
+from lifeline.counselling.models import Callback, Contact, Counsellor, DutyWindow, Referral
+from lifeline.counselling.tests.scope_cases import (
+    contact_body,
+    counsellor_body,
+    duty_body,
+    make_counselling_world,
+    referral_body,
+)
 from lifeline.testing.idempotent import Body, Example, text
 
 API = "/api/v1/counselling"
@@ -11,6 +19,12 @@ API = "/api/v1/counselling"
 
 def _other_phone(body: Body) -> Body:
     return {**body, "phone": "13900020010"}
+
+
+def _later(body: Body) -> Body:
+    hour = dt.timedelta(hours=1)
+    starts, ends = (dt.datetime.fromisoformat(body[k]) + hour for k in ("starts_at", "ends_at"))
+    return {**body, "starts_at": starts.isoformat(), "ends_at": ends.isoformat()}
 
 
 EXAMPLES: dict[str, Example] = {
@@ -23,5 +37,23 @@ EXAMPLES: dict[str, Example] = {
         Callback,
         lambda w: {"line_id": w.unit_b.pk, "phone": "13900020009"},
         vary=_other_phone,
+    ),
+    f"POST {API}/contacts/{{contact_id}}/referrals": Example(
+        make_counselling_world,
+        "counsellor_b",
+        Referral,
+        referral_body,
+        vary=text("reason"),
+        path_params=lambda w: {"contact_id": w.contact_b.pk},
+    ),
+    f"POST {API}/counsellors": Example(
+        make_counselling_world,
+        "supervisor_b",
+        Counsellor,
+        counsellor_body,
+        vary=text("display_name"),
+    ),
+    f"POST {API}/duty": Example(
+        make_counselling_world, "supervisor_b", DutyWindow, duty_body, vary=_later
     ),
 }

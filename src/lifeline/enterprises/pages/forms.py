@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from lifeline.core.personal import mask_name
 from lifeline.enterprises import selectors
 from lifeline.enterprises.models import Bubble, EnterpriseKind, SealedStaff
 from lifeline.registry.models import Area
+from lifeline.supplies.models import Item, Priority
 
 
 class EnterpriseForm(forms.Form):
@@ -94,3 +96,57 @@ class PassForm(forms.Form):
         label=_("Valid until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     purpose = forms.CharField(max_length=200, label=_("Purpose"))
+
+
+class StatusForm(forms.Form):
+    """Suspend, reopen or close: only the actions the enterprise's status allows."""
+
+    action = forms.ChoiceField(label=_("Change"), widget=forms.RadioSelect)
+    reason = forms.CharField(max_length=200, label=_("Reason"))
+
+    LABELS = {
+        "suspend": _("Suspend closed-loop work"),
+        "reopen": _("Reopen (the positive is cleared)"),
+        "close": _("Close and take off the whitelist"),
+    }
+
+    def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a, self.LABELS[a]) for a in actions]
+
+
+class NeedForm(_InEnterprise):
+    bubble = forms.ModelChoiceField(queryset=Bubble.objects.none(), label=_("Closed loop"))
+    item = forms.ModelChoiceField(queryset=Item.objects.filter(active=True), label=_("Item"))
+    quantity = forms.DecimalField(
+        min_value=Decimal("0.001"), max_digits=14, decimal_places=3, label=_("Quantity")
+    )
+    needed_by = forms.DateField(
+        label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    priority = forms.TypedChoiceField(
+        choices=Priority.choices, coerce=int, initial=Priority.NORMAL, label=_("Priority")
+    )
+    canteen = forms.BooleanField(required=False, label=_("For the canteen"))
+    note = forms.CharField(max_length=300, required=False, label=_("Note"))
+
+
+class LinkForm(_InEnterprise):
+    """A member not yet linked, and the resident to find in the registry by phone (whole
+    or last four digits) or name; exactly one must be found."""
+
+    staff = StaffChoice(queryset=SealedStaff.objects.none(), label=_("Staff member"))
+    query = forms.CharField(
+        max_length=50,
+        label=_("Find in the registry (phone, its last four digits, or name)"),
+    )
+
+    def __init__(self, *args: Any, enterprise: Any, **kwargs: Any) -> None:
+        super().__init__(*args, enterprise=enterprise, **kwargs)
+        field = self.fields["staff"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = SealedStaff.objects.filter(
+            bubble__enterprise=enterprise, active=True, person__isnull=True
+        ).select_related("bubble")

@@ -61,8 +61,10 @@ def enterprise_page(request: HttpRequest, pk: int) -> HttpResponse:
         "due_by": timezone.localtime(figures.due_by),
         "bubbles": list(enterprise.bubbles.all()),
         "vehicles": selectors.vehicles_with_passes(actor=actor, enterprise=enterprise),
+        "needs": list(selectors.needs_of(actor=actor, enterprise=enterprise)[:50]),
         "may_manage": can(actor, Perm.ENTERPRISES_MANAGE, path=enterprise.area_path),
         "active": LoopStatus.ACTIVE,
+        "closed": LoopStatus.CLOSED,
     }
     return render(request, "enterprises/enterprise.html", context)
 
@@ -81,6 +83,7 @@ def _form(
     success: Any,
     message: str,
     kwargs: dict[str, Any] | None = None,
+    notes: list[str] | None = None,
 ) -> HttpResponse:
     return form_page(
         request,
@@ -90,7 +93,7 @@ def _form(
         success_url=success,
         success_message=message,
         form_kwargs=kwargs,
-        context={"title": title, "back": back},
+        context={"title": title, "back": back, "notes": notes or []},
     )
 
 

@@ -52,20 +52,28 @@ def positive_report(
 
 def bubble_positives_sweep(*, now: dt.datetime | None = None, days: int = 7) -> int:
     """The worker's check: an active bubble with a member whose positive result (from
-    screening) was sampled in the last ``days`` days is suspended. Returns how many."""
+    screening) was sampled in the last ``days`` days is suspended. Returns how many.
+
+    A reopened bubble counts results sampled from the day it was reopened, and not a
+    member whose positive was cleared by the reopening (marked before it)."""
     now = now or clock.now()
-    since = timezone.localdate(now) - dt.timedelta(days=days - 1)
+    window = timezone.localdate(now) - dt.timedelta(days=days - 1)
     members = SealedStaff.objects.filter(
         active=True, person__isnull=False, bubble__status=LoopStatus.ACTIVE
-    ).values_list("pk", "person_id", "bubble_id")
-    by_person: dict[int, list[tuple[int, int]]] = {}
-    for pk, person_id, bubble_id in members:
-        by_person.setdefault(person_id, []).append((pk, bubble_id))
-    positive = positives_since(person_ids=list(by_person), since=since)
+    ).values_list("pk", "person_id", "bubble_id", "positive_at", "bubble__reopened_at")
+    by_since: dict[dt.date, dict[int, list[tuple[int, int]]]] = {}
+    for pk, person_id, bubble_id, positive_at, reopened_at in members:
+        since = window
+        if reopened_at is not None:
+            if positive_at is not None and positive_at <= reopened_at:
+                continue
+            since = max(window, timezone.localdate(reopened_at))
+        by_since.setdefault(since, {}).setdefault(person_id, []).append((pk, bubble_id))
     hits: dict[int, list[int]] = {}
-    for person_id in positive:
-        for pk, bubble_id in by_person[person_id]:
-            hits.setdefault(bubble_id, []).append(pk)
+    for since, by_person in by_since.items():
+        for person_id in positives_since(person_ids=list(by_person), since=since):
+            for pk, bubble_id in by_person[person_id]:
+                hits.setdefault(bubble_id, []).append(pk)
     actor = system("closed-loop positives sweep")
     done = 0
     for bubble_id, staff_ids in sorted(hits.items()):
@@ -98,7 +106,7 @@ def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -
         SealedStaff.objects.filter(pk__in=staff_ids, positive_at__isnull=True).update(
             positive_at=now
         )
-        stopped, left = _stop_passes(bubble, now)
+        stopped, left = stop_passes(bubble, now)
         values = {"loop": bubble.name, "name": enterprise.name}
         text(enterprise.contact_phone, CONTACT_TEXT, object_id=enterprise.pk, **values)
         district = unit_of_kind_near("district_bureau", enterprise.area_path)
@@ -122,14 +130,16 @@ def _suspend(*, actor: Actor, bubble_id: int, staff_ids: list[int], note: str) -
     return bubble
 
 
-def _stop_passes(bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
+def stop_passes(
+    bubble: Bubble, now: dt.datetime, reason: str = "", rule: str = "positive in a closed loop"
+) -> tuple[int, list[str]]:
     """Revoke the vehicles' passes and refuse their pending applications: by the rule, so
     the system does it whoever reported the positive (the liaison, the district, the
     sweep); every stop is audited with the reason."""
     vehicles = list(Vehicle.objects.filter(bubble=bubble))
-    Vehicle.objects.filter(bubble=bubble).update(stopped_at=now)
-    reason = str(_("A positive in the closed loop."))
-    rule = system("positive in a closed loop")
+    Vehicle.objects.filter(bubble=bubble, stopped_at__isnull=True).update(stopped_at=now)
+    reason = reason or str(_("A positive in the closed loop."))
+    system_actor = system(rule)
     stopped = 0
     left: list[str] = []  # none since the rule stops them all; the text keeps the slot
     for vehicle in vehicles:
@@ -142,9 +152,11 @@ def _stop_passes(bubble: Bubble, now: dt.datetime) -> tuple[int, list[str]]:
             application=application, status=PassStatus.ACTIVE
         ).first()
         if issued is not None:
-            pass_revoke(actor=rule, pass_id=issued.pass_id, reason=reason)
+            pass_revoke(actor=system_actor, pass_id=issued.pass_id, reason=reason)
             stopped += 1
         elif application.status == ApplicationStatus.PENDING:
-            pass_application_refuse(actor=rule, application_id=application.pk, reason=reason)
+            pass_application_refuse(
+                actor=system_actor, application_id=application.pk, reason=reason
+            )
             stopped += 1
     return stopped, left

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifeline.core import clock
-from lifeline.core.actors import Actor
+from lifeline.core.actors import Actor, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict
-from lifeline.enterprises.models import Bubble, Enterprise, LoopStatus, Vehicle
+from lifeline.enterprises.models import Bubble, BubbleNeed, Enterprise, LoopStatus, Vehicle
 from lifeline.enterprises.services.common import invalid, require_manage
 from lifeline.passes.models import ApplicantKind, ApplicationStatus, PassApplication
 from lifeline.passes.services import pass_application_submit
@@ -39,14 +39,22 @@ def vehicle_pass_apply(
     """Apply for the vehicle's logistics pass on the enterprise's behalf (the passes app
     checks ``PASS_APPLY`` and the route, and queues it with the district bureau). Refused
     while the loop is suspended or a live application of the vehicle waits or holds."""
-    bubble = vehicle.bubble
-    enterprise = bubble.enterprise
     require_manage(actor, vehicle.area_path)
-    if bubble.status != LoopStatus.ACTIVE or enterprise.status != LoopStatus.ACTIVE:
-        raise Conflict(_("The enterprise's loop is suspended or closed."), code="suspended")
     with transaction.atomic():
+        # The loop's row first (the order a positive takes it in), so a positive either
+        # sees this application and stops it, or this one sees the loop suspended.
+        bubble = (
+            Bubble.objects.select_for_update(of=("self",))
+            .select_related("enterprise")
+            .get(pk=vehicle.bubble_id)
+        )
+        enterprise = bubble.enterprise
+        if bubble.status != LoopStatus.ACTIVE or enterprise.status != LoopStatus.ACTIVE:
+            raise Conflict(_("The enterprise's loop is suspended or closed."), code="suspended")
         locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-        if locked.pass_application_id is not None:
+        # A vehicle stopped by a positive or a suspension applies afresh: its old pass
+        # stays revoked and its application is over, whatever the dates say.
+        if locked.pass_application_id is not None and locked.stopped_at is None:
             current = PassApplication.objects.filter(pk=locked.pass_application_id).first()
             if (
                 current is not None
@@ -95,24 +103,43 @@ def supply_need_raise(
     note: str = "",
 ) -> Need:
     """A need of the bubble raised through supplies (``SUPPLIES_NEED`` at the enterprise's
-    area), for the enterprise or its canteen, with the enterprise's contact."""
+    area), for the enterprise or its canteen, with the enterprise's contact; the need's id
+    and what was asked are kept with the bubble (one transaction). Refused while the
+    enterprise is closed."""
     enterprise = bubble.enterprise
     require_manage(actor, bubble.area_path)
+    if enterprise.status == LoopStatus.CLOSED:
+        raise Conflict(_("The enterprise is off the whitelist."), code="closed")
     label = f"{enterprise.name} {bubble.name}"[:150]
-    return need_create(
-        actor=actor,
-        area=enterprise.area,
-        item=item,
-        quantity=quantity,
-        unit_code=unit_code,
-        needed_by=needed_by,
-        priority=priority,
-        for_whom=ForWhom.CANTEEN if canteen else ForWhom.UNIT,
-        for_label=label,
-        contact_name=enterprise.contact_name,
-        contact_phone=enterprise.contact_phone,
-        note=note,
-    )
+    with transaction.atomic():
+        need = need_create(
+            actor=actor,
+            area=enterprise.area,
+            item=item,
+            quantity=quantity,
+            unit_code=unit_code,
+            needed_by=needed_by,
+            priority=priority,
+            for_whom=ForWhom.CANTEEN if canteen else ForWhom.UNIT,
+            for_label=label,
+            contact_name=enterprise.contact_name,
+            contact_phone=enterprise.contact_phone,
+            note=note,
+        )
+        kept = BubbleNeed.objects.create(
+            bubble=bubble,
+            area_path=bubble.area_path,
+            need_id=need.pk,
+            item_name=need.item.name[:100],
+            quantity=need.quantity,
+            unit_label=need.item.base_unit.name[:20],
+            needed_by=need.needed_by,
+            canteen=canteen,
+            created_at=clock.now(),
+            created_by=user_of(actor),
+        )
+        audit_log(actor=actor, action="enterprises.supply_need", obj=kept, fields=["need"])
+    return need
 
 
 def issue_raise(*, actor: Actor, enterprise: Enterprise, description: str) -> WorkOrder:

@@ -189,3 +189,24 @@ def vehicle_add(*, actor: Actor, bubble: Bubble, plate: str, driver_name: str = 
             _("This vehicle is already listed for the loop."), code="duplicate"
         ) from None
     return vehicle
+
+
+def staff_link(*, actor: Actor, staff: SealedStaff, person: Person) -> SealedStaff:
+    """Link a member kept by name and phone to their registry resident (``person``, read
+    by the caller through the registry's selectors, so within the caller's registry
+    scope): from now on their tests count. The member takes the registry's name."""
+    require_manage(actor, staff.area_path)
+    if staff.person_id is not None:
+        raise Conflict(_("This member is already linked to the registry."), code="linked")
+    try:
+        with transaction.atomic():
+            locked = SealedStaff.objects.select_for_update().get(pk=staff.pk)
+            if locked.person_id is not None:
+                raise Conflict(_("This member is already linked to the registry."), code="linked")
+            locked.person = person
+            locked.name = person.name[:50]
+            locked.save(update_fields=["person", "name"])
+            audit_log(actor=actor, action="enterprises.staff_link", obj=locked, fields=["person"])
+    except IntegrityError:
+        raise Conflict(_("This resident is already in the loop."), code="duplicate") from None
+    return locked

@@ -10,6 +10,7 @@ from lifeline.keyusers.services.interruptions import (
 )
 from lifeline.keyusers.services.register import (
     building_supply_set,
+    building_supply_unset,
     keyuser_register,
     keyuser_update,
     supply_point_create,
@@ -17,6 +18,7 @@ from lifeline.keyusers.services.register import (
 
 __all__ = [
     "building_supply_set",
+    "building_supply_unset",
     "interruption_cancel",
     "interruption_plan",
     "interruption_publish",

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,15 +36,63 @@ def notice_days() -> int:
     return int(getattr(settings, "LIFELINE_KEYUSERS_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
 
 
+def _days(name: str) -> frozenset[dt.date]:
+    """The days of setting ``name``: dates, ISO texts, or one text of ISO dates separated
+    by commas or spaces (as an environment variable gives them). An unreadable entry is a
+    configuration error, raised rather than silently counted as a business day."""
+    value: Any = getattr(settings, name, ()) or ()
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    days = set()
+    for entry in value:
+        if isinstance(entry, dt.date):
+            days.add(entry)
+            continue
+        try:
+            days.add(dt.date.fromisoformat(str(entry).strip()))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not a date (YYYY-MM-DD)") from None
+    return frozenset(days)
+
+
+def public_holidays() -> frozenset[dt.date]:
+    """Weekdays without business (setting ``LIFELINE_KEYUSERS_HOLIDAYS``, e.g. the
+    National Day week as the State Council announces it each year)."""
+    return _days("LIFELINE_KEYUSERS_HOLIDAYS")
+
+
+def extra_workdays() -> frozenset[dt.date]:
+    """Weekend days worked in exchange for a holiday (调休, setting
+    ``LIFELINE_KEYUSERS_WORKDAYS``): they count as business days."""
+    return _days("LIFELINE_KEYUSERS_WORKDAYS")
+
+
+def is_business_day(
+    day: dt.date, holidays: frozenset[dt.date], workdays: frozenset[dt.date]
+) -> bool:
+    if day in workdays:
+        return True
+    return day.weekday() < 5 and day not in holidays
+
+
 def business_days_until(today: dt.date, day: dt.date) -> int:
-    """Monday-to-Friday days after ``today`` up to and including ``day`` (0 when ``day``
-    is today or past). Public holidays are not known here and count as business days."""
+    """Business days after ``today`` up to and including ``day`` (0 when ``day`` is today
+    or past): Monday to Friday, less the public holidays, plus the weekend days worked in
+    exchange (``public_holidays``, ``extra_workdays``)."""
     if day <= today:
         return 0
+    holidays, workdays = public_holidays(), extra_workdays()
     whole_weeks, rest = divmod((day - today).days, 7)
     count = whole_weeks * 5
     for offset in range(1, rest + 1):
         if (today + dt.timedelta(days=whole_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    # Corrections only for the listed days inside the span: the count stays O(listed).
+    for holiday in holidays - workdays:
+        if today < holiday <= day and holiday.weekday() < 5:
+            count -= 1
+    for workday in workdays:
+        if today < workday <= day and workday.weekday() >= 5:
             count += 1
     return count
 

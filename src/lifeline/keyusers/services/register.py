@@ -129,6 +129,34 @@ def building_supply_set(
     return len(made)
 
 
+def building_supply_unset(
+    *, actor: Actor, supply_point: SupplyPoint, building_ids: Iterable[int]
+) -> int:
+    """Remove buildings from those the supply point serves; returns how many were linked.
+    Unknown ids are ignored (nothing to remove); audited with the count."""
+    require(
+        actor,
+        Perm.CONTINUITY_KEY_USERS,
+        path=supply_point.area_path,
+        unit_id=supply_point.utility_id,
+    )
+    ids = point_ids(building_ids)
+    if ids is None:
+        raise invalid({"buildings": [_("Unknown building.")]})
+    with transaction.atomic():
+        removed, _kinds = BuildingSupply.objects.filter(
+            supply_point=supply_point, building_id__in=ids
+        ).delete()
+        audit_log(
+            actor=actor,
+            action="keyusers.building_supply_unset",
+            obj=supply_point,
+            area_path=supply_point.area_path,
+            purpose=f"{removed} buildings",
+        )
+    return removed
+
+
 def point_ids(supply_points: Iterable[Any]) -> list[int] | None:
     """The ids of supply points given as objects or ids; None when one is not an id."""
     ids: set[int] = set()

@@ -25,7 +25,7 @@ from lifeline.keyusers.services import (
 )
 from lifeline.registry.models import Area, Unit
 from lifeline.testing.factories import SmallCity, make_user
-from lifeline.testing.scope_matrix import Case, World, base_personas
+from lifeline.testing.scope_matrix import DENIED, Case, World, base_personas, call
 
 API = "/api/v1/keyusers"
 DAY = dt.timedelta(days=1)
@@ -153,6 +153,34 @@ def walk_params(city: SmallCity) -> dict[str, Any]:
     return {"key_user_id": key_user.pk, "interruption_id": draft.pk}
 
 
+def _check_register_export(w: KeyUsersWorld) -> None:
+    """Each duty desk's file holds its grid's key users and nobody else's (contacts
+    masked); personas without key-users rights get no file and leave no audit record."""
+    case = REGISTER_EXPORT
+    before = AuditRecord.objects.count()
+    for name in ("worker_a", "worker_b", "outsider"):
+        response = call(w.persona(name), case, w)
+        assert response.status_code in DENIED, (name, response.content[:200])
+        assert set(response.json()) == {"error"}
+    assert AuditRecord.objects.count() == before, "a refused export was recorded"
+    mine = call(w.duty_a, case, w)
+    assert mine.status_code == 200, mine.content[:300]
+    text = mine.content.decode("utf-8-sig")
+    assert w.key_user_a.name in text and w.key_user_b.name not in text
+    assert w.key_user_a.contact_phone not in text
+    theirs = call(w.duty_b, case, w).content.decode("utf-8-sig")
+    assert w.key_user_b.name in theirs and w.key_user_a.name not in theirs
+    assert AuditRecord.objects.count() == before + 2
+
+
+REGISTER_EXPORT = Case(
+    "post",
+    f"{API}/exports/key-users",
+    "custom",
+    body=lambda w: {"format": "csv"},
+    check=lambda w: _check_register_export(w),
+)
+
 KEYUSERS_CASES = [
     Case("get", f"{API}/supply-points", "list"),
     Case("get", f"{API}/key-users", "list"),
@@ -199,5 +227,13 @@ KEYUSERS_CASES = [
         label="grid B's feeder",
         created=Interruption,
         body=outage_body,
+    ),
+    REGISTER_EXPORT,
+    Case(
+        "post",
+        f"{API}/interruptions/{{interruption_id}}/export",
+        "object",
+        lambda w: {"interruption_id": w.draft_b.pk},
+        body=lambda w: {"format": "xlsx"},
     ),
 ]

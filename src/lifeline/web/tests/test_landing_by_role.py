@@ -71,7 +71,8 @@ def test_every_link_in_the_top_bar_opens(city: SmallCity, role: str) -> None:
     [
         (Role.FIELD_TEAM, "/teams/my/"),
         (Role.UNIT_STAFF, "/workorders/"),
-        (Role.GRID_WORKER, "/areas/"),
+        (Role.GRID_WORKER, "/command/"),
+        (Role.COMMAND_STAFF, "/command/"),
         (Role.WAREHOUSE_OFFICER, "/supplies/"),
         (Role.BUILDING_HEAD, "/supplies/picklists/"),
         (Role.VOLUNTEER_COORDINATOR, "/volunteers/"),

@@ -162,12 +162,14 @@ class Command(BaseCommand):
             }
         )
         from lifeline.demo.checkpoints import seed_demo_checkpoints
+        from lifeline.demo.command import seed_demo_dashboard
         from lifeline.demo.continuity import seed_demo_continuity
         from lifeline.demo.counselling import seed_demo_counselling
         from lifeline.demo.enterprises import seed_demo_enterprises
         from lifeline.demo.gas_day import seed_demo_day
         from lifeline.demo.hospitals import seed_demo_hospitals
         from lifeline.demo.keyusers import seed_demo_keyusers
+        from lifeline.demo.notices import seed_demo_notices
         from lifeline.demo.sampling import seed_demo_sampling
         from lifeline.demo.supplies import seed_demo_supplies
         from lifeline.demo.volunteers import seed_demo_volunteers
@@ -182,6 +184,9 @@ class Command(BaseCommand):
         self.stdout.write(seed_demo_keyusers())
         self.stdout.write(seed_demo_enterprises())
         self.stdout.write(seed_demo_counselling())
+        self.stdout.write(seed_demo_notices())
+        # Last: the dashboard counts what the seeds above made.
+        self.stdout.write(seed_demo_dashboard())
         if gas_day:
             self.stdout.write(gas_day)
         # Read back: the seeds above may move a login (the checkpoint staff to a bridge).
