@@ -216,3 +216,9 @@ def enterprises_positive(request: AuthedRequest, bubble_id: Id, payload: Positiv
     staff = selectors.staff_get(actor=actor, pk=payload.staff_id) if payload.staff_id else None
     done = services.positive_report(actor=actor, bubble=bubble, staff=staff, note=payload.note)
     return _bubble_out(done)
+
+
+# The exports (POSTs answering with the file) live beside this module.
+from lifeline.enterprises import api_exports  # noqa: E402
+
+router.add_router("", api_exports.router)

@@ -17,7 +17,7 @@ from lifeline.enterprises.models import Bubble, Enterprise, SealedStaff
 from lifeline.enterprises.services import bubble_create, enterprise_create, staff_add
 from lifeline.registry.models import Area
 from lifeline.testing.factories import SmallCity, make_user
-from lifeline.testing.scope_matrix import Case, World, base_personas
+from lifeline.testing.scope_matrix import DENIED, Case, World, base_personas, call
 
 API = "/api/v1/enterprises"
 
@@ -87,6 +87,34 @@ def walk_params(city: SmallCity) -> dict[str, Any]:
     return {"enterprise_id": enterprise.pk, "bubble_id": bubble.pk}
 
 
+def _check_whitelist_export(w: EnterprisesWorld) -> None:
+    """Each liaison's file holds its grid's enterprise and nobody else's (contacts
+    masked); personas without enterprise rights get no file and leave no audit record."""
+    case = WHITELIST_EXPORT
+    before = AuditRecord.objects.count()
+    for name in ("worker_a", "worker_b", "outsider"):
+        response = call(w.persona(name), case, w)
+        assert response.status_code in DENIED, (name, response.content[:200])
+        assert set(response.json()) == {"error"}
+    assert AuditRecord.objects.count() == before, "a refused export was recorded"
+    mine = call(w.liaison_a, case, w)
+    assert mine.status_code == 200, mine.content[:300]
+    text = mine.content.decode("utf-8-sig")
+    assert w.enterprise_a.name in text and w.enterprise_b.name not in text
+    assert w.enterprise_a.contact_phone not in text
+    theirs = call(w.liaison_b, case, w).content.decode("utf-8-sig")
+    assert w.enterprise_b.name in theirs and w.enterprise_a.name not in theirs
+    assert AuditRecord.objects.count() == before + 2
+
+
+WHITELIST_EXPORT = Case(
+    "post",
+    f"{API}/exports/whitelist",
+    "custom",
+    body=lambda w: {"format": "csv"},
+    check=lambda w: _check_whitelist_export(w),
+)
+
 ENTERPRISES_CASES = [
     Case("get", API, "list"),
     Case(
@@ -124,5 +152,13 @@ ENTERPRISES_CASES = [
         "object",
         lambda w: {"bubble_id": w.bubble_b.pk},
         body=lambda w: {"staff_id": w.staff_b[0].pk, "note": "阳性"},
+    ),
+    WHITELIST_EXPORT,
+    Case(
+        "post",
+        f"{API}/{{enterprise_id}}/compliance/export",
+        "object",
+        lambda w: {"enterprise_id": w.enterprise_b.pk},
+        body=lambda w: {"format": "xlsx"},
     ),
 ]
