@@ -38,7 +38,7 @@ WORDS = {
         "working": "闭环生产中",
         "need": "提交物资需求",
         "filed": "需求已提交物资保障组。",
-        "status": "已提交物资保障组",
+        "status": "待满足",
     },
     "en": {
         "locale": "en-US",
@@ -51,7 +51,7 @@ WORDS = {
         "working": "Working in closed loop",
         "need": "File a supply need",
         "filed": "The need is filed with the supplies desk.",
-        "status": "Filed with the supplies desk",
+        "status": "Open",
     },
 }
 

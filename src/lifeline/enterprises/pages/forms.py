@@ -133,6 +133,14 @@ class NeedForm(_InEnterprise):
     note = forms.CharField(max_length=300, required=False, label=_("Note"))
 
 
+class NoEchoInput(forms.TextInput):
+    """A search box that is empty again when the form comes back: what was typed may be a
+    whole phone number, which a page never shows in full."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class LinkForm(_InEnterprise):
     """A member not yet linked, and the resident to find in the registry by phone (whole
     or last four digits) or name; exactly one must be found."""
@@ -141,6 +149,7 @@ class LinkForm(_InEnterprise):
     query = forms.CharField(
         max_length=50,
         label=_("Find in the registry (phone, its last four digits, or name)"),
+        widget=NoEchoInput,
     )
 
     def __init__(self, *args: Any, enterprise: Any, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ from lifeline.core.errors import NotFound
 from lifeline.enterprises import selectors, services
 from lifeline.enterprises.models import Enterprise, LoopStatus
 from lifeline.enterprises.pages import forms
+from lifeline.supplies.selectors import need_statuses
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.pages import form_page
 
@@ -61,12 +62,20 @@ def enterprise_page(request: HttpRequest, pk: int) -> HttpResponse:
         "due_by": timezone.localtime(figures.due_by),
         "bubbles": list(enterprise.bubbles.all()),
         "vehicles": selectors.vehicles_with_passes(actor=actor, enterprise=enterprise),
-        "needs": list(selectors.needs_of(actor=actor, enterprise=enterprise)[:50]),
+        "needs": _needs_with_status(actor, enterprise),
         "may_manage": can(actor, Perm.ENTERPRISES_MANAGE, path=enterprise.area_path),
         "active": LoopStatus.ACTIVE,
         "closed": LoopStatus.CLOSED,
     }
     return render(request, "enterprises/enterprise.html", context)
+
+
+def _needs_with_status(actor: Any, enterprise: Enterprise) -> list[dict[str, Any]]:
+    """The loop's supply needs with where each stands at the supplies desk (read through
+    its public selector; a need the actor may no longer see shows as filed)."""
+    needs = list(selectors.needs_of(actor=actor, enterprise=enterprise)[:50])
+    statuses = need_statuses(actor=actor, need_ids=[need.need_id for need in needs])
+    return [{"need": need, "status": statuses.get(need.need_id)} for need in needs]
 
 
 def _page(enterprise: Enterprise) -> str:

@@ -87,10 +87,13 @@ def test_a_supply_need_filed_on_the_form_is_listed_on_the_page(crew: Crew) -> No
             },
         )
         assert answer.status_code == 302
-        text = client.get(answer["Location"]).content.decode()
+        text = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     kept = BubbleNeed.objects.get()
     assert Need.objects.filter(pk=kept.need_id).exists()
     assert f"#{kept.need_id}" in text and item.name in text
+    # and where it stands at the supplies desk, read through its public selector
+    status = text.split('data-testid="need-status">', 1)[1].split("</td>", 1)[0]
+    assert status.strip() == "Open"
 
 
 def test_a_need_for_yesterday_is_shown_on_the_form_and_files_nothing(crew: Crew) -> None:
