@@ -94,6 +94,8 @@ def test_the_liaison_suspends_reopens_and_files_a_supply_need(
 ) -> None:
     words = WORDS[lang]
     crew = make_crew(city)
+    crew.liaison.display_name = "赵联络"  # the top bar shows a person's name, never a login
+    crew.liaison.save()
     secrets = ("施工员2", "外地工人", "王建国", CONTACT_PHONE, crew.liaison.username)
 
     # the liaison signs in and opens the bridge project
