@@ -56,7 +56,12 @@ def _words(lang: str) -> dict[str, str]:
                 1,
             )
             % {"n": 1},
-            "masked": gettext("At the centre of their area (people at home): %(n)s.") % {"n": 1},
+            # A {% trans %} of a text with "%(n)s" keeps it as "%%(n)s" in the catalogue;
+            # the page's script fills it in.
+            "masked": gettext("At the centre of their area (people at home): %%(n)s.").replace(
+                "%%", "%"
+            )
+            % {"n": 1},
             "edit": gettext("Edit the plan"),
             "save": gettext("Save"),
             "saved": gettext("The protection plan is saved."),
