@@ -26,7 +26,7 @@ def test_login_page_is_in_chinese_by_default(client: Client, db: None) -> None:
     assert 'lang="zh-hans"' in html
 
 
-def test_grid_worker_logs_in_and_lands_on_the_area_tree(
+def test_grid_worker_logs_in_and_lands_on_their_grid_s_dashboard(
     client: Client, grid_worker_a: User, city: SmallCity
 ) -> None:
     # when
@@ -34,7 +34,7 @@ def test_grid_worker_logs_in_and_lands_on_the_area_tree(
         reverse("web:login"), {"username": "grid_a", "password": "pass-word-123"}, follow=True
     )
     # then
-    assert response.redirect_chain[-1][0] == reverse("registry:area_tree")
+    assert response.redirect_chain[-1][0] == reverse("command:area", args=[city.grid_a.pk])
     assert city.grid_a.name in response.content.decode()
 
 
