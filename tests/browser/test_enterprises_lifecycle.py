@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +18,13 @@ from lifeline.enterprises.models import BubbleNeed, Enterprise, LoopStatus
 from lifeline.enterprises.tests.helpers import CONTACT_PHONE, make_crew
 from lifeline.supplies.models import Item
 from lifeline.testing.factories import SmallCity
+from lifeline.testing.shots import screenshots_dir
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "pass-word-123"
 RAW = re.compile(r"area_path|enterprise_liaison|status_reason|_at\b")
-SHOTS = Path("/tmp/lifeline-screenshots/enterprises")
+SHOTS = screenshots_dir("enterprises")
 
 WORDS = {
     "zh-hans": {
