@@ -30,7 +30,7 @@ typecheck: install
 test-sqlite: install
 	scripts/ensure_chromium.sh
 	mkdir -p var/coverage
-	env -u DATABASE_URL $(BIN)/coverage run -m pytest
+	env -u DATABASE_URL $(BIN)/coverage run -m pytest --durations=40
 	$(BIN)/coverage json --quiet --fail-under=0 -o $(COVERAGE_JSON)
 	$(BIN)/python scripts/coverage_ratchet.py $(COVERAGE_JSON)
 
@@ -44,7 +44,7 @@ coverage-total:
 
 test-postgres: install
 	scripts/ensure_postgres.sh
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --durations=40
 
 check-deploy: install
 	scripts/check_deploy.sh $(BIN)/lifeline

@@ -45,7 +45,9 @@ def test_grid_worker_drills_down_and_reveals_a_phone_with_a_purpose(
     page.fill("#id_username", "grid_a")
     page.fill("#id_password", "pass-word-123")
     page.click("form.stacked button[type=submit]")
-    page.wait_for_url("**/areas/")
+    # they land on their grid's dashboard; the area tree is one link away
+    page.wait_for_url("**/command/areas/**")
+    page.goto(f"{live_server.url}/areas/")
 
     # when: the area tree leads to the grid, and the grid to the person
     page.locator("main").get_by_role("link", name=city.grid_a.name).first.click()

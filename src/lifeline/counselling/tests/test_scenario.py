@@ -165,7 +165,7 @@ def test_counts_by_workplace_and_day_carry_no_names(city: SmallCity):
                 consent_contact=True,
                 caller_name="李师傅",
             )
-    today = clock.now().date()
+    today = clock.today()
     rows = selectors.contact_counts(
         actor=line.supervisor, since=today - dt.timedelta(days=1), until=today
     )
