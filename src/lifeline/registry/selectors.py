@@ -228,6 +228,19 @@ def person_search(*, actor: Actor, q: str) -> QuerySet[Person]:
     return qs.filter(Q(name__startswith=q) | _address_q(q)).order_by(*PERSON_ORDER)
 
 
+def person_matching(*, name: str, phone: str) -> Person | None:
+    """The one resident whose own whole phone and name are exactly ``phone`` and ``name``,
+    anywhere in the city, or None (nobody, or more than one). For a caller who already
+    holds both (an enterprise's roster of its sealed staff) and only needs the link: it
+    reveals nothing the caller did not give, so it is not scoped; the caller audits it."""
+    name = (name or "").strip()
+    phone = normalise_phone(phone or "")
+    if not name or not phone:
+        return None
+    found = list(Person.objects.filter(phone=phone, name=name).order_by("id")[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def _address_q(q: str) -> Q:
     """People whose building's address or name holds ``q``; with a last word, that word may
     instead be the unit number ("幸福路12号 3-201")."""

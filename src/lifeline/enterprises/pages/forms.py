@@ -148,6 +148,7 @@ class LinkForm(_InEnterprise):
     staff = StaffChoice(queryset=SealedStaff.objects.none(), label=_("Staff member"))
     query = forms.CharField(
         max_length=50,
+        required=False,
         label=_("Find in the registry (phone, its last four digits, or name)"),
         widget=NoEchoInput,
     )

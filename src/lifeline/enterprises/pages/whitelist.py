@@ -16,7 +16,7 @@ from lifeline.enterprises import services
 from lifeline.enterprises.pages import forms
 from lifeline.enterprises.pages.liaison import _form, _managed, _page
 from lifeline.enterprises.services.lifecycle import ACTIONS, FROM
-from lifeline.registry.selectors import person_search
+from lifeline.registry.selectors import person_matching, person_search
 from lifeline.web.errors import renders_service_errors
 
 
@@ -84,6 +84,17 @@ def staff_link(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
 
     def save(data: dict[str, Any]) -> Any:
+        staff = data["staff"]
+        if not data["query"]:
+            # the member's own name and phone, which the loop already keeps
+            person = person_matching(name=staff.name, phone=staff.phone)
+            if person is None:
+                message = _(
+                    "Nobody in the registry has the name and phone kept for this member: "
+                    "search for them instead."
+                )
+                raise ServiceError(message, fields={"query": [message]})
+            return services.staff_link(actor=actor, staff=staff, person=person)
         found = list(person_search(actor=actor, q=data["query"])[:2])
         if len(found) != 1:
             message = (
@@ -92,7 +103,7 @@ def staff_link(request: HttpRequest, pk: int) -> HttpResponse:
                 else _("Several people match: give the whole phone number.")
             )
             raise ServiceError(message, fields={"query": [message]})
-        return services.staff_link(actor=actor, staff=data["staff"], person=found[0])
+        return services.staff_link(actor=actor, staff=staff, person=found[0])
 
     return _form(
         request,
@@ -105,8 +116,9 @@ def staff_link(request: HttpRequest, pk: int) -> HttpResponse:
         kwargs={"enterprise": enterprise},
         notes=[
             _(
-                "The registry is searched within your own registry area; only one match "
-                "is linked, and names stay masked."
+                "Leave the search empty to find the member by the name and phone the loop "
+                "keeps (the whole city). A search looks within your own registry area. "
+                "Only one match is linked, and names stay masked."
             )
         ],
     )

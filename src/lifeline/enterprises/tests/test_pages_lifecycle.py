@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from lifeline.core import clock
+from lifeline.core.models import AuditRecord
 from lifeline.enterprises.models import BubbleNeed, Enterprise, LoopStatus, SealedStaff
 from lifeline.enterprises.tests.helpers import Crew, at, make_crew
 from lifeline.supplies.models import Item, Need
@@ -143,4 +144,37 @@ def test_the_liaison_without_registry_access_finds_nobody_and_links_nothing(crew
     )
     assert answer.status_code == 400
     assert zh("Nobody in your registry area matches.") in answer.content.decode()
+    assert SealedStaff.objects.get(pk=crew.staff[3].pk).person_id is None
+
+
+def test_the_liaison_links_a_member_by_the_name_and_phone_the_loop_keeps(crew: Crew) -> None:
+    # given: the worker from elsewhere is a resident of another grid, with the same phone
+    household = make_household(grid=crew.city.grid_b, unit_no="303")
+    person = make_person(household=household, name="外地工人", phone="13800000003")
+
+    # when: the liaison, who has no registry access, links them with the search left empty
+    with clock.frozen_at(at(10, 12)):
+        answer = _client(crew.liaison).post(
+            f"/enterprises/{crew.enterprise.pk}/staff/link/",
+            {"staff": crew.staff[3].pk, "query": ""},
+        )
+
+    # then: linked, and the match is in the audit
+    assert answer.status_code == 302
+    assert SealedStaff.objects.get(pk=crew.staff[3].pk).person_id == person.pk
+    assert AuditRecord.objects.filter(action="enterprises.staff_link").count() == 1
+
+
+def test_a_member_whose_name_differs_in_the_registry_is_not_linked(crew: Crew) -> None:
+    household = make_household(grid=crew.city.grid_b, unit_no="304")
+    make_person(household=household, name="外地工", phone="13800000003")
+    answer = _client(crew.liaison).post(
+        f"/enterprises/{crew.enterprise.pk}/staff/link/",
+        {"staff": crew.staff[3].pk, "query": ""},
+    )
+    assert answer.status_code == 400
+    assert zh(
+        "Nobody in the registry has the name and phone kept for this member: "
+        "search for them instead."
+    ) in (answer.content.decode())
     assert SealedStaff.objects.get(pk=crew.staff[3].pk).person_id is None
