@@ -34,6 +34,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 MAX_DAYS = 366
+# A count below this is written "<5": a workplace's one high-risk caller on one day is a
+# person, not a figure (the small-cell rule of health statistics).
+SMALL_COUNT = 5
 DEFAULT_DAYS = 7
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 SUPERVISE = Perm.COUNSELLING_SUPERVISE
@@ -93,7 +96,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def count_rows(*, actor: Actor, since: dt.date, until: dt.date, by: str) -> list[list[Any]]:
     """One row per day, place, topic and risk with its number of contacts, on the lines
-    the actor supervises (local days, both included). Labels only, no ids."""
+    the actor supervises (local days, both included). Labels only, no ids; a count under
+    ``SMALL_COUNT`` is written ``<5``, never its value."""
     qs = scoped(Contact.objects.all(), actor, SUPERVISE).filter(
         started_at__gte=_day_start(since), started_at__lt=_day_start(until + dt.timedelta(days=1))
     )
@@ -106,9 +110,13 @@ def count_rows(*, actor: Actor, since: dt.date, until: dt.date, by: str) -> list
     topics, risks = dict(Topic.choices), dict(Risk.choices)
     not_given = _("Not given")
     return [
-        [day.isoformat(), name or not_given, str(topics[topic]), str(risks[risk]), n]
+        [day.isoformat(), name or not_given, str(topics[topic]), str(risks[risk]), _shown(n)]
         for (day, name, topic, risk), n in sorted(counted.items())
     ]
+
+
+def _shown(n: int) -> int | str:
+    return n if n >= SMALL_COUNT else f"<{SMALL_COUNT}"
 
 
 def contacts_export(

@@ -20,9 +20,9 @@ from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS, SAFE, Id, InSchema, bounded
 from lifeline.core.errors import NotFound, ServiceError
-from lifeline.keyusers import exports, selectors, services
+from lifeline.keyusers import exports, mapdata, selectors, services
 from lifeline.keyusers.models import Interruption, KeyUser, SupplyPoint
-from lifeline.registry.models import Area
+from lifeline.registry.models import Area, Unit
 
 router = Router(tags=["keyusers"])
 
@@ -62,6 +62,30 @@ class KeyUserOut(Schema):
     special_plan: str
     private: bool
     supply_points: list[str]
+
+
+class KeyUserPatchIn(InSchema):
+    """The fields to change; those left out stay as they are. ``supply_point_ids``, when
+    given, replaces the key user's supply points."""
+
+    supply_point_ids: Ids | None = Field(None, min_length=1, max_length=20)
+    name: Annotated[str, bounded(150, min_length=1), SAFE] | None = None
+    kind: Code | None = None
+    contact_name: Annotated[str, bounded(50, min_length=1), SAFE] | None = None
+    contact_phone: Annotated[str, bounded(20, min_length=1), SAFE] | None = None
+    response_minutes: int | None = Field(None, ge=-(2**31), le=2**31)
+    backup_source: Annotated[str, bounded(200), SAFE] | None = None
+    special_plan: Annotated[str, bounded(4000), SAFE] | None = None
+    address: Annotated[str, bounded(255), SAFE] | None = None
+
+
+class SupplyPointIn(InSchema):
+    utility_id: Id
+    area_id: Id
+    code: Annotated[str, bounded(32, min_length=1), SAFE]
+    name: Annotated[str, bounded(100, min_length=1), SAFE]
+    kind: Code = "feeder"
+    utility_kind: Code = "power"
 
 
 class SupplyPointOut(Schema):
@@ -186,6 +210,37 @@ def supply_points_list(request: AuthedRequest, page: Query[PageParams]) -> Any:
     return answer
 
 
+@router.post("/supply-points", response={201: SupplyPointOut, **ERRORS})
+def supply_points_create(
+    request: AuthedRequest, payload: SupplyPointIn, key: IdempotencyKey
+) -> Any:
+    """Add a feeder, station or main of the utility ``utility_id`` serving ``area_id``."""
+    actor = request.auth
+
+    def make() -> dict[str, Any]:
+        area = Area.objects.filter(pk=payload.area_id).first()
+        utility = Unit.objects.filter(pk=payload.utility_id, kind=Unit.Kind.UTILITY).first()
+        if area is None or utility is None:
+            raise NotFound()
+        point = services.supply_point_create(
+            actor=actor,
+            utility=utility,
+            area=area,
+            **payload.model_dump(exclude={"area_id", "utility_id"}),
+        )
+        return supply_point_out(point)
+
+    return create_once(request, key=key, payload=payload, make=make, out=SupplyPointOut)
+
+
+@router.get("/key-users/map", response={200: dict[str, Any], **ERRORS})
+def keyusers_map(request: AuthedRequest, filters: Query[KeyUserFilter]) -> Any:
+    """The key users the caller sees as a GeoJSON FeatureCollection ([lng, lat]), as the
+    register's map draws them: a person at home never at home, only counted at the area's
+    centre, without a name; ``left_out`` counts those with no place to draw."""
+    return mapdata.keyuser_geojson(actor=request.auth, q=filters.q or "", kind=filters.kind or "")
+
+
 @router.get("/key-users", response={200: page_of(KeyUserOut), **ERRORS})
 def keyusers_list(
     request: AuthedRequest, filters: Query[KeyUserFilter], page: Query[PageParams]
@@ -221,6 +276,19 @@ def keyusers_create(request: AuthedRequest, payload: KeyUserIn, key: Idempotency
 @router.get("/key-users/{int:key_user_id}", response={200: KeyUserOut, **ERRORS})
 def keyusers_get(request: AuthedRequest, key_user_id: Id) -> Any:
     return keyuser_out(selectors.keyuser_get(actor=request.auth, pk=key_user_id))
+
+
+@router.patch("/key-users/{int:key_user_id}", response={200: KeyUserOut, **ERRORS})
+def keyusers_update(request: AuthedRequest, key_user_id: Id, payload: KeyUserPatchIn) -> Any:
+    """Change a key user's protection plan and, with ``supply_point_ids``, its supply
+    points; all or nothing, audited with the names of the fields changed."""
+    actor = request.auth
+    key_user = selectors.keyuser_get(actor=actor, pk=key_user_id)
+    changes = payload.model_dump(exclude={"supply_point_ids"}, exclude_none=True)
+    key_user = services.keyuser_update(
+        actor=actor, key_user=key_user, supply_points=payload.supply_point_ids, **changes
+    )
+    return keyuser_out(selectors.keyuser_get(actor=actor, pk=key_user.pk))
 
 
 @router.get("/interruptions", response={200: page_of(InterruptionOut), **ERRORS})

@@ -15,10 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.utils import translation
+
 from lifeline.accounts.models import User
 from lifeline.core import clock
 from lifeline.core.models import AuditRecord
-from lifeline.counselling.models import Callback, Contact, Counsellor, DutyWindow, Referral
+from lifeline.counselling.models import Callback, Contact, Counsellor, DutyWindow, Referral, Topic
 from lifeline.counselling.services import callback_request, contact_log, referral_make
 from lifeline.counselling.tests.helpers import Line, make_counselling, on_duty_now
 from lifeline.registry.models import Unit
@@ -145,9 +147,19 @@ def _counsellor_b(w: CounsellingWorld) -> dict[str, Any]:
     return {"counsellor_id": w.line_b.counsellor.pk}
 
 
-def _file_total(response: Any) -> int:
+def _file_topics(response: Any) -> set[str]:
+    """The topics a file counts (its counts may be written "<5")."""
     lines = response.content.decode("utf-8-sig").strip().splitlines()[1:]
-    return sum(int(line.rsplit(",", 1)[1]) for line in lines)
+    return {line.split(",")[2] for line in lines}
+
+
+def _topics_of(line: Any) -> set[str]:
+    labels = dict(Topic.choices)
+    with translation.override("zh-hans"):
+        return {
+            str(labels[t])
+            for t in Contact.objects.filter(line=line).values_list("topic", flat=True)
+        }
 
 
 def _check_counts_export(w: CounsellingWorld) -> None:
@@ -162,7 +174,7 @@ def _check_counts_export(w: CounsellingWorld) -> None:
     for boss, line in ((w.supervisor_a, w.line_a), (w.supervisor_b, w.line_b)):
         response = call(boss, COUNTS_EXPORT, w)
         assert response.status_code == 200, response.content[:300]
-        assert _file_total(response) == Contact.objects.filter(line=line.line).count()
+        assert _file_topics(response) == _topics_of(line.line)
     assert AuditRecord.objects.count() == before + 2
 
 

@@ -25,11 +25,13 @@ from lifeline.accounts.scoping import can, can_anywhere
 from lifeline.core.errors import NotFound, ServiceError
 from lifeline.core.personal import mask_phone
 from lifeline.keyusers import selectors, services
-from lifeline.keyusers.models import KeyUser, SupplyPoint
+from lifeline.keyusers.models import KeyUser, PointKind, SupplyPoint, UtilityKind
 from lifeline.keyusers.pages.interruptions import PointsField
-from lifeline.keyusers.pages.register import KeyUserForm, require_view
+from lifeline.keyusers.pages.register import KeyUserForm, register_areas, require_view
+from lifeline.registry.models import Area, Unit
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.pages import apply_service_error, form_page
+from lifeline.web.templatetags.lifeline_web import local_name
 
 PRIVATE_FIELDS = ("name", "kind", "address")
 
@@ -194,7 +196,50 @@ def supply_point_page(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("keyusers:supply_point", pk=point.pk)
 
 
+class SupplyPointForm(forms.Form):
+    code = forms.CharField(max_length=32, label=gettext_lazy("Code"))
+    name = forms.CharField(max_length=100, label=gettext_lazy("Name"))
+    kind = forms.ChoiceField(choices=PointKind.choices, label=gettext_lazy("Kind"))
+    utility_kind = forms.ChoiceField(choices=UtilityKind.choices, label=gettext_lazy("Supply"))
+    utility = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("Utility"))
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.none(), label=gettext_lazy("Area it serves")
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        utility = self.fields["utility"]
+        area = self.fields["area"]
+        assert isinstance(utility, forms.ModelChoiceField)
+        assert isinstance(area, forms.ModelChoiceField)
+        # the utility companies of the city (public names); the service checks the grant
+        utility.queryset = Unit.objects.filter(kind=Unit.Kind.UTILITY).order_by("name")
+        area.queryset = register_areas(actor, grids=True)
+        area.label_from_instance = local_name  # type: ignore[attr-defined]
+
+
+@login_required
+@renders_service_errors
+def supply_point_new(request: HttpRequest) -> HttpResponse:
+    """A new feeder, station or main, for those who keep the key users of an area or a
+    utility; its buildings are added on its page."""
+    actor = request.user
+    if not can_anywhere(actor, Perm.CONTINUITY_KEY_USERS):
+        raise NotFound()
+    return form_page(
+        request,
+        form_class=SupplyPointForm,
+        form_kwargs={"actor": actor},
+        template="keyusers/form.html",
+        save=lambda data: services.supply_point_create(actor=actor, **data),
+        success_url=lambda point: reverse("keyusers:supply_point", args=[point.pk]),
+        success_message=_("The supply point is added: now add the buildings it serves."),
+        context={"title": _("Add a supply point")},
+    )
+
+
 urlpatterns = [
+    path("supply-points/new/", supply_point_new, name="supply_point_new"),
     path("<int:pk>/edit/", key_user_edit, name="key_user_edit"),
     path("supply-points/", supply_points, name="supply_points"),
     path("supply-points/<int:pk>/", supply_point_page, name="supply_point"),

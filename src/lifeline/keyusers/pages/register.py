@@ -64,13 +64,16 @@ def key_user_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "keyusers/key_user.html", context)
 
 
-def register_areas(actor: Any) -> Any:
-    """Districts, streets and communities where the actor registers key users."""
+def register_areas(actor: Any, *, grids: bool = False) -> Any:
+    """Districts, streets and communities (and grids, for a supply point) where the actor
+    registers key users."""
     prefixes = scope_for(actor).grant(Perm.CONTINUITY_KEY_USERS).area_paths
     qs = Area.objects.none()
     for prefix in prefixes:
         qs = qs | Area.objects.filter(path__startswith=prefix)
-    levels = (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY)
+    levels = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY]
+    if grids:
+        levels.append(AreaLevel.GRID)
     return qs.filter(level__in=levels).order_by("path")
 
 

@@ -173,6 +173,38 @@ def _check_register_export(w: KeyUsersWorld) -> None:
     assert AuditRecord.objects.count() == before + 2
 
 
+def supply_point_body(w: KeyUsersWorld) -> dict[str, Any]:
+    return {
+        "utility_id": w.feeder_b.utility_id,
+        "area_id": w.grid_b.pk,
+        "code": "KU-B9",
+        "name": "三线",
+        "kind": "feeder",
+        "utility_kind": "power",
+    }
+
+
+def _names_on_map(user: User | None, w: KeyUsersWorld) -> set[str]:
+    response = call(user, MAP, w)
+    assert response.status_code in (200, *DENIED), response.content[:300]
+    if response.status_code != 200:
+        return set()
+    answer = response.json()
+    assert answer["type"] == "FeatureCollection"
+    return {f["properties"]["name"] for f in answer["features"]}
+
+
+def _check_map(w: KeyUsersWorld) -> None:
+    """Each duty desk's map draws its grid's key users only; those without key-users
+    rights get nothing drawn."""
+    for name in ("worker_a", "worker_b", "outsider"):
+        assert _names_on_map(w.persona(name), w) == set(), name
+    assert _names_on_map(w.duty_a, w) == {w.key_user_a.name}
+    assert _names_on_map(w.duty_b, w) == {w.key_user_b.name}
+
+
+MAP = Case("get", f"{API}/key-users/map", "custom", check=lambda w: _check_map(w))
+
 REGISTER_EXPORT = Case(
     "post",
     f"{API}/exports/key-users",
@@ -198,6 +230,22 @@ KEYUSERS_CASES = [
         "object",
         lambda w: {"key_user_id": w.key_user_b.pk},
     ),
+    Case(
+        "patch",
+        f"{API}/key-users/{{key_user_id}}",
+        "object",
+        lambda w: {"key_user_id": w.key_user_b.pk},
+        body=lambda w: {"backup_source": "双回路", "response_minutes": 10},
+    ),
+    Case(
+        "post",
+        f"{API}/supply-points",
+        "create",
+        label="grid B",
+        created=SupplyPoint,
+        body=supply_point_body,
+    ),
+    MAP,
     Case("get", f"{API}/interruptions", "list"),
     Case(
         "post",

@@ -10,7 +10,7 @@ from lifeline.accounts.models import Role
 from lifeline.api.tests.helpers import client_for
 from lifeline.core.errors import ServiceError
 from lifeline.core.models import AuditRecord
-from lifeline.keyusers.models import BuildingSupply, KeyUser, KeyUserKind
+from lifeline.keyusers.models import BuildingSupply, KeyUser, KeyUserKind, SupplyPoint
 from lifeline.keyusers.services import building_supply_set, keyuser_update
 from lifeline.keyusers.tests.helpers import Grid, key_user, make_power_grid
 from lifeline.registry.models import Building
@@ -161,3 +161,52 @@ def test_another_utilitys_desk_cannot_change_the_buildings(grid: Grid, city: Sma
     )
     assert answer.status_code in (403, 404)
     assert BuildingSupply.objects.filter(supply_point=grid.feeder_a).count() == 4
+
+
+def test_the_duty_desk_adds_a_supply_point_from_its_page(grid: Grid) -> None:
+    client = client_for(grid.duty, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    listing = client.get("/keyusers/supply-points/").content.decode()
+    assert 'data-testid="supply-point-new"' in listing
+    form = client.get("/keyusers/supply-points/new/").content.decode()
+    assert "国网株洲供电公司" in form and "第一网格" in form
+    answer = client.post(
+        "/keyusers/supply-points/new/",
+        {
+            "code": "10KV-103",
+            "name": "衡山线",
+            "kind": "feeder",
+            "utility_kind": "power",
+            "utility": grid.power.pk,
+            "area": grid.city.grid_a.pk,
+        },
+    )
+    assert answer.status_code == 302
+    point = SupplyPoint.objects.get(code="10KV-103")
+    assert answer["Location"] == f"/keyusers/supply-points/{point.pk}/"
+    assert (point.area_path, point.utility_id) == (grid.city.grid_a.path, grid.power.pk)
+    assert AuditRecord.objects.filter(action="keyusers.supply_point_create").count() == 3
+
+
+def test_a_taken_code_or_a_missing_name_is_refused_and_adds_nothing(grid: Grid) -> None:
+    client = client_for(grid.duty, HTTP_ACCEPT_LANGUAGE="en")
+    posted = {
+        "code": "10KV-101",
+        "name": "又一条",
+        "kind": "feeder",
+        "utility_kind": "power",
+        "utility": grid.power.pk,
+        "area": grid.city.grid_a.pk,
+    }
+    taken = client.post("/keyusers/supply-points/new/", posted)
+    assert taken.status_code == 409 and "Already used." in taken.content.decode()
+    blank = client.post("/keyusers/supply-points/new/", posted | {"code": "X-1", "name": " "})
+    assert blank.status_code == 400
+    bad_kind = client.post("/keyusers/supply-points/new/", posted | {"code": "X-2", "kind": "pipe"})
+    assert bad_kind.status_code == 400
+    assert SupplyPoint.objects.count() == 2
+
+
+def test_a_grid_worker_gets_no_supply_point_form(grid: Grid) -> None:
+    worker = make_user("grid_x", role=Role.GRID_WORKER, area=grid.city.grid_a)
+    answer = client_for(worker).get("/keyusers/supply-points/new/")
+    assert answer.status_code == 404
