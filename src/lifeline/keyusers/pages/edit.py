@@ -215,7 +215,7 @@ class SupplyPointForm(forms.Form):
         # the utility companies of the city (public names); the service checks the grant
         utility.queryset = Unit.objects.filter(kind=Unit.Kind.UTILITY).order_by("name")
         area.queryset = register_areas(actor, grids=True)
-        area.label_from_instance = local_name  # type: ignore[attr-defined]
+        area.label_from_instance = local_name  # type: ignore[method-assign]
 
 
 @login_required
