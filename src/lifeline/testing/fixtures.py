@@ -67,6 +67,17 @@ def _fresh_process_caches() -> None:
     db.forget_ids()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Tests make thousands of users and sign many in: the production hasher (PBKDF2, a
+    million rounds, about half a second each here) would be a large share of the suite's
+    time. Production keeps it: ``tests/test_password_hashing.py`` checks the settings."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_apart(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test writes audit checkpoints to a folder of its own: its chains are rolled back

@@ -4,19 +4,12 @@ planned day (so no plan is cut short by the time of day unless a test moves the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from lifeline.core import clock
 from lifeline.teams.tests.helpers import MORNING, Fleet, make_fleet
 from lifeline.testing.factories import SmallCity
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The fleet logs in five people per test; the real hasher would take seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
