@@ -16,7 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# The PDF of the daily report needs the CJK font; without it (and not root) the demo
+# still runs, and the PDF page says what is missing.
 demo: install
+	scripts/ensure_fonts.sh || true
 	$(BIN)/lifeline demo
 
 lint: install
@@ -29,6 +32,7 @@ typecheck: install
 # The SQLite run is measured (coverage.py, pyproject's [tool.coverage.*]); PostgreSQL's is not.
 test-sqlite: install
 	scripts/ensure_chromium.sh
+	scripts/ensure_fonts.sh
 	mkdir -p var/coverage
 	env -u DATABASE_URL $(BIN)/coverage run -m pytest --durations=40
 	$(BIN)/coverage json --quiet --fail-under=0 -o $(COVERAGE_JSON)
@@ -53,6 +57,7 @@ check-deploy: install
 # The SQLite and PostgreSQL runs go side by side, one per core; each one's output is
 # printed whole when it ends (--output-sync), so the two never interleave.
 test-suites: install
+	scripts/ensure_fonts.sh
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test: lint typecheck check-deploy test-suites coverage-total

@@ -18,6 +18,7 @@ from django.urls import URLPattern, get_resolver, path, reverse
 from lifeline.accounts.models import Role, User
 from lifeline.api.router import api
 from lifeline.api.tests.helpers import client_for, post_json
+from lifeline.command.tests.report_world import report_walk_params
 from lifeline.core import clock
 from lifeline.enterprises.tests.scope_cases import walk_params as enterprises_walk_params
 from lifeline.health.services import (
@@ -210,6 +211,7 @@ def test_command_staff_walk_of_every_get_endpoint_and_page_shows_no_full_value(
         **enterprises_walk_params(city),
         **keyusers_walk_params(city),
         **notices_walk_params(city),
+        **report_walk_params(city),
     }
     crossings = f"/api/v1/passes/checkpoints/{params['code']}/crossings"
     queries: dict[str, dict[str, Any]] = {

@@ -315,11 +315,21 @@ LIFELINE_DASHBOARD_FIGURES = [
     "lifeline.keyusers.figures.dashboard_figures",
     "lifeline.enterprises.figures.dashboard_figures",
 ]
+# The daily report (docs/command.md): the local time of day it is taken at ("24:00", the
+# end of the day), and the CJK font its PDF embeds (a .ttf, or a .ttc with the face's
+# number in the collection; scripts/ensure_fonts.sh installs Debian's fonts-noto-cjk).
+LIFELINE_DAILY_REPORT_CUTOFF = envstr("LIFELINE_DAILY_REPORT_CUTOFF", "24:00")
+LIFELINE_REPORT_FONT = envstr(
+    "LIFELINE_REPORT_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
+LIFELINE_REPORT_FONT_INDEX = envint("LIFELINE_REPORT_FONT_INDEX", 2)  # Noto Sans CJK SC
 
 # Public notices: the address residents reach this server at (links in texts, the CAP
 # feed's Atom index) and the CAP sender (docs/notices.md).
 LIFELINE_PUBLIC_URL = envstr("LIFELINE_PUBLIC_URL", "")
 LIFELINE_CAP_SENDER = envstr("LIFELINE_CAP_SENDER", "lifeline@localhost")
+# Worker tasks queued when a notice is published: each sends ranges of its households.
+LIFELINE_NOTICE_FANOUT_TASKS = envint("LIFELINE_NOTICE_FANOUT_TASKS", 2)
 # Planned interruptions' notice counts business days: public holidays and the weekend
 # days worked in exchange (调休), ISO dates separated by commas or spaces (docs/keyusers.md).
 LIFELINE_KEYUSERS_HOLIDAYS = envstr("LIFELINE_KEYUSERS_HOLIDAYS", "")

@@ -1,6 +1,7 @@
 """The command API, mounted at /api/v1/command: an area's figures for a day (with the day
 before), its children's, one figure's last days; alerts (list, acknowledge) and alert
-rules (list, create with an Idempotency-Key). Everything reads the counters only."""
+rules (list, create with an Idempotency-Key). Everything reads the counters only. Daily
+reports and review meetings are in ``api_reports``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from lifeline.api.auth import AuthedRequest
 from lifeline.api.creates import IdempotencyKey, create_once
 from lifeline.api.pagination import PageParams, page_of, paginate
 from lifeline.api.schemas import ERRORS
-from lifeline.command import selectors, services
+from lifeline.command import api_reports, selectors, services
 from lifeline.command.catalogue import Figure, figures_by_key
 from lifeline.command.models import Alert, AlertRule
 from lifeline.command.naming import area_titles
@@ -205,3 +206,7 @@ def rules_create(request: AuthedRequest, payload: CommandRuleIn, key: Idempotenc
         return _rule_out(rule)
 
     return create_once(request, key=key, payload=payload, make=make, out=CommandRuleOut)
+
+
+# Daily reports and review meetings (api_reports.py), on the same router.
+router.add_router("", api_reports.router)

@@ -5,6 +5,11 @@
 dashboard reads these rows only, never the domain tables. ``AlertRule`` is a threshold on
 a figure at one level of the tree; ``Alert`` is one rule broken at one area on one day,
 raised once and shown until acknowledged.
+
+``DailyReport`` is an area's report of one day (日报): a frozen snapshot of the figures,
+alerts, problems and review actions as canonical JSON with its SHA-256, the narrative
+written by the district, and the sign-off. ``ReviewMeeting`` records a day's review
+meeting (复盘会); each ``ReviewAction`` of it is a work order filed to its owner unit.
 """
 
 from __future__ import annotations
@@ -123,3 +128,128 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} @ {self.area_path} {self.day}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class DailyReport(models.Model):
+    """One area's report of one day. A draft's snapshot is taken again on request; once
+    signed, its ``content`` (and so ``content_hash``) never changes."""
+
+    SCOPE_PERMISSION = Perm.COMMAND_VIEW
+
+    area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, editable=False)
+    day = models.DateField(_("day"))
+    cutoff = models.DateTimeField(_("cut-off"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # Canonical JSON (sorted keys, no spaces, UTF-8) of the snapshot and the narrative.
+    content = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    taken_at = models.DateTimeField(_("figures taken at"))
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    signed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signer_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "area_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day"], name="dailyreport_once_a_day")
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path", "day"],
+                name="dailyreport_path_day_idx",
+                opclasses=[*PATH_INDEX_OPCLASS, "date_ops"],
+            )
+        ]
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.day} {self.status}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == ReportStatus.SIGNED
+
+
+class ReviewMeeting(models.Model):
+    """The review meeting (复盘会) of an area on a day: who came and what was said."""
+
+    SCOPE_PERMISSION = Perm.COMMAND_VIEW
+
+    area = models.ForeignKey("registry.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, editable=False)
+    day = models.DateField(_("day"))
+    attendees = models.TextField(_("attendees"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-day", "area_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day"], name="reviewmeeting_once_a_day")
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path", "day"],
+                name="reviewmeeting_path_day_idx",
+                opclasses=[*PATH_INDEX_OPCLASS, "date_ops"],
+            )
+        ]
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.day}"
+
+
+class ReviewAction(models.Model):
+    """An action the meeting decided: a work order filed to its owner unit, due by
+    ``due_at``. Its status is the work order's."""
+
+    SCOPE_PERMISSION = Perm.COMMAND_VIEW
+
+    meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="actions")
+    area_path = models.CharField(max_length=255, editable=False)
+    text = models.CharField(_("action"), max_length=500)
+    owner = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    due_at = models.DateTimeField(_("due"))
+    work_order = models.OneToOneField(
+        "workorders.WorkOrder", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="reviewaction_path_idx", opclasses=PATH_INDEX_OPCLASS
+            )
+        ]
+        verbose_name = _("review action")
+        verbose_name_plural = _("review actions")
+
+    def __str__(self) -> str:
+        return self.text

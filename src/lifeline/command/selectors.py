@@ -1,5 +1,7 @@
 """The command centre's reads. The dashboard reads the counters (``AreaFigure``), the
-area tree and the alerts: never a domain table, whatever the size of the city."""
+area tree and the alerts: never a domain table, whatever the size of the city. Daily
+reports and review meetings are read here too; an action's status is its work order's,
+read through the work orders' selector."""
 
 from __future__ import annotations
 
@@ -13,11 +15,20 @@ from django.db.models import QuerySet
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import get_for, scope_for, scoped
 from lifeline.command.catalogue import Figure, figures
-from lifeline.command.models import Alert, AlertRule, AreaFigure
+from lifeline.command.models import (
+    Alert,
+    AlertRule,
+    AreaFigure,
+    DailyReport,
+    ReviewAction,
+    ReviewMeeting,
+)
 from lifeline.command.naming import area_titles
 from lifeline.core.actors import Actor
 from lifeline.registry.models import Area
 from lifeline.registry.tree import area_get, breadcrumbs
+from lifeline.workorders.models import WorkOrder
+from lifeline.workorders.selectors import workorder_list
 
 SERIES_DAYS = 14
 
@@ -90,6 +101,18 @@ def _value(figure: Figure, found: dict[Any, int], place: tuple[str, dt.date]) ->
     if value is None and not figure.is_ratio:
         return 0  # a count with no row is zero (the refresh writes no zero rows)
     return value
+
+
+def figure_values(
+    paths: Sequence[str], days: Sequence[dt.date]
+) -> dict[tuple[str, dt.date, str], int]:
+    """The stored counters of ``paths`` on ``days``, by (path, day, key), in one query."""
+    return _values(paths, days) if paths else {}
+
+
+def figure_value(figure: Figure, found: dict[Any, int], path: str, day: dt.date) -> int | None:
+    """One figure's value from ``figure_values``: a count with no row is 0, a ratio None."""
+    return _value(figure, found, (path, day))
 
 
 def area_tiles(*, area: Area, day: dt.date) -> list[Tile]:
@@ -175,3 +198,58 @@ def rule_list(*, actor: Actor, area: Area | None = None) -> QuerySet[AlertRule]:
 
 def rule_get(*, actor: Actor, pk: Any) -> AlertRule:
     return get_for(AlertRule.objects.select_related("unit"), actor, Perm.COMMAND_VIEW, pk=pk)
+
+
+def action_orders(*, actor: Actor, actions: Sequence[ReviewAction]) -> dict[int, WorkOrder]:
+    """The work orders of review ``actions`` the actor may see, read live through the
+    work orders' own selector (an order out of the actor's sight is left out)."""
+    ids = [a.work_order_id for a in actions]
+    if not ids:
+        return {}
+    return {o.pk: o for o in workorder_list(actor=actor).filter(pk__in=ids)}
+
+
+def report_list(
+    *, actor: Actor, area: Area | None = None, day: dt.date | None = None
+) -> QuerySet[DailyReport]:
+    """Daily reports where the actor holds COMMAND_VIEW; with ``area``, the area's own and
+    those of the areas below it."""
+    qs = scoped(DailyReport.objects.select_related("area"), actor, Perm.COMMAND_VIEW)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    if day is not None:
+        qs = qs.filter(day=day)
+    return qs.order_by("-day", "area_path")
+
+
+def report_get(*, actor: Actor, pk: Any) -> DailyReport:
+    return get_for(
+        DailyReport.objects.select_related("area", "signed_by"), actor, Perm.COMMAND_VIEW, pk=pk
+    )
+
+
+def report_of(*, actor: Actor, area: Area, day: dt.date) -> DailyReport | None:
+    return report_list(actor=actor, area=area, day=day).filter(area=area).first()
+
+
+def meeting_list(
+    *, actor: Actor, area: Area | None = None, day: dt.date | None = None
+) -> QuerySet[ReviewMeeting]:
+    qs = scoped(ReviewMeeting.objects.select_related("area"), actor, Perm.COMMAND_VIEW)
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    if day is not None:
+        qs = qs.filter(day=day)
+    return qs.order_by("-day", "area_path")
+
+
+def meeting_get(*, actor: Actor, pk: Any) -> ReviewMeeting:
+    return get_for(ReviewMeeting.objects.select_related("area"), actor, Perm.COMMAND_VIEW, pk=pk)
+
+
+def meeting_of(*, actor: Actor, area: Area, day: dt.date) -> ReviewMeeting | None:
+    return meeting_list(actor=actor, area=area, day=day).filter(area=area).first()
+
+
+def meeting_actions(*, meeting: ReviewMeeting) -> list[ReviewAction]:
+    return list(meeting.actions.select_related("owner").order_by("due_at", "pk"))

@@ -241,3 +241,28 @@ def enqueue_sms_many(
             )
             cursor.execute(sql + values + ") AS v", [OutboxStatus.PENDING.value, *params])
     return len(messages)
+
+
+def sms_insert_sql(
+    *, select: str, object_type: str = "", object_id: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """An ``INSERT`` of texts into the outbox from ``select`` (trusted SQL yielding the
+    columns ``recipient`` and ``body``), with its named parameters: to run alone, or as a
+    data-modifying part of a caller's ``WITH`` so that a whole city's texts are written
+    inside the database in one statement (a notice's fan-out). Queued in the caller's
+    transaction; the worker sends them after commit."""
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    sql = (  # the model's table name and the caller's trusted SELECT only
+        f"INSERT INTO {table} (recipient, body, channel, subject, status, attempts, "  # noqa: S608
+        "last_error, created_at, next_attempt_at, object_type, object_id, claimed_by, "
+        "provider_message_id) SELECT left(s.recipient, 200), s.body, 'sms', '', "
+        "%(outbox_status)s, 0, '', %(outbox_now)s, %(outbox_now)s, %(outbox_type)s, "
+        f"%(outbox_id)s, '', '' FROM ({select}) AS s"
+    )
+    params: dict[str, Any] = {
+        "outbox_status": OutboxStatus.PENDING.value,
+        "outbox_now": clock.now(),
+        "outbox_type": object_type[:64],
+        "outbox_id": object_id[:64],
+    }
+    return sql, params

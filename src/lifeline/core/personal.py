@@ -129,3 +129,36 @@ def lookup_hash(value: str) -> str:
     """Keyed hash for exact lookup; without the key it cannot be brute-forced offline."""
     key = bytes.fromhex(settings.LOOKUP_HASH_KEY)
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+# Phone normalisation and validity as SQL (PostgreSQL), the same rules as
+# ``normalise_phone`` and ``phone_is_valid``, for set-based statements over many rows.
+PHONE_VALID_SQL_RE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
+
+
+def normalised_phone_sql(column: str) -> str:
+    """``normalise_phone`` of ``column`` (a trusted SQL expression) in PostgreSQL."""
+    return f"regexp_replace(regexp_replace({column}, '[[:space:]()+]', '', 'g'), '^86', '')"
+
+
+def hmac_sha256_pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer padded keys: HMAC(key, m) is
+    sha256(outer || sha256(inner || m)), which PostgreSQL's built-in ``sha256`` computes
+    over many rows at once (no extension needed)."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def hmac_sha256_sql(message: str, inner: str, outer: str) -> str:
+    """The SQL of HMAC-SHA256 (bytea) of the text expression ``message``, with the padded
+    keys passed as the parameters named ``inner`` and ``outer`` (see ``hmac_sha256_pads``)."""
+    return (
+        f"sha256(%({outer})s::bytea || sha256(%({inner})s::bytea || convert_to({message}, 'UTF8')))"
+    )
+
+
+def lookup_hash_pads() -> tuple[bytes, bytes]:
+    """The padded keys of :func:`lookup_hash`, for ``hmac_sha256_sql``."""
+    return hmac_sha256_pads(bytes.fromhex(settings.LOOKUP_HASH_KEY))

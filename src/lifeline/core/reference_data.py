@@ -24,6 +24,13 @@ SEEDS: list[tuple[str, str, str, str]] = [
         "lifeline.counselling.migrations.0002_route_psychological",
         "forward",
     ),
+    (
+        "workorders",
+        "Category",
+        "lifeline.command.migrations.0003_review_action_category",
+        "forward",
+    ),
+    ("workorders", "Category", "lifeline.notices.migrations.0003_visit_category", "seed"),
     ("passes", "PassType", "lifeline.passes.migrations.0002_seed_pass_types", "seed"),
     ("health", "RuleTable", "lifeline.health.seed_table", "install"),
     ("supplies", "Item", "lifeline.supplies.migrations.0002_seed_catalogue", "seed"),

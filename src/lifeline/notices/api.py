@@ -1,6 +1,7 @@
-"""The notices API, mounted at /api/v1/notices: notices (list, one, draft, submit, approve
-by a second person, update and cancel drafts) with their delivery and acknowledgement
-counters, and the households to reach (masked) with the visit. Creates take an
+"""The notices API, mounted at /api/v1/notices: notices (list, one, draft, edit, withdraw,
+submit, approve by a second person, update and cancel drafts) with their delivery and
+acknowledgement counters, and the households to reach (masked) with the visit recorded or
+requested as a work order. Creates take an
 Idempotency-Key. The CAP documents and the Atom index are public pages, not API
 operations (``/notices/cap/...``)."""
 
@@ -57,8 +58,31 @@ class FollowUpIn(InSchema):
     expires_at: dt.datetime | None = None
 
 
+class NoticeEditIn(InSchema):
+    """What to change in a draft or waiting notice (fields left out keep their values)."""
+
+    area_ids: list[Id] | None = Field(None, min_length=1, max_length=200)
+    category: Code | None = None
+    groups: list[Code] | None = Field(None, max_length=4)
+    title_zh: Annotated[str, bounded(120, min_length=1), SAFE] | None = None
+    title_en: Annotated[str, bounded(160, min_length=1), SAFE] | None = None
+    body_zh: Annotated[str, bounded(1000, min_length=1), SAFE] | None = None
+    body_en: Annotated[str, bounded(2000, min_length=1), SAFE] | None = None
+    must_reach: bool | None = None
+    reach_hours: int | None = Field(None, ge=-(2**31), le=2**31)
+    cap_status: Code | None = None
+    severity: Code | None = None
+    urgency: Code | None = None
+    certainty: Code | None = None
+    expires_at: dt.datetime | None = None
+
+
 class EmptyIn(InSchema):
     pass
+
+
+class VisitsIn(InSchema):
+    ids: list[Id] = Field(min_length=1, max_length=100)
 
 
 class ReachedIn(InSchema):
@@ -106,6 +130,14 @@ class ReachRowOut(Schema):
     building: str
     unit_no_masked: str
     phone_masked: str
+    visit_requested_at: dt.datetime | None
+    visit_order_id: int | None
+    visit_order_number: str
+
+
+class VisitsOut(Schema):
+    requested: list[ReachRowOut]
+    skipped: list[int]
 
 
 def notice_out(notice: Notice) -> dict[str, Any]:
@@ -177,6 +209,28 @@ def notices_approve(request: AuthedRequest, notice_id: Id, payload: EmptyIn) -> 
     return notice_out(services.notice_approve(actor=request.auth, notice=notice))
 
 
+@router.patch("/notices/{int:notice_id}", response={200: NoticeOut, **ERRORS})
+def notices_edit(request: AuthedRequest, notice_id: Id, payload: NoticeEditIn) -> Any:
+    """Change a draft or a notice waiting for approval: only its author (``not_author``);
+    a waiting notice goes back to the drafts. A published or withdrawn notice is
+    ``not_editable``; an update or cancellation keeps its notice's areas."""
+    actor = request.auth
+    notice = selectors.notice_get(actor=actor, pk=notice_id)
+    values = payload.model_dump(exclude={"area_ids", "expires_at"}, exclude_none=True)
+    if payload.expires_at is not None:
+        values["expires_at"] = _aware(payload.expires_at, "expires_at")
+    edited = services.notice_edit(actor=actor, notice=notice, areas=payload.area_ids, **values)
+    return notice_out(edited)
+
+
+@router.post("/notices/{int:notice_id}/withdraw", response={200: NoticeOut, **ERRORS})
+def notices_withdraw(request: AuthedRequest, notice_id: Id, payload: EmptyIn) -> Any:
+    """Withdraw a draft or waiting notice (its author, or whoever may approve it): kept on
+    record, never published. Otherwise ``not_withdrawable``."""
+    notice = selectors.notice_get(actor=request.auth, pk=notice_id)
+    return notice_out(services.notice_withdraw(actor=request.auth, notice=notice))
+
+
 @router.post("/notices/{int:notice_id}/follow-ups", response={201: NoticeOut, **ERRORS})
 def notices_follow_up(
     request: AuthedRequest, notice_id: Id, payload: FollowUpIn, key: IdempotencyKey
@@ -214,3 +268,20 @@ def reach_mark(request: AuthedRequest, row_id: Id, payload: ReachedIn) -> Any:
     """Record a household as reached in person (audited)."""
     row = services.household_mark_reached(actor=request.auth, pk=row_id, note=payload.note)
     return selectors.reach_rows([row])[0]
+
+
+@router.post("/reach/visits", response={201: VisitsOut, **ERRORS})
+def reach_visits(request: AuthedRequest, payload: VisitsIn, key: IdempotencyKey) -> Any:
+    """Turn households of the caller's list into door-to-door visits: a work order each
+    (category ``notice_visit``), all or none. Households already acknowledged, reached or
+    with a visit requested are listed in ``skipped``."""
+    actor = request.auth
+
+    def make() -> dict[str, Any]:
+        done = services.notice_visits_request(actor=actor, row_ids=list(payload.ids))
+        return {
+            "requested": selectors.reach_rows(done.requested),
+            "skipped": [row.pk for row in done.skipped],
+        }
+
+    return create_once(request, key=key, payload=payload, make=make, out=VisitsOut)

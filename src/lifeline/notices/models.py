@@ -128,7 +128,13 @@ class Notice(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     replaced_at = models.DateTimeField(null=True, blank=True)
-    # Fan-out: the worker walks the target households in id order from the cursor.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Fan-out: the workers walk the target households by ranges (``NoticeFanoutPart``);
+    # ``fanout_cursor`` is where a walk begun before the ranges existed had got to.
     fanout_status = models.CharField(max_length=8, choices=FanoutStatus.choices, blank=True)
     fanout_cursor = models.BigIntegerField(default=0)
     fanout_done_at = models.DateTimeField(null=True, blank=True)
@@ -167,7 +173,9 @@ class NoticeHousehold(models.Model):
 
     SCOPE_PERMISSION = Perm.NOTICES_REACH
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="+")
+    # A notice's fan-out writes a row per household: no index more than the lists need
+    # (the unique pair serves the notice's rows; users and orders are never deleted).
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="+", db_index=False)
     household = models.ForeignKey(
         "registry.Household", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -175,9 +183,24 @@ class NoticeHousehold(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     reached_at = models.DateTimeField(null=True, blank=True)
     reached_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reach_note = models.CharField(max_length=200, blank=True)
+    # A door-to-door visit asked for by a worker: the work order filed for it, once.
+    visit_requested_at = models.DateTimeField(null=True, blank=True)
+    visit_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
@@ -211,3 +234,25 @@ class NoticeText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}/{self.phone_hash[:8]}"
+
+
+class NoticeFanoutPart(models.Model):
+    """One range of household ids of a notice's fan-out (``first_id`` < id <=
+    ``last_id``), walked from ``cursor`` by one worker at a time (the row's lock), so
+    several workers send one big notice side by side. ``done_at`` once walked."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="+", db_index=False)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    cursor = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "first_id"], name="notice_fanout_part_once")
+        ]
+        verbose_name = _("part of a notice's sending")
+        verbose_name_plural = _("parts of notices' sending")
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}: {self.first_id}-{self.last_id}"

@@ -86,14 +86,15 @@ def reach_list(
     *, actor: Actor, now: dt.datetime | None = None, notice_id: int | None = None
 ) -> QuerySet[NoticeHousehold]:
     """Households in the actor's ``NOTICES_REACH`` scope that have neither acknowledged a
-    must-reach notice within its hours nor been reached in person."""
+    must-reach notice within its hours nor been reached in person (those with a visit
+    requested stay, with their work order, until the visit is recorded)."""
     ids = _overdue_notice_ids(now or clock.now())
     if notice_id is not None:
         ids = [pk for pk in ids if pk == notice_id]
     return (
         scoped(NoticeHousehold.objects.all(), actor, Perm.NOTICES_REACH)
         .filter(notice_id__in=ids, acknowledged_at__isnull=True, reached_at__isnull=True)
-        .select_related("notice")
+        .select_related("notice", "visit_order")
         .order_by("area_path", "household_id", "notice_id")
     )
 
@@ -121,6 +122,9 @@ def reach_rows(rows: list[NoticeHousehold]) -> list[dict[str, Any]]:
                 "building": household.building.name if household else "",
                 "unit_no_masked": mask_name(household.unit_no) if household else "",
                 "phone_masked": mask_phone(household.phone) if household else "",
+                "visit_requested_at": row.visit_requested_at,
+                "visit_order_id": row.visit_order_id,
+                "visit_order_number": (row.visit_order.number or "") if row.visit_order else "",
             }
         )
     return out

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lifeline.notices.pages import public, staff
+from lifeline.notices.pages import public, reach, staff
 
 app_name = "notices"
 
@@ -18,7 +18,10 @@ urlpatterns = [
     path("staff/<int:pk>/submit/", staff.submit, name="submit"),
     path("staff/<int:pk>/approve/", staff.approve, name="approve"),
     path("staff/<int:pk>/follow-up/", staff.follow_up, name="follow_up"),
-    path("reach/", staff.reach, name="reach"),
-    path("reach/<int:pk>/reached/", staff.reach_mark, name="reach_mark"),
-    path("reach/notice/<int:pk>/export/", staff.reach_export, name="reach_export"),
+    path("staff/<int:pk>/edit/", staff.edit, name="edit"),
+    path("staff/<int:pk>/withdraw/", staff.withdraw, name="withdraw"),
+    path("reach/", reach.reach, name="reach"),
+    path("reach/<int:pk>/reached/", reach.reach_mark, name="reach_mark"),
+    path("reach/visits/", reach.visits, name="visits"),
+    path("reach/notice/<int:pk>/export/", reach.reach_export, name="reach_export"),
 ]

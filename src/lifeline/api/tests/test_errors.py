@@ -83,6 +83,8 @@ def _fill(path: str, city: Any) -> str:
         alert_id=999999,
         notice_id=999999,
         row_id=999999,
+        report_id=999999,
+        meeting_id=999999,
         # Key users: ids of nothing.
         key_user_id=999999,
         interruption_id=999999,

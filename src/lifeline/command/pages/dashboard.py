@@ -21,9 +21,11 @@ from lifeline.accounts.scoping import can
 from lifeline.command import mapdata, selectors
 from lifeline.command.catalogue import Figure, figures
 from lifeline.command.naming import area_titles
+from lifeline.command.services.reports import REPORT_LEVELS
 from lifeline.core import clock
 from lifeline.core.errors import NotFound
 from lifeline.web.errors import renders_service_errors
+from lifeline.web.templatetags.lifeline_web import local_name
 
 DEFAULT_FIGURE = "workorders.open"
 OLDEST = dt.timedelta(days=366)
@@ -106,7 +108,12 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "area": area,
         "title": titles.get(area.path, area.name),
-        "trail": [(a, titles.get(a.path, a.name)) for a in trail],
+        # the trail names each area bare (its parents are the crumbs before it), but the
+        # first crumb, where the trail starts below the city, carries its parent
+        "trail": [
+            (a, titles.get(a.path, a.name) if n == 0 else local_name(a))
+            for n, a in enumerate(trail)
+        ],
         "day": day,
         "today": clock.today(),
         "yesterday": day - dt.timedelta(days=1),
@@ -128,6 +135,8 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
         "series": series,
         "alerts": [_alert_row(a, alert_titles, catalogue) for a in alerts],
         "may_acknowledge": can(actor, Perm.COMMAND_ALERTS, path=area.path),
+        # The city and its districts keep daily reports and review meetings.
+        "has_reports": area.level in REPORT_LEVELS,
         "export_csv": reverse("command:export", args=[area.pk, "csv"]) + query,
         "export_xlsx": reverse("command:export", args=[area.pk, "xlsx"]) + query,
     }

@@ -27,6 +27,8 @@ def fuzz_world(city: SmallCity) -> dict[str, Any]:
             "area_id": w.grid_b.pk,
             "alert_id": w.alert_b.pk,
             "unit_id": w.city.units["committee"].pk,
+            "report_id": w.reports.report_b.pk,
+            "meeting_id": w.reports.meeting_b.pk,
         },
     }
 

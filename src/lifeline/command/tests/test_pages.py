@@ -48,6 +48,8 @@ def test_command_staff_land_on_the_city_and_drill_down_to_a_grid(city: SmallCity
     assert "泰山路社区 · 第一网格" in grid  # never a bare grid name
     assert 'id="map-data"' in grid and 'id="chart-data"' in grid
     assert "天元区" in grid  # the breadcrumbs climb to the city
+    crumbs = grid.split('data-testid="breadcrumbs"', 1)[1].split("</ol>", 1)[0]
+    assert crumbs.count("嵩山路街道") == 1 and crumbs.count("泰山路社区") == 1  # each once
 
 
 def test_the_dashboard_reads_counters_never_the_domain_tables(

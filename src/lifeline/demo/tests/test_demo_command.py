@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from lifeline.command.models import DailyReport, ReviewAction
 from lifeline.core.models import AuditRecord
 from lifeline.registry.models import Area, Person
 from lifeline.testing.factories import make_area
@@ -46,6 +47,11 @@ def test_demo_generates_once_and_skips_when_the_city_exists(db: None) -> None:
     roster = Roster.objects.get()
     assert roster.status == RosterStatus.PROPOSED
     assert roster.figures["filled"] > 0 and roster.assignments
+    # and yesterday's city report is signed, today's district report drafted, and the
+    # district's review meeting filed its two actions as work orders
+    assert DailyReport.objects.filter(status="signed", area__level="city").count() == 1
+    assert DailyReport.objects.filter(status="draft", area__level="district").count() == 1
+    assert ReviewAction.objects.count() == 2
 
 
 def test_demo_reset_builds_the_city_again(transactional_db: None) -> None:

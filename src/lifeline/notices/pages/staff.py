@@ -1,10 +1,12 @@
-"""Staff pages: the notices list (drafts, waiting, published with their counters), a draft
-from a template, one notice with its next step (submit, approve by a second person, update,
-cancel), the grid worker's list of households to reach and its export."""
+"""Staff pages: the notices list (drafts, waiting, published with their counters, withdrawn),
+a draft from a template, one notice with its next step (submit, approve by a second person,
+edit or withdraw before publication, update, cancel). The grid worker's list is in
+``reach``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django import forms
@@ -20,8 +22,8 @@ from django.views.decorators.http import require_POST
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import can, can_anywhere, scoped
 from lifeline.core import clock
-from lifeline.core.errors import NotFound, PermissionDenied, ServiceError
-from lifeline.notices import exports, selectors, services
+from lifeline.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from lifeline.notices import selectors, services
 from lifeline.notices.models import MsgType, NoticeCategory, NoticeGroup, NoticeStatus
 from lifeline.notices.texts import template_for
 from lifeline.registry.models import Area, AreaLevel
@@ -43,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "drafts": list(qs.filter(status=NoticeStatus.DRAFT)[:100]),
         "waiting": list(qs.filter(status=NoticeStatus.SUBMITTED)[:100]),
         "published": list(qs.filter(status=NoticeStatus.PUBLISHED)[:100]),
+        "withdrawn": list(qs.filter(status=NoticeStatus.WITHDRAWN)[:20]),
         "may_draft": can_anywhere(request.user, Perm.NOTICES_DRAFT),
     }
     return render(request, "notices/home.html", context)
@@ -80,8 +83,11 @@ class DraftForm(forms.Form):
     )
     test = forms.BooleanField(required=False, label=gettext_lazy("Test message (CAP status Test)"))
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Any, with_areas: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not with_areas:  # an update or cancellation keeps its notice's areas
+            del self.fields["areas"]
+            return
         # Notices go to communities and above (a grid's worker tells a grid in person).
         areas = scoped(Area.objects.all(), actor, Perm.NOTICES_DRAFT).exclude(level=AreaLevel.GRID)
         field = self.fields["areas"]
@@ -97,20 +103,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     initial = template_for(category) or template_for(NoticeCategory.HYGIENE)
 
     def save(data: dict[str, Any]) -> Any:
-        return services.notice_draft(
-            actor=request.user,
-            areas=list(data["areas"]),
-            category=data["category"],
-            groups=list(data["groups"]),
-            title_zh=data["title_zh"],
-            title_en=data["title_en"],
-            body_zh=data["body_zh"],
-            body_en=data["body_en"],
-            must_reach=data["must_reach"],
-            reach_hours=data["reach_hours"],
-            cap_status="Test" if data["test"] else "Actual",
-            expires_at=clock.now() + dt.timedelta(days=data["expires_days"]),
-        )
+        return services.notice_draft(actor=request.user, areas=list(data["areas"]), **_values(data))
 
     return form_page(
         request,
@@ -144,6 +137,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and notice.msg_type != MsgType.CANCEL
         and all(can(user, Perm.NOTICES_DRAFT, path=p) for p in paths),
         "own_draft": notice.created_by_id == user.pk,
+        "may_edit": notice.status in (NoticeStatus.DRAFT, NoticeStatus.SUBMITTED)
+        and notice.created_by_id == user.pk
+        and all(can(user, Perm.NOTICES_DRAFT, path=p) for p in paths),
+        "may_withdraw": notice.status in (NoticeStatus.DRAFT, NoticeStatus.SUBMITTED)
+        and services.may_withdraw(user, notice),
     }
     return render(request, "notices/detail.html", context)
 
@@ -205,43 +203,74 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    """The service's fields from a draft form's cleaned data."""
+    return {
+        "category": data["category"],
+        "groups": list(data["groups"]),
+        "title_zh": data["title_zh"],
+        "title_en": data["title_en"],
+        "body_zh": data["body_zh"],
+        "body_en": data["body_en"],
+        "must_reach": data["must_reach"],
+        "reach_hours": data["reach_hours"],
+        "cap_status": "Test" if data["test"] else "Actual",
+        "expires_at": clock.now() + dt.timedelta(days=data["expires_days"]),
+    }
+
+
 @login_required
 @renders_service_errors
-def reach(request: HttpRequest) -> HttpResponse:
-    _require(request, Perm.NOTICES_REACH)
-    rows = selectors.reach_rows(list(selectors.reach_list(actor=request.user)[:500]))
-    return render(request, "notices/reach.html", {"rows": rows})
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author changes a draft or a notice waiting for approval (back to the drafts)."""
+    notice = selectors.notice_get(actor=request.user, pk=pk)
+    if notice.created_by_id != request.user.pk:
+        raise PermissionDenied(_("Only the author of a notice may edit it."), code="not_author")
+    if notice.status not in (NoticeStatus.DRAFT, NoticeStatus.SUBMITTED):
+        raise Conflict(
+            _("Only a draft or a notice waiting for approval can be edited."),
+            code="not_editable",
+        )
+    follow_up = notice.references_id is not None
+    left = notice.expires_at - clock.now()
+    initial = {
+        "areas": list(notice.target_areas.all()),
+        "category": notice.category,
+        "groups": notice.groups,
+        "title_zh": notice.title_zh,
+        "title_en": notice.title_en,
+        "body_zh": notice.body_zh,
+        "body_en": notice.body_en,
+        "must_reach": notice.must_reach,
+        "reach_hours": notice.reach_hours,
+        "expires_days": min(60, max(1, math.ceil(left.total_seconds() / 86400))),
+        "test": notice.cap_status == "Test",
+    }
+
+    def save(data: dict[str, Any]) -> Any:
+        areas = None if follow_up else list(data["areas"])
+        return services.notice_edit(actor=request.user, notice=notice, areas=areas, **_values(data))
+
+    return form_page(
+        request,
+        form_class=DraftForm,
+        form_kwargs={"actor": request.user, "with_areas": not follow_up},
+        template="notices/draft.html",
+        save=save,
+        success_url=lambda n: reverse("notices:detail", args=[n.pk]),
+        success_message=_("Saved. Submit it for approval again when it is ready."),
+        initial=initial,
+        context={"editing": notice},
+    )
 
 
 @login_required
 @renders_service_errors
 @require_POST
-def reach_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.household_mark_reached(
-            actor=request.user, pk=pk, note=request.POST.get("note", "")
-        )
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("Recorded as reached in person."))
-    return redirect("notices:reach")
-
-
-@login_required
-@renders_service_errors
-@require_POST
-def reach_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Perm.NOTICES_REACH)
-    try:
-        export = exports.unreached_export(
-            actor=request.user, notice_id=pk, fmt=request.POST.get("format", "csv")
-        )
-    except ServiceError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("notices:reach")
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    return response
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda n: services.notice_withdraw(actor=request.user, notice=n),
+        _("Withdrawn. It stays on record and will not be published."),
+    )

@@ -251,8 +251,11 @@ def notice_approve(*, actor: Actor, notice: Notice) -> Notice:
 
 
 def _start_fanout(notice_id: int) -> None:
+    from lifeline.notices.services.fanout import fanout_tasks
     from lifeline.notices.tasks import fan_out_notice
 
+    # Several tasks, so that several workers send a big notice's ranges side by side.
     # Should the queue be unusable, the sweep picks pending notices up anyway.
     with contextlib.suppress(Exception):
-        fan_out_notice.enqueue(notice_id)
+        for _n in range(fanout_tasks()):
+            fan_out_notice.enqueue(notice_id)

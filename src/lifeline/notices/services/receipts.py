@@ -1,7 +1,7 @@
 """What happens after a notice is out: a household acknowledges it from the link in its
 text (no login: the signed link is the proof), and a grid worker records a household that
-did not acknowledge as reached in person (audited). Both move the notice's counters with
-the write; a second acknowledgement or visit changes nothing."""
+did not acknowledge as reached in person. Both are audited and move the notice's counters
+with the write; a second acknowledgement or visit changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import get_for
 from lifeline.core import clock
-from lifeline.core.actors import Actor, user_of
+from lifeline.core.actors import Actor, system, user_of
 from lifeline.core.audit import audit_log
 from lifeline.core.errors import Conflict, NotFound
 from lifeline.notices.models import Notice, NoticeHousehold, NoticeStatus
@@ -34,7 +34,9 @@ def receipt_for_token(token: str) -> NoticeHousehold:
 
 
 def notice_acknowledge(*, token: str) -> NoticeHousehold:
-    """Record that the household of the link read the notice (idempotent)."""
+    """Record that the household of the link read the notice (idempotent). The first
+    acknowledgement is audited (``notice.acknowledge``) as the system acting for the
+    resident: the household's row and its area, nothing of the person."""
     row = receipt_for_token(token)
     with transaction.atomic():
         changed = NoticeHousehold.objects.filter(pk=row.pk, acknowledged_at__isnull=True).update(
@@ -43,6 +45,13 @@ def notice_acknowledge(*, token: str) -> NoticeHousehold:
         if changed:
             Notice.objects.filter(pk=row.notice_id).update(
                 acknowledged_count=F("acknowledged_count") + 1
+            )
+            audit_log(
+                actor=system("resident's acknowledgement"),
+                action="notice.acknowledge",
+                obj=row,
+                area_path=row.area_path,
+                fields=["acknowledged_at"],
             )
     row.refresh_from_db()
     return row

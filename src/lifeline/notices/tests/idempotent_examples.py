@@ -10,6 +10,7 @@ from lifeline.notices.tests.scope_cases import (
     notice_body,
 )
 from lifeline.testing.idempotent import Example, text
+from lifeline.workorders.models import WorkOrder
 
 EXAMPLES: dict[str, Example] = {
     f"POST {API}/notices": Example(
@@ -22,5 +23,12 @@ EXAMPLES: dict[str, Example] = {
         follow_up_body,
         vary=text("body_zh"),
         path_params=lambda w: {"notice_id": w.published_b.pk},
+    ),
+    f"POST {API}/reach/visits": Example(
+        make_notices_world,
+        "worker_b",
+        WorkOrder,
+        lambda w: {"ids": [w.row_b.pk]},
+        vary=lambda body: {"ids": [*body["ids"], body["ids"][0]]},
     ),
 }

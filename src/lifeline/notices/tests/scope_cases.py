@@ -28,6 +28,7 @@ from lifeline.notices.services import (
 from lifeline.registry.models import Area
 from lifeline.testing.factories import SmallCity, make_user
 from lifeline.testing.scope_matrix import Case, World, base_personas
+from lifeline.workorders.models import WorkOrder
 
 API = "/api/v1/notices"
 DAY = dt.timedelta(days=1)
@@ -50,8 +51,12 @@ class NoticesWorld(World):
     viewers: ClassVar[tuple[str, ...]] = ("staff_a",)
 
     def snapshot(self) -> Any:
-        notices = Notice.objects.order_by("pk").values_list("pk", "status", "replaced_at")
-        rows = NoticeHousehold.objects.order_by("pk").values_list("pk", "reached_at")
+        notices = Notice.objects.order_by("pk").values_list(
+            "pk", "status", "replaced_at", "title_zh", "edited_at"
+        )
+        rows = NoticeHousehold.objects.order_by("pk").values_list(
+            "pk", "reached_at", "visit_requested_at"
+        )
         return (
             list(notices),
             list(rows),
@@ -165,6 +170,21 @@ NOTICES_CASES = [
         controls=("approver_b",),
     ),
     Case(
+        "patch",
+        f"{API}/notices/{{notice_id}}",
+        "object",
+        _notice("submitted_b"),
+        body=lambda w: {"title_zh": "核酸检测时间调整"},
+    ),
+    Case(
+        "post",
+        f"{API}/notices/{{notice_id}}/withdraw",
+        "object",
+        _notice("draft_b"),
+        body=lambda w: {},
+        controls=("staff_b", "approver_b"),
+    ),
+    Case(
         "post",
         f"{API}/notices/{{notice_id}}/follow-ups",
         "object",
@@ -184,6 +204,16 @@ NOTICES_CASES = [
         "object",
         lambda w: {"row_id": w.row_b.pk},
         body=lambda w: {"note": "上门告知"},
+        denied=("worker_a", "outsider", "staff_a"),
+        controls=("worker_b",),
+    ),
+    Case(
+        "post",
+        f"{API}/reach/visits",
+        "create",
+        label="grid B",
+        created=WorkOrder,
+        body=lambda w: {"ids": [w.row_b.pk]},
         denied=("worker_a", "outsider", "staff_a"),
         controls=("worker_b",),
     ),
