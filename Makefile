@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PG_URL ?= postgres://postgres@127.0.0.1:5432/lifeline_ci
+# The PostgreSQL run goes through PgBouncer in transaction mode (scripts/ensure_pgbouncer.sh,
+# docs/operations.md): the code must keep working where each transaction may get another
+# server connection.
+PG_URL ?= postgres://postgres@127.0.0.1:6432/lifeline_ci
+PG_POOLER ?= transaction
 # Coverage of the SQLite run (docs/testing.md): data and JSON report under var/coverage/.
 COVERAGE_JSON := var/coverage/coverage.json
 
@@ -48,7 +52,8 @@ coverage-total:
 
 test-postgres: install
 	scripts/ensure_postgres.sh
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --durations=40
+	scripts/ensure_pgbouncer.sh
+	DATABASE_URL=$(PG_URL) LIFELINE_DB_POOLER=$(PG_POOLER) $(BIN)/python -m pytest --durations=40
 
 check-deploy: install
 	scripts/check_deploy.sh $(BIN)/lifeline

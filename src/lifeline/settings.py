@@ -93,8 +93,17 @@ def database_from_url(url: str, var_dir: Path) -> dict[str, object]:
         return _sqlite(name, var_dir)
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parsed.query))
+        # LIFELINE_DB_POOLER=transaction: the URL names a pooler in transaction mode
+        # (PgBouncer), where each transaction may run on another server connection. A
+        # server-side cursor (DECLARE) would not survive that, so Django's are off.
+        # Prepared statements are off either way (psycopg 3 with Django's client-side
+        # binding), and the code keeps no session state (SET LOCAL, never SET).
+        pooler = os.environ.get("LIFELINE_DB_POOLER", "").strip().lower()
+        if pooler not in {"", "session", "transaction"}:
+            raise ValueError(f"LIFELINE_DB_POOLER must be session or transaction: {pooler!r}")
+        pooled = pooler == "transaction"
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "lifeline.core.postgresql" if pooled else "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "lifeline",
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
@@ -102,6 +111,7 @@ def database_from_url(url: str, var_dir: Path) -> dict[str, object]:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": envint("LIFELINE_DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            "DISABLE_SERVER_SIDE_CURSORS": pooled,
             "OPTIONS": options,
             "TEST": {"NAME": os.environ.get("LIFELINE_TEST_DB_NAME") or None},
         }
@@ -191,6 +201,7 @@ INSTALLED_APPS = [
     "lifeline.web",
     "lifeline.demo",
     "lifeline.bench",
+    "lifeline.cluster",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +213,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lifeline.core.replica.PinAfterWriteMiddleware",
     "lifeline.core.nostore.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -232,6 +244,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", ""), VAR_DIR)}
+# A streaming replica for reads that may be a moment old (lifeline/core/replica.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = database_from_url(os.environ["DATABASE_REPLICA_URL"], VAR_DIR)
+    _replica["OPTIONS"] = {"connect_timeout": 3, **dict(_replica.get("OPTIONS") or {})}  # type: ignore[call-overload]
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["lifeline.core.replica.ReplicaRouter"]
+# Seconds a browser reads from the primary after it wrote; the lag past which the replica
+# is not read at all.
+LIFELINE_REPLICA_PIN_SECONDS = envint("LIFELINE_REPLICA_PIN_SECONDS", 10)
+LIFELINE_REPLICA_MAX_LAG = envint("LIFELINE_REPLICA_MAX_LAG", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -296,9 +319,14 @@ LIFELINE_PERIODIC_SWEEPS = [
     "lifeline.core.ratelimit.run_periodic",
     "lifeline.core.audit.checkpoints.run_periodic",
     "lifeline.core.retention.run_periodic",
+    "lifeline.core.partitions.run_periodic",
     "lifeline.command.tasks.run_periodic",
     "lifeline.notices.tasks.run_periodic",
+    "lifeline.core.task_recovery.run_periodic",
 ]
+# Seconds a background task may stay RUNNING before its worker is taken to be dead and
+# the task is queued again (core/task_recovery.py); longer than the longest task. 0: never.
+LIFELINE_TASK_RUNNING_LIMIT_SECONDS = envint("LIFELINE_TASK_RUNNING_LIMIT_SECONDS", 3600)
 
 # The command centre's dashboard figures: each app's ``dashboard_figures()`` (see
 # command/catalogue.py), refreshed by the command sweep above.
@@ -366,6 +394,8 @@ SMS_HTTP_URL = envstr("LIFELINE_SMS_HTTP_URL", "")
 SMS_HTTP_KEY = envstr("LIFELINE_SMS_HTTP_KEY", "")
 SMS_HTTP_SENDER = envstr("LIFELINE_SMS_HTTP_SENDER", "")
 SMS_HTTP_TIMEOUT = envint("LIFELINE_SMS_HTTP_TIMEOUT", 10)  # seconds
+# Seconds an outbox claim holds: a dead worker's messages are sent again after it.
+LIFELINE_OUTBOX_LEASE_SECONDS = envint("LIFELINE_OUTBOX_LEASE_SECONDS", 600)
 
 # Days each kind of short-lived row is kept (core/retention.py, docs/operations.md); 0 keeps
 # them for ever. Pruned by the worker every LIFELINE_PRUNE_EVERY_MINUTES and `lifeline prune`.

@@ -11,6 +11,8 @@ admin.site.site_header = _("Lifeline administration")
 admin.site.site_title = _("Lifeline administration")
 admin.site.index_title = _("Records and settings")
 
+handler500 = "lifeline.server_errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

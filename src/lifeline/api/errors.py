@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from lifeline.core.errors import ServiceError
+from lifeline.core.errors import ServiceError, database_unavailable
 from lifeline.core.safetext import unsafe_message
 
 logger = logging.getLogger("lifeline.api")
@@ -155,6 +155,13 @@ def install(api: NinjaAPI) -> None:
         return error_response(400, "bad_request", _http_message(400))
 
     def on_crash(request: HttpRequest, exc: Any) -> HttpResponse:
+        if database_unavailable(exc):
+            logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+            # Down, restarting or failing over: the client should try again.
+            message = _("The service is briefly unavailable. Please try again in a moment.")
+            response = error_response(503, "unavailable", message)
+            response["Retry-After"] = "5"
+            return response
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", _("Something went wrong on our side."))
 

@@ -28,7 +28,7 @@ import statistics
 import time
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lifeline.bench._database import run_inside
@@ -134,9 +134,11 @@ def _generate(*, people: int, days: int) -> list[int]:
 
     areas, grids = _areas(people)
     now = timezone.now()
-    with connection.cursor() as c:
+    # One transaction, so the settings below hold for it alone (SET LOCAL), also behind a
+    # transaction-mode pooler; VACUUM cannot run inside it.
+    with transaction.atomic(), connection.cursor() as c:
         # Generated rows are consistent by construction: skip per-row foreign-key triggers.
-        c.execute("SET work_mem = '256MB'; SET session_replication_role = replica")
+        c.execute("SET LOCAL work_mem = '256MB'; SET LOCAL session_replication_role = replica")
         raw = c.cursor
         with raw.copy(
             "COPY registry_area (id, parent_id, level, code, name, name_en, path, depth) FROM STDIN"
@@ -181,7 +183,7 @@ def _generate(*, people: int, days: int) -> list[int]:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
-        c.execute("SET session_replication_role = DEFAULT")
+    with connection.cursor() as c:
         c.execute("VACUUM ANALYZE")
     Policy.objects.create(
         name="7天5检",

@@ -25,6 +25,7 @@ from lifeline.command.models import (
 )
 from lifeline.command.naming import area_titles
 from lifeline.core.actors import Actor
+from lifeline.core.replica import reads_replica
 from lifeline.registry.models import Area
 from lifeline.registry.tree import area_get, breadcrumbs
 from lifeline.workorders.models import WorkOrder
@@ -115,6 +116,7 @@ def figure_value(figure: Figure, found: dict[Any, int], path: str, day: dt.date)
     return _value(figure, found, (path, day))
 
 
+@reads_replica
 def area_tiles(*, area: Area, day: dt.date) -> list[Tile]:
     """Every figure of the area for ``day`` beside the day before (one query)."""
     before = day - dt.timedelta(days=1)
@@ -125,6 +127,7 @@ def area_tiles(*, area: Area, day: dt.date) -> list[Tile]:
     ]
 
 
+@reads_replica
 def children_rows(*, area: Area, day: dt.date, figure: Figure) -> list[ChildRow]:
     """The area's children with one figure of ``day`` each, named with their parents."""
     children = list(Area.objects.filter(parent=area).order_by("code"))
@@ -138,6 +141,7 @@ def children_rows(*, area: Area, day: dt.date, figure: Figure) -> list[ChildRow]
     return rows
 
 
+@reads_replica
 def own_row(*, area: Area, day: dt.date, figure: Figure) -> ChildRow:
     """The area itself as a row (the map of a grid, which has no areas below it)."""
     found = _values([area.path], [day])
@@ -146,6 +150,7 @@ def own_row(*, area: Area, day: dt.date, figure: Figure) -> ChildRow:
     return ChildRow(area, title, value, figure.show(value))
 
 
+@reads_replica
 def children_table(*, area: Area, day: dt.date) -> tuple[list[Area], dict[str, dict[str, Any]]]:
     """The children and every figure of each for ``day`` (for exports and the API)."""
     children = list(Area.objects.filter(parent=area).order_by("code"))
@@ -154,6 +159,7 @@ def children_table(*, area: Area, day: dt.date) -> tuple[list[Area], dict[str, d
     return children, table
 
 
+@reads_replica
 def series(*, area: Area, figure: Figure, last: dt.date, days: int = SERIES_DAYS) -> list[Any]:
     """``(day, value)`` for the ``days`` days up to ``last`` (a count with no row is 0)."""
     first = last - dt.timedelta(days=days - 1)
@@ -174,6 +180,7 @@ def trail(*, actor: Actor, area: Area) -> list[Area]:
     return breadcrumbs(actor=actor, area=area)
 
 
+@reads_replica
 def alert_list(
     *, actor: Actor, area: Area | None = None, open_only: bool = True
 ) -> QuerySet[Alert]:
@@ -209,6 +216,7 @@ def action_orders(*, actor: Actor, actions: Sequence[ReviewAction]) -> dict[int,
     return {o.pk: o for o in workorder_list(actor=actor).filter(pk__in=ids)}
 
 
+@reads_replica
 def report_list(
     *, actor: Actor, area: Area | None = None, day: dt.date | None = None
 ) -> QuerySet[DailyReport]:
@@ -232,6 +240,7 @@ def report_of(*, actor: Actor, area: Area, day: dt.date) -> DailyReport | None:
     return report_list(actor=actor, area=area, day=day).filter(area=area).first()
 
 
+@reads_replica
 def meeting_list(
     *, actor: Actor, area: Area | None = None, day: dt.date | None = None
 ) -> QuerySet[ReviewMeeting]:

@@ -26,6 +26,7 @@ from lifeline.continuity.models import (
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.core.replica import reads_replica
 from lifeline.registry import selectors as registry
 from lifeline.registry.models import Area, AreaLevel, Unit
 
@@ -48,6 +49,7 @@ def lifeline_unit_get(*, actor: Actor, unit_id: Any) -> LifelineUnit:
     return found
 
 
+@reads_replica
 def problem_list(
     *, actor: Actor, lifeline_unit: LifelineUnit | None = None, open_only: bool = False
 ) -> QuerySet[Problem]:

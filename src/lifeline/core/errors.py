@@ -64,3 +64,22 @@ class TooManyRequests(ServiceError):
     ) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a failure of the database itself (down, restarting, connection lost,
+    failed over): the request may succeed when tried again, so it is answered 503, not 500.
+    A deadlock or serialization failure is of this kind too, and so is an error the driver
+    raises itself, with no SQLSTATE from the server (seen behind PgBouncer while a primary
+    shut down: "received 2 results from command 'COMMIT'")."""
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    cause = exc.__cause__
+    return (
+        isinstance(exc, DatabaseError)
+        and cause is not None
+        and hasattr(cause, "sqlstate")
+        and cause.sqlstate is None
+    )

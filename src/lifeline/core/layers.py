@@ -43,9 +43,21 @@ class Layer:
 LAYERS: tuple[Layer, ...] = (
     Layer(
         "entry",
-        ("urls", "settings", "wsgi", "cli", "api.router", "demo", "bench", "testing"),
-        "Assembles the rest: the URL map, the API router, the command line, the demo city, "
-        "the benchmarks and the test kit. Nothing imports them.",
+        (
+            "urls",
+            "server_errors",
+            "settings",
+            "wsgi",
+            "cli",
+            "api.router",
+            "demo",
+            "bench",
+            "cluster",
+            "testing",
+        ),
+        "Assembles the rest: the URL map and its last-resort error answer, the API router, "
+        "the command line, the demo city, the benchmarks, the rehearsed cluster and the test "
+        "kit. Nothing imports them.",
     ),
     Layer(
         "command",

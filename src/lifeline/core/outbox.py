@@ -23,6 +23,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
@@ -50,8 +51,10 @@ BACKOFF: tuple[dt.timedelta, ...] = (
 )
 JITTER = 0.2
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# How long a claim holds. A message is only sent while at least LEASE_MARGIN of its lease
-# remains (longer than a provider's timeout), so that no other worker can have taken it.
+# How long a claim holds (default; settings.LIFELINE_OUTBOX_LEASE_SECONDS). A message is
+# only sent while at least LEASE_MARGIN of its lease remains (longer than a provider's
+# timeout), so that no other worker can have taken it; a lease shorter than four margins
+# keeps a quarter of itself as margin.
 LEASE = dt.timedelta(minutes=10)
 LEASE_MARGIN = dt.timedelta(minutes=1)
 OBJECT_TYPE = "core.outboxmessage"
@@ -88,16 +91,17 @@ def outbox_send_pending(*, limit: int = OUTBOX_BATCH, write: Write = print) -> i
     except ImproperlyConfigured as exc:
         backend, setup_error = None, str(exc)
         log.error("SMS backend not usable: %s", exc)
+    margin = min(LEASE_MARGIN, _lease() / 4)
     for index, message in enumerate(messages):
         lease = message.claimed_until
-        if lease is None or clock.now() >= lease - LEASE_MARGIN:
+        if lease is None or clock.now() >= lease - margin:
             _release(token=token, messages=messages[index:])
             break
         if backend is None:
             _record_failure(message, token=token, error=setup_error, permanent=False)
             continue
         try:
-            provider_id = backend.send(message.recipient, message.body)
+            provider_id = backend.send(message.recipient, message.body, key=f"outbox-{message.pk}")
         except PermanentSendError as exc:
             _record_failure(message, token=token, error=_describe(exc), permanent=True)
         except Exception as exc:  # any other trouble may pass: back off and retry
@@ -111,7 +115,7 @@ def outbox_claim(*, token: str, limit: int = OUTBOX_BATCH) -> list[OutboxMessage
     """Take up to ``limit`` due messages for the worker holding ``token`` (one short
     transaction; each claim counts as an attempt)."""
     now = clock.now()
-    until = now + LEASE
+    until = now + _lease()
     with transaction.atomic():
         due = OutboxMessage.objects.filter(
             status=OutboxStatus.PENDING, next_attempt_at__lte=now
@@ -128,6 +132,11 @@ def outbox_claim(*, token: str, limit: int = OUTBOX_BATCH) -> list[OutboxMessage
             next_attempt_at=until,
         )
     return list(OutboxMessage.objects.filter(pk__in=ids, claimed_by=token).order_by("id"))
+
+
+def _lease() -> dt.timedelta:
+    seconds = getattr(settings, "LIFELINE_OUTBOX_LEASE_SECONDS", None)
+    return dt.timedelta(seconds=max(int(seconds), 1)) if seconds else LEASE
 
 
 def _record_sent(message: OutboxMessage, *, provider_id: str) -> None:

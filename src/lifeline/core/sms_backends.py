@@ -49,7 +49,9 @@ class PermanentSendError(SendError):
 
 
 class SmsBackend(Protocol):
-    def send(self, recipient: str, body: str) -> str: ...
+    # ``key`` names the text for good (the outbox message's): a text handed over again
+    # after a worker died mid-send carries the same key, so a provider can drop the copy.
+    def send(self, recipient: str, body: str, *, key: str = "") -> str: ...
 
 
 def load_backend(*, write: Write = print) -> SmsBackend:
@@ -69,7 +71,7 @@ class ConsoleBackend:
     def __init__(self, *, write: Write = print) -> None:
         self.write = write
 
-    def send(self, recipient: str, body: str) -> str:
+    def send(self, recipient: str, body: str, *, key: str = "") -> str:
         self.write(f"[sms] {mask_phone(recipient)}: {body}")
         return "console-" + get_random_string(12)
 
@@ -83,10 +85,12 @@ class HttpJsonBackend:
 
     Each text is one ``POST`` to ``SMS_HTTP_URL`` with the body
     ``{"to": ..., "from": SMS_HTTP_SENDER, "text": ...}`` and the header
-    ``Authorization: Bearer SMS_HTTP_KEY``; a 2xx answer carries the provider's id as
-    ``{"id": ...}`` (or ``message_id``). 5xx, 408, 425, 429, a refused connection and a
-    timeout are temporary; any other 4xx is permanent. Plain ``http://`` is accepted only
-    for a loopback address (a gateway on the same machine, tests).
+    ``Authorization: Bearer SMS_HTTP_KEY``, and ``Idempotency-Key: outbox-<id>``, the same
+    for every attempt at one text (a text is sent again when its worker died after the
+    gateway took it: a gateway that honours the key drops the copy); a 2xx answer carries
+    the provider's id as ``{"id": ...}`` (or ``message_id``). 5xx, 408, 425, 429, a refused
+    connection and a timeout are temporary; any other 4xx is permanent. Plain ``http://`` is
+    accepted only for a loopback address (a gateway on the same machine, tests).
     """
 
     def __init__(self, *, write: Write = print) -> None:
@@ -102,7 +106,7 @@ class HttpJsonBackend:
         if not self.key:
             raise ImproperlyConfigured("SMS_HTTP_KEY is not set")
 
-    def send(self, recipient: str, body: str) -> str:
+    def send(self, recipient: str, body: str, *, key: str = "") -> str:
         payload = json.dumps({"to": recipient, "from": self.sender, "text": body}).encode()
         request = urllib.request.Request(  # noqa: S310 - https (or loopback http), checked above
             self.url,
@@ -112,6 +116,7 @@ class HttpJsonBackend:
                 "Content-Type": "application/json",
                 "Accept": "application/json",
                 "Authorization": f"Bearer {self.key}",
+                **({"Idempotency-Key": key} if key else {}),
             },
         )
         try:

@@ -18,6 +18,7 @@ from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import mask_name, mask_phone
+from lifeline.core.replica import reads_replica
 from lifeline.enterprises.models import Bubble, BubbleNeed, Enterprise, SealedStaff, Vehicle
 from lifeline.passes.models import MovementPass, PassApplication
 from lifeline.registry.models import Area
@@ -28,6 +29,7 @@ DEFAULT_POLICY = (5, 7)
 DEADLINE_HOUR = 20
 
 
+@reads_replica
 def enterprise_list(*, actor: Actor, status: str = "") -> QuerySet[Enterprise]:
     qs = scoped(Enterprise.objects.select_related("area"), actor)
     return qs.filter(status=status) if status else qs

@@ -14,6 +14,7 @@ from lifeline.accounts.scoping import require, scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.core.replica import reads_replica
 from lifeline.health.models import (
     AreaRisk,
     Decision,
@@ -94,6 +95,7 @@ def status_history(*, actor: Actor, person: Person) -> QuerySet[HealthStatus]:
     return scoped(HealthStatus.objects.filter(person=person), actor).order_by("-valid_from", "-id")
 
 
+@reads_replica
 def status_list(*, actor: Actor, colour: str = "", quarantine: str = "") -> QuerySet[HealthStatus]:
     qs = scoped(HealthStatus.objects.filter(current=True), actor)
     if colour:
@@ -137,6 +139,7 @@ def active_rule_table() -> RuleTable | None:
     return RuleTable.objects.filter(status=RuleTable.Status.ACTIVE).first()
 
 
+@reads_replica
 def transfer_list(
     *, actor: Actor, person: Person | None = None, open_only: bool = False
 ) -> QuerySet[MedicalTransfer]:
@@ -158,6 +161,7 @@ def transfer_get(*, actor: Actor, pk: int) -> MedicalTransfer:
     return transfer
 
 
+@reads_replica
 def standing_need_list(
     *, actor: Actor, person: Person | None = None, active_only: bool = False
 ) -> QuerySet[StandingNeed]:

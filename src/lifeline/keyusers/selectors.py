@@ -14,6 +14,7 @@ from lifeline.accounts.scoping import scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import mask_name, mask_phone
+from lifeline.core.replica import reads_replica
 from lifeline.keyusers.models import (
     SEE,
     BuildingSupply,
@@ -54,6 +55,7 @@ def buildings_to_link(*, point: SupplyPoint, q: str = "", limit: int = 300) -> l
     return list(qs[:limit])
 
 
+@reads_replica
 def keyuser_list(*, actor: Actor, q: str = "", kind: str = "") -> QuerySet[KeyUser]:
     qs = scoped(KeyUser.objects.filter(active=True).select_related("area"), actor)
     if kind:
@@ -92,6 +94,7 @@ def keyuser_row(key_user: KeyUser) -> dict[str, Any]:
     }
 
 
+@reads_replica
 def interruption_list(*, actor: Actor, status: str = "") -> QuerySet[Interruption]:
     qs = scoped(Interruption.objects.select_related("utility"), actor)
     return qs.filter(status=status) if status else qs

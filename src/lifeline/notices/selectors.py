@@ -14,6 +14,7 @@ from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
 from lifeline.core.personal import mask_name, mask_phone
+from lifeline.core.replica import reads_replica
 from lifeline.notices.models import MsgType, Notice, NoticeHousehold, NoticeStatus
 from lifeline.registry.models import Household
 
@@ -21,6 +22,7 @@ ACTIVE_LIMIT = 200
 REACH_LIMIT = 500
 
 
+@reads_replica
 def notice_list(*, actor: Actor, status: str = "") -> QuerySet[Notice]:
     """The notices over areas where the actor may draft or approve."""
     qs = scoped(Notice.objects.all(), actor)
@@ -82,6 +84,7 @@ def _overdue_notice_ids(now: dt.datetime) -> list[int]:
     ]
 
 
+@reads_replica
 def reach_list(
     *, actor: Actor, now: dt.datetime | None = None, notice_id: int | None = None
 ) -> QuerySet[NoticeHousehold]:

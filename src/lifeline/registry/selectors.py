@@ -19,6 +19,7 @@ from lifeline.core.personal import (
     normalise_id_number,
     normalise_phone,
 )
+from lifeline.core.replica import reads_replica
 from lifeline.registry.models import (
     Area,
     AreaLevel,
@@ -107,6 +108,7 @@ def building_list(*, actor: Actor, grid: Area) -> QuerySet[Building]:
     )
 
 
+@reads_replica
 def household_list(
     *,
     actor: Actor,
@@ -128,6 +130,7 @@ def household_get(*, actor: Actor, pk: int) -> Household:
     return _get(Household.objects.select_related("building", "grid"), actor, pk=pk)
 
 
+@reads_replica
 def person_list(
     *,
     actor: Actor,
@@ -167,6 +170,7 @@ def person_get(*, actor: Actor, pk: int) -> Person:
     )
 
 
+@reads_replica
 def vulnerable_list(
     *, actor: Actor, grid: Area | None = None, area: Area | None = None, kind: str = ""
 ) -> QuerySet[Vulnerability]:

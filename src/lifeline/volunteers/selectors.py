@@ -10,10 +10,12 @@ from lifeline.accounts.permissions import Perm
 from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.core.replica import reads_replica
 from lifeline.registry.models import Area
 from lifeline.volunteers.models import LIVE, Booking, Post, Roster, Shift, TaskGroup, Volunteer
 
 
+@reads_replica
 def volunteer_list(*, actor: Actor, status: str = "") -> QuerySet[Volunteer]:
     qs = scoped(Volunteer.objects.all(), actor)
     return qs.filter(status=status) if status else qs
@@ -30,6 +32,7 @@ def post_list(*, actor: Actor) -> QuerySet[Post]:
     return scoped(Post.objects.filter(active=True).select_related("group"), actor)
 
 
+@reads_replica
 def shift_list(
     *, actor: Actor, since: dt.datetime, until: dt.datetime, post: Post | None = None
 ) -> QuerySet[Shift]:

@@ -17,6 +17,7 @@ from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import NotFound
+from lifeline.core.replica import reads_replica
 from lifeline.registry.models import Area, AreaLevel
 from lifeline.workorders.clocks import overdue_q
 from lifeline.workorders.models import (
@@ -39,6 +40,7 @@ def _base(actor: Actor) -> QuerySet[WorkOrder]:
     )
 
 
+@reads_replica
 def workorder_list(
     *,
     actor: Actor,

@@ -22,7 +22,7 @@ from lifeline.command import mapdata, selectors
 from lifeline.command.catalogue import Figure, figures
 from lifeline.command.naming import area_titles
 from lifeline.command.services.reports import REPORT_LEVELS
-from lifeline.core import clock
+from lifeline.core import clock, replica
 from lifeline.core.errors import NotFound
 from lifeline.web.errors import renders_service_errors
 from lifeline.web.templatetags.lifeline_web import local_name
@@ -139,5 +139,8 @@ def area_page(request: HttpRequest, pk: int) -> HttpResponse:
         "has_reports": area.level in REPORT_LEVELS,
         "export_csv": reverse("command:export", args=[area.pk, "csv"]) + query,
         "export_xlsx": reverse("command:export", args=[area.pk, "xlsx"]) + query,
+        # With a read replica, how far behind the figures may be (None: it does not answer).
+        "replica_configured": replica.configured(),
+        "replica_lag": replica.replica_lag() if replica.configured() else None,
     }
     return render(request, "command/area.html", context)

@@ -14,6 +14,7 @@ someone without the key (a whole chain recomputed as "old" unkeyed records inclu
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -104,7 +105,9 @@ def record_content(record: AuditRecord) -> dict[str, Any]:
     content = {
         "chain": record.chain,
         "seq": record.seq,
-        "at": record.at.isoformat(timespec="microseconds"),
+        # In UTC, as it reads back from the database: a record made under a clock frozen at
+        # a local time (+08:00) must hash the same before and after storing.
+        "at": record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": record.actor_id,
         "actor_label": record.actor_label,
         "action": record.action,

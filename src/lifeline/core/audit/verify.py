@@ -169,8 +169,17 @@ class _ChainWalk:
         return AuditProblem(self.chain_id, seq, record.pk, reason, detail)
 
 
-def _iter_chain(chain_id: int) -> Iterator[AuditRecord]:
-    return AuditRecord.objects.filter(chain=chain_id).order_by("seq").iterator(chunk_size=5000)
+def _iter_chain(chain_id: int, *, page: int = 5000) -> Iterator[AuditRecord]:
+    """The chain's records in ``seq`` order, a page at a time by key: memory stays one page
+    also where server-side cursors are off (behind a transaction-mode pooler)."""
+    records = AuditRecord.objects.filter(chain=chain_id).order_by("seq")
+    last: int | None = None
+    while True:
+        batch = list((records if last is None else records.filter(seq__gt=last))[:page])
+        yield from batch
+        if len(batch) < page:
+            return
+        last = batch[-1].seq
 
 
 @dataclass

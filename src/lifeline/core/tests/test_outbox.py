@@ -38,7 +38,7 @@ class RecordingBackend:
     def __init__(self, *, write: object = print) -> None:
         pass
 
-    def send(self, recipient: str, body: str) -> str:
+    def send(self, recipient: str, body: str, *, key: str = "") -> str:
         with self.lock:
             self.sent[int(body)] += 1
         return f"id-{body}"
@@ -48,7 +48,7 @@ class DownBackend:
     def __init__(self, *, write: object = print) -> None:
         pass
 
-    def send(self, recipient: str, body: str) -> str:
+    def send(self, recipient: str, body: str, *, key: str = "") -> str:
         raise TemporarySendError(f"gateway answered 503 for {recipient}")
 
 
@@ -56,7 +56,7 @@ class RefusingBackend:
     def __init__(self, *, write: object = print) -> None:
         pass
 
-    def send(self, recipient: str, body: str) -> str:
+    def send(self, recipient: str, body: str, *, key: str = "") -> str:
         raise PermanentSendError("gateway answered 400")
 
 

@@ -29,7 +29,11 @@ class Gateway(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         self.server.seen.append(  # type: ignore[attr-defined]
-            {"body": json.loads(self.rfile.read(length)), "auth": self.headers["Authorization"]}
+            {
+                "body": json.loads(self.rfile.read(length)),
+                "auth": self.headers["Authorization"],
+                "key": self.headers.get("Idempotency-Key"),
+            }
         )
         status, body, delay = self.server.answer  # type: ignore[attr-defined]
         time.sleep(delay)
@@ -72,6 +76,8 @@ def test_the_gateway_gets_the_text_as_json_with_the_key_and_its_id_is_kept(db, g
         {
             "body": {"to": "13800001234", "from": "LIFELINE", "text": "明日核酸 8:00"},
             "auth": "Bearer test-key",
+            # the same for every attempt at this text: the gateway may drop a copy
+            "key": f"outbox-{message.pk}",
         }
     ]
     message.refresh_from_db()

@@ -61,3 +61,51 @@ def test_worker_once_runs_queued_tasks_through_django_tasks(db: None) -> None:
     result.refresh()
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == 42
+
+
+def test_worker_waits_out_a_database_failure_and_goes_on(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from django.db import OperationalError
+
+    from lifeline.core.management.commands import worker
+
+    handlers: dict[int, object] = {}
+    monkeypatch.setattr(
+        signal, "signal", lambda signum, handler: handlers.update({signum: handler})
+    )
+    monkeypatch.setattr(worker.connections, "close_all", lambda: None)
+    pauses: list[float] = []
+    monkeypatch.setattr(worker.time, "sleep", pauses.append)
+    rounds: list[str] = []
+
+    def send_pending(**kwargs: object) -> int:
+        # given a database that fails twice, then answers (and the worker is then stopped)
+        rounds.append("round")
+        if len(rounds) <= 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        handlers[signal.SIGTERM](signal.SIGTERM, None)  # type: ignore[operator]
+        return 0
+
+    monkeypatch.setattr(worker, "outbox_send_pending", send_pending)
+    # when the worker runs (not --once)
+    call_command("worker", "--interval", "0", stdout=StringIO())
+    # then it waited 1 s, then 2 s, and went on instead of exiting with a traceback
+    assert pauses[:2] == [1.0, 2.0]
+    assert len(rounds) == 3
+
+
+def test_worker_once_reports_a_database_failure(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from lifeline.core.management.commands import worker
+
+    def send_pending(**kwargs: object) -> int:
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(worker, "outbox_send_pending", send_pending)
+    # given --once (cron): the failure is the command's result, for the caller to see
+    with pytest.raises(OperationalError):
+        call_command("worker", "--once", stdout=StringIO())

@@ -18,6 +18,7 @@ from lifeline.accounts.scoping import scope_for, scoped
 from lifeline.core import clock
 from lifeline.core.actors import Actor
 from lifeline.core.errors import ServiceError
+from lifeline.core.replica import reads_replica
 from lifeline.health import selectors as health
 from lifeline.health.models import HealthStatus
 from lifeline.health.vocab import CodeColour
@@ -50,6 +51,7 @@ def within(qs: QuerySet[Any], area: Area) -> QuerySet[Any]:
     return qs.filter(area_path__startswith=area.path)
 
 
+@reads_replica
 def screening_list(
     *, actor: Actor, area_id: int, kind: str, today: dt.date | None = None
 ) -> QuerySet[Person]:
