@@ -90,3 +90,42 @@ def test_a_table_kept_for_ever_loses_no_partition(settings):
     partitions.partitions_maintain(now=FAR)
     spec = partitions.PARTITIONED[0]
     assert partitions.partitions_drop_expired(spec=spec, now=FAR + dt.timedelta(days=400)) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_making_the_same_days_at_once_make_each_once():
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    later = FAR + dt.timedelta(days=400)  # days no other test makes
+    start = threading.Barrier(6)
+    made: list[int] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            made.append(partitions.partitions_maintain(now=later)["partitions_made"])
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        # Then no worker failed, and each day's partition was made by exactly one of them.
+        assert failures == []
+        assert sum(made) == partitions.DAYS_AHEAD + 1
+    finally:
+        with connection.cursor() as cursor:
+            for offset in range(partitions.DAYS_AHEAD + 1):
+                name = partitions.partition_name(TABLE, (later + dt.timedelta(days=offset)).date())
+                cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
